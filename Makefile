@@ -1,0 +1,109 @@
+# ECO scheduler: ecod (daemon) and ecoctl (client).
+#
+#   make run    install missing build dependencies, build, start a local instance under ./var
+#   make test   install missing build dependencies, build, run every test
+#   make asan   the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make clean  remove build output (./var, the local instance, is kept)
+
+DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config
+PKGS	 = libevent sqlite3 libsodium libconfig
+
+BUILD	?= build
+CC	?= cc
+OPT	?= -O2
+SAN	?=
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	   -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
+	   $(OPT) -g -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
+	   -Iinclude $(SAN) $(PKG_CFLAGS)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
+
+COMMON_SRCS = common/xmalloc.c common/wire.c
+DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
+	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c
+CLIENT_SRCS = client/conn.c client/cmd-misc.c
+TOOL_NAMES  = rawsock dbpoke
+UNIT_NAMES  = test_wire test_seal test_store test_config
+
+COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+CLIENT_OBJS = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
+
+BINS	 = $(BUILD)/ecod $(BUILD)/ecoctl
+TOOLS	 = $(TOOL_NAMES:%=$(BUILD)/tests/%)
+UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
+
+CONF	?= conf/ecod.conf
+
+.PHONY: all deps build run test check asan clean bench
+
+all: $(BINS) $(TOOLS) $(UNITS)
+
+# The dependency step: ask dpkg what is missing; apt-get only when something is.
+deps:
+	@missing=""; for p in $(DEBS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || \
+	        missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing missing packages:$$missing"; \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "deps: not root; run as root: apt-get install$$missing" >&2; exit 1; \
+	    fi; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# Build after deps in a second make, so that pkg-config is asked once the packages exist.
+build: deps
+	@$(MAKE) --no-print-directory all
+
+# A local instance under ./var, made once, served in the foreground.
+run: build
+	@mkdir -p var
+	@[ -f var/data/ecod.db ] || $(BUILD)/ecod -c $(CONF) --init
+	@echo "ecod: socket var/ecod.sock (Ctrl-C stops it)"
+	@echo "try, in another terminal: $(BUILD)/ecoctl -s var/ecod.sock ping"
+	@exec $(BUILD)/ecod -c $(CONF)
+
+test: build
+	@ECO_BUILD=$(BUILD) sh tests/run.sh
+
+check: test
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
+	@ECO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
+
+clean:
+	rm -rf build build-asan
+
+$(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/ecoctl: $(BUILD)/client/ecoctl.o $(CLIENT_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/rawsock: $(BUILD)/tests/tools/rawsock.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(DAEMON_OBJS) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# Unit tests reach into the daemon's headers; nothing else does.
+$(BUILD)/tests/unit/%.o: CFLAGS += -Idaemon
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

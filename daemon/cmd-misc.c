@@ -1,0 +1,112 @@
+/* The verbs of every connection: handshake, help, ping, quit, stats. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "ecod.h"
+#include "instance.h"
+#include "proto.h"
+#include "server.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* HELLO version: agrees on the protocol version. */
+void
+cmd_hello(struct client *c, int argc, char **argv)
+{
+	char	*ok[] = { "ECO", "1", "ecod/" ECO_VERSION };
+
+	if (c->hello) {
+		client_err(c, ECO_ERR_HELLO, "HELLO was already said");
+		return;
+	}
+	if (strcmp(argv[0], "1") != 0) {
+		client_err(c, ECO_ERR_VERSION, "unsupported protocol version; "
+		    "this daemon speaks %d", ECO_PROTO_VERSION);
+		return;
+	}
+	c->hello = 1;
+	client_ok(c, 3, ok);
+}
+
+/* HELP: the usage of every verb this connection may use. */
+void
+cmd_help(struct client *c, int argc, char **argv)
+{
+	const struct cmd_entry	*e;
+	char			*field[1];
+
+	for (e = cmd_table; e->name != NULL; e++) {
+		if (!(c->roles & e->roles))
+			continue;
+		field[0] = (char *)e->usage;
+		client_data(c, 1, field);
+	}
+	client_ok(c, 0, NULL);
+}
+
+/* PING: proves the daemon is serving. */
+void
+cmd_ping(struct client *c, int argc, char **argv)
+{
+	char	*pong[] = { "PONG" };
+
+	client_ok(c, 1, pong);
+}
+
+/* QUIT: answers, then closes the connection. */
+void
+cmd_quit(struct client *c, int argc, char **argv)
+{
+	char	*bye[] = { "BYE" };
+
+	client_ok(c, 1, bye);
+	client_close(c);
+}
+
+/* Sends one "* name value" statistics line. */
+static void
+stat_line(struct client *c, const char *name, long long value)
+{
+	char	 num[32], *f[2];
+
+	snprintf(num, sizeof num, "%lld", value);
+	f[0] = (char *)name;
+	f[1] = num;
+	client_data(c, 2, f);
+}
+
+/* STATS: counts, uptime and connections; never contents. */
+void
+cmd_stats(struct client *c, int argc, char **argv)
+{
+	struct ecod		*ecod = c->srv->ecod;
+	const struct server	*srv = c->srv;
+	const char *const	*t;
+	char			*name, *cause;
+	int64_t			 n;
+
+	stat_line(c, "uptime_seconds", (long long)(time(NULL) - ecod->started));
+	stat_line(c, "connections", srv->nclients);
+	stat_line(c, "connections_max", ecod->cf->max_connections);
+	stat_line(c, "connections_total", (long long)srv->stats.accepted);
+	stat_line(c, "connections_refused", (long long)srv->stats.refused);
+	stat_line(c, "requests", (long long)srv->stats.requests);
+	stat_line(c, "errors", (long long)srv->stats.errors);
+	stat_line(c, "schema_version",
+	    store_schema_version(ecod->inst->store));
+	for (t = store_tables(); *t != NULL; t++) {
+		if (store_count(ecod->inst->store, *t, &n, &cause) != 0) {
+			free(cause);
+			client_err(c, ECO_ERR_INTERNAL, "cannot count rows");
+			return;
+		}
+		xasprintf(&name, "rows_%s", *t);
+		stat_line(c, name, n);
+		free(name);
+	}
+	client_ok(c, 0, NULL);
+}

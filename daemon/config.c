@@ -1,0 +1,347 @@
+/*
+ * Reading the configuration file. Every setting is one line of the table
+ * below, with its type, default and bounds; any error is "FILE:LINE: what".
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+enum setting_type {
+	S_STRING,
+	S_PATH,			/* a string; relative to the config's folder */
+	S_BOOL,
+	S_INT,
+	S_UIDS,			/* a list or array of non-negative integers */
+	S_CHOICE,		/* a string from choices */
+};
+
+struct setting {
+	const char		 *name;
+	enum setting_type	  type;
+	size_t			  off;
+	const char		 *def_str;
+	long long		  def_int;
+	long long		  min;
+	long long		  max;
+	const char *const	 *choices;
+};
+
+static const char *const log_choices[] = { "stderr", "syslog", NULL };
+
+#define OFF(f)	offsetof(struct config, f)
+static const struct setting settings[] = {
+	{ "socket", S_PATH, OFF(socket), ECO_DEFAULT_SOCKET, 0, 0, 0, NULL },
+	{ "socket_group", S_STRING, OFF(socket_group), "", 0, 0, 0, NULL },
+	{ "data_dir", S_PATH, OFF(data_dir), "/var/lib/ecod", 0, 0, 0, NULL },
+	{ "master_key_file", S_PATH, OFF(master_key_file),
+	    "/etc/ecod/master.key", 0, 0, 0, NULL },
+	{ "master_key_passphrase", S_BOOL, OFF(master_key_passphrase),
+	    NULL, 0, 0, 1, NULL },
+	{ "timezone", S_STRING, OFF(timezone), "America/Mexico_City",
+	    0, 0, 0, NULL },
+	{ "admin_uids", S_UIDS, OFF(admin_uids), NULL, 0, 0, UINT_MAX - 1,
+	    NULL },
+	{ "recovery_public_key", S_STRING, OFF(recovery_public_key), "",
+	    0, 0, 0, NULL },
+	{ "min_notice_minutes", S_INT, OFF(min_notice_minutes), NULL,
+	    120, 0, 525600, NULL },
+	{ "cancel_window_minutes", S_INT, OFF(cancel_window_minutes), NULL,
+	    1440, 0, 525600, NULL },
+	{ "retention_days", S_INT, OFF(retention_days), NULL,
+	    1825, 1, 36500, NULL },
+	{ "max_connections", S_INT, OFF(max_connections), NULL,
+	    256, 1, 65536, NULL },
+	{ "max_line_bytes", S_INT, OFF(max_line_bytes), NULL,
+	    8192, 256, 1048576, NULL },
+	{ "idle_timeout_seconds", S_INT, OFF(idle_timeout_seconds), NULL,
+	    60, 1, 86400, NULL },
+	{ "log", S_CHOICE, OFF(log), "stderr", 0, 0, 0, log_choices },
+};
+#undef OFF
+
+/* Returns the table line named name, or NULL. */
+static const struct setting *
+setting_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	}
+	return NULL;
+}
+
+/*
+ * Returns value made absolute against the real path of the config file's
+ * folder; leading "./" and "../" are resolved there (that folder has no
+ * symbolic links left), the rest is kept as written.
+ */
+static char *
+config_path(const char *cfgpath, const char *value)
+{
+	char		 dir[PATH_MAX], *tmp, *slash, *out;
+
+	if (value[0] == '/')
+		return xstrdup(value);
+	tmp = xstrdup(cfgpath);
+	if ((slash = strrchr(tmp, '/')) != NULL)
+		*slash = '\0';
+	if (realpath(slash == NULL ? "." : (*tmp == '\0' ? "/" : tmp),
+	    dir) == NULL) {
+		free(tmp);
+		return xstrdup(value);	/* config_load fails on it anyway */
+	}
+	free(tmp);
+	for (;;) {
+		if (strncmp(value, "./", 2) == 0)
+			value += 2;
+		else if (strncmp(value, "../", 3) == 0) {
+			if ((slash = strrchr(dir, '/')) != NULL)
+				slash[slash == dir ? 1 : 0] = '\0';
+			value += 3;
+		} else
+			break;
+	}
+	xasprintf(&out, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+	    value);
+	return out;
+}
+
+/* Sets one string setting from its default. */
+static void
+setting_default(struct config *cf, const struct setting *s)
+{
+	char	*base = (char *)cf;
+
+	switch (s->type) {
+	case S_STRING:
+	case S_CHOICE:
+		*(char **)(base + s->off) = xstrdup(s->def_str);
+		break;
+	case S_PATH:
+		*(char **)(base + s->off) = config_path(cf->path, s->def_str);
+		break;
+	case S_BOOL:
+	case S_INT:
+		*(int *)(base + s->off) = (int)s->def_int;
+		break;
+	case S_UIDS:
+		break;
+	}
+}
+
+/* Reads the admin uid list from set; returns 0 or -1 with *why. */
+static int
+setting_uids(struct config *cf, const struct setting *s,
+    config_setting_t *set, char **why)
+{
+	config_setting_t	*e;
+	long long		 v;
+	int			 i, n;
+
+	if (!config_setting_is_array(set) && !config_setting_is_list(set)) {
+		*why = xstrdup("must be a list of uids, like [ 1000, 1001 ]");
+		return -1;
+	}
+	n = config_setting_length(set);
+	cf->admin_uids = xcalloc(n, sizeof *cf->admin_uids);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(set, i);
+		if (config_setting_type(e) != CONFIG_TYPE_INT &&
+		    config_setting_type(e) != CONFIG_TYPE_INT64) {
+			*why = xstrdup("must hold only integers");
+			return -1;
+		}
+		v = config_setting_get_int64(e);
+		if (v < s->min || v > s->max) {
+			*why = xstrdup("holds a uid out of range");
+			return -1;
+		}
+		cf->admin_uids[cf->nadmin_uids++] = (uid_t)v;
+	}
+	return 0;
+}
+
+/* Reads one setting from the file; returns 0 or -1 with *why. */
+static int
+setting_read(struct config *cf, const struct setting *s,
+    config_setting_t *set, char **why)
+{
+	char		*base = (char *)cf;
+	const char	*str;
+	long long	 v;
+	int		 t = config_setting_type(set), i;
+
+	switch (s->type) {
+	case S_STRING:
+	case S_PATH:
+	case S_CHOICE:
+		if (t != CONFIG_TYPE_STRING) {
+			*why = xstrdup("must be a string in double quotes");
+			return -1;
+		}
+		str = config_setting_get_string(set);
+		if (s->type == S_PATH && *str == '\0') {
+			*why = xstrdup("must not be empty");
+			return -1;
+		}
+		if (s->type == S_CHOICE) {
+			for (i = 0; s->choices[i] != NULL; i++)
+				if (strcmp(s->choices[i], str) == 0)
+					break;
+			if (s->choices[i] == NULL) {
+				*why = xstrdup("is not one of the allowed values");
+				return -1;
+			}
+		}
+		free(*(char **)(base + s->off));
+		*(char **)(base + s->off) = s->type == S_PATH ?
+		    config_path(cf->path, str) : xstrdup(str);
+		return 0;
+	case S_BOOL:
+		if (t != CONFIG_TYPE_BOOL) {
+			*why = xstrdup("must be true or false");
+			return -1;
+		}
+		*(int *)(base + s->off) = config_setting_get_bool(set);
+		return 0;
+	case S_INT:
+		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+			*why = xstrdup("must be an integer");
+			return -1;
+		}
+		v = config_setting_get_int64(set);
+		if (v < s->min || v > s->max) {
+			xasprintf(why, "is out of range (%lld to %lld)",
+			    s->min, s->max);
+			return -1;
+		}
+		*(int *)(base + s->off) = (int)v;
+		return 0;
+	case S_UIDS:
+		return setting_uids(cf, s, set, why);
+	}
+	*why = xstrdup("has an unknown type");
+	return -1;
+}
+
+/* Checks settings that depend on the system or on each other. */
+static int
+config_check(struct config *cf, char **cause)
+{
+	char		 zone[PATH_MAX];
+	struct stat	 sb;
+
+	if (cf->timezone[0] == '\0' || cf->timezone[0] == '/' ||
+	    strstr(cf->timezone, "..") != NULL ||
+	    (size_t)snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s",
+	    cf->timezone) >= sizeof zone ||
+	    stat(zone, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: timezone: unknown time zone \"%s\"",
+		    cf->path, cf->timezone);
+		return -1;
+	}
+	if (cf->socket_group[0] != '\0' && getgrnam(cf->socket_group) == NULL) {
+		xasprintf(cause, "%s: socket_group: no such group \"%s\"",
+		    cf->path, cf->socket_group);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the configuration in path. Returns it, or NULL with *cause set to
+ * "FILE:LINE: message" (or "FILE: message" where no line applies).
+ */
+struct config *
+config_load(const char *path, char **cause)
+{
+	struct config		*cf;
+	config_t		 lc;
+	config_setting_t	*root, *set;
+	const struct setting	*s;
+	char			*why;
+	size_t			 i;
+	int			 n, k;
+
+	cf = xcalloc(1, sizeof *cf);
+	cf->path = xstrdup(path);
+	for (i = 0; i < sizeof settings / sizeof settings[0]; i++)
+		setting_default(cf, &settings[i]);
+
+	config_init(&lc);
+	config_set_options(&lc, 0);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			xasprintf(cause, "%s: cannot read: %s", path,
+			    strerror(errno != 0 ? errno : EIO));
+		else
+			xasprintf(cause, "%s:%d: %s",
+			    config_error_file(&lc) ? config_error_file(&lc) :
+			    path, config_error_line(&lc), config_error_text(&lc));
+		goto fail;
+	}
+	root = config_root_setting(&lc);
+	n = config_setting_length(root);
+	for (k = 0; k < n; k++) {
+		set = config_setting_get_elem(root, k);
+		if ((s = setting_find(config_setting_name(set))) == NULL) {
+			xasprintf(cause, "%s:%u: unknown setting \"%s\"", path,
+			    config_setting_source_line(set),
+			    config_setting_name(set));
+			goto fail;
+		}
+		if (setting_read(cf, s, set, &why) != 0) {
+			xasprintf(cause, "%s:%u: %s %s", path,
+			    config_setting_source_line(set), s->name, why);
+			free(why);
+			goto fail;
+		}
+	}
+	config_destroy(&lc);
+	if (config_check(cf, cause) != 0) {
+		config_free(cf);
+		return NULL;
+	}
+	return cf;
+fail:
+	config_destroy(&lc);
+	config_free(cf);
+	return NULL;
+}
+
+/* Frees a configuration; NULL is fine. */
+void
+config_free(struct config *cf)
+{
+	size_t	 i;
+	char	*base = (char *)cf;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		switch (settings[i].type) {
+		case S_STRING:
+		case S_PATH:
+		case S_CHOICE:
+			free(*(char **)(base + settings[i].off));
+			break;
+		default:
+			break;
+		}
+	}
+	free(cf->admin_uids);
+	free(cf->path);
+	free(cf);
+}

@@ -1,0 +1,30 @@
+/* The daemon's configuration: one table of settings, libconfig syntax. */
+#ifndef ECOD_CONFIG_H
+#define ECOD_CONFIG_H
+
+#include <sys/types.h>
+
+struct config {
+	char	*path;			/* the file read */
+	char	*socket;
+	char	*socket_group;		/* "" for the daemon's own group */
+	char	*data_dir;
+	char	*master_key_file;
+	int	 master_key_passphrase;
+	char	*timezone;
+	uid_t	*admin_uids;
+	int	 nadmin_uids;
+	char	*recovery_public_key;
+	int	 min_notice_minutes;
+	int	 cancel_window_minutes;
+	int	 retention_days;
+	int	 max_connections;
+	int	 max_line_bytes;
+	int	 idle_timeout_seconds;
+	char	*log;			/* "stderr" or "syslog" */
+};
+
+struct config	*config_load(const char *, char **);
+void		 config_free(struct config *);
+
+#endif

@@ -1,0 +1,15 @@
+/* The daemon's state, one per process, handed to every part that needs it. */
+#ifndef ECOD_H
+#define ECOD_H
+
+#include <time.h>
+
+struct ecod {
+	struct config		*cf;
+	struct event_base	*base;
+	struct instance		*inst;
+	struct server		*srv;
+	time_t			 started;
+};
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * Creating and opening an instance. Creation refuses to touch anything
+ * that exists; opening checks, in order: the data directory lock, the
+ * database file, the master key against the instance row, then every
+ * sealed row, so a wrong key or a tampered row stops start-up with a
+ * message that names it.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "instance.h"
+#include "keys.h"
+#include "seal.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define INSTANCE_MAGIC		"eco-instance-v1"
+#define INSTANCE_MAGIC_LEN	(sizeof INSTANCE_MAGIC - 1)
+
+/* Returns 1 if path is dir or lies below it (both resolved), else 0. */
+static int
+path_within(const char *path, const char *dir)
+{
+	char	 rp[PATH_MAX], rd[PATH_MAX], *tmp, *slash;
+	size_t	 n;
+
+	tmp = xstrdup(path);
+	if ((slash = strrchr(tmp, '/')) != NULL)
+		*slash = '\0';
+	if (realpath(slash == NULL ? "." : (*tmp == '\0' ? "/" : tmp),
+	    rp) == NULL || realpath(dir, rd) == NULL) {
+		free(tmp);
+		return 0;
+	}
+	free(tmp);
+	n = strlen(rd);
+	return strncmp(rp, rd, n) == 0 && (rp[n] == '\0' || rp[n] == '/');
+}
+
+/* Takes the data directory's lock, so one daemon owns an instance. */
+static int
+instance_lock(const struct config *cf, char **cause)
+{
+	char	*path;
+	int	 fd;
+
+	xasprintf(&path, "%s/ecod.lock", cf->data_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		xasprintf(cause, "%s: %s", path, errno == EWOULDBLOCK ?
+		    "another ecod is running on this instance" :
+		    strerror(errno));
+		free(path);
+		close(fd);
+		return -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* Returns the master key (sodium_malloc'd) from the configured source. */
+static unsigned char *
+instance_master(const struct config *cf, struct store *st, int create,
+    char **cause)
+{
+	struct store_kdf	 kdf;
+	unsigned char		*key = key_alloc(MASTER_KEY_BYTES);
+	char			*pass = NULL;
+	int			 rc;
+
+	if (!cf->master_key_passphrase) {
+		rc = create ? key_file_create(cf->master_key_file, key, cause) :
+		    key_file_read(cf->master_key_file, key, cause);
+		goto out;
+	}
+	rc = -1;
+	if (create)
+		passphrase_kdf_new(&kdf);
+	else if ((rc = store_kdf_get(st, &kdf, cause)) != 0) {
+		if (rc == STORE_NOTFOUND)
+			xasprintf(cause, "this instance was created with a "
+			    "master key file, not a passphrase: set "
+			    "master_key_passphrase = false");
+		rc = -1;
+		goto out;
+	}
+	if ((pass = passphrase_read(create ? "New master passphrase: " :
+	    "Master passphrase: ", create, cause)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	rc = passphrase_derive(pass, &kdf, key, cause);
+	sodium_free(pass);
+	if (rc == 0 && create)
+		rc = store_kdf_put(st, &kdf, cause);
+out:
+	if (rc != 0) {
+		sodium_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* Writes the instance row and a new audit signing key. */
+static int
+instance_seed(struct instance *in, char **cause)
+{
+	unsigned char	 row[INSTANCE_MAGIC_LEN + INSTANCE_ID_BYTES];
+
+	randombytes_buf(in->instance_id, sizeof in->instance_id);
+	memcpy(row, INSTANCE_MAGIC, INSTANCE_MAGIC_LEN);
+	memcpy(row + INSTANCE_MAGIC_LEN, in->instance_id, INSTANCE_ID_BYTES);
+	crypto_sign_keypair(in->audit_pk, in->audit_sk);
+	if (store_begin(in->store, cause) != 0)
+		return -1;
+	if (store_insert(in->store, "meta", META_INSTANCE, row, sizeof row,
+	    cause) != 0 || store_insert(in->store, "meta", META_AUDIT_KEY,
+	    in->audit_sk, crypto_sign_SECRETKEYBYTES, cause) != 0 ||
+	    store_commit(in->store, cause) != 0) {
+		store_rollback(in->store);
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens the instance row with the key (proving it is the right one). */
+static int
+instance_unlock(struct instance *in, char **cause)
+{
+	unsigned char	 row[INSTANCE_MAGIC_LEN + INSTANCE_ID_BYTES];
+	size_t		 len;
+	char		*why = NULL;
+	int		 rc;
+
+	rc = store_get(in->store, "meta", META_INSTANCE, row, sizeof row, &len,
+	    &why);
+	if (rc == STORE_NOTFOUND || (rc == 0 && (len != sizeof row ||
+	    memcmp(row, INSTANCE_MAGIC, INSTANCE_MAGIC_LEN) != 0))) {
+		xasprintf(cause, "%s: not an initialised ECO instance "
+		    "(no instance row)", in->db_path);
+		return -1;
+	}
+	if (rc != 0) {
+		xasprintf(cause, "%s: the master key does not open this "
+		    "instance: wrong key file or passphrase, or table meta "
+		    "row %d is damaged", in->db_path, META_INSTANCE);
+		free(why);
+		return -1;
+	}
+	memcpy(in->instance_id, row + INSTANCE_MAGIC_LEN, INSTANCE_ID_BYTES);
+	rc = store_get(in->store, "meta", META_AUDIT_KEY, in->audit_sk,
+	    crypto_sign_SECRETKEYBYTES, &len, cause);
+	if (rc == STORE_NOTFOUND || (rc == 0 &&
+	    len != crypto_sign_SECRETKEYBYTES)) {
+		xasprintf(cause, "%s: table meta row %d (audit key) is missing "
+		    "or damaged", in->db_path, META_AUDIT_KEY);
+		return -1;
+	}
+	if (rc != 0)
+		return -1;
+	crypto_sign_ed25519_sk_to_pk(in->audit_pk, in->audit_sk);
+	return 0;
+}
+
+/* Allocates an empty instance for cf. */
+static struct instance *
+instance_new(const struct config *cf)
+{
+	struct instance	*in;
+
+	in = xcalloc(1, sizeof *in);
+	in->lock_fd = -1;
+	in->audit_sk = key_alloc(crypto_sign_SECRETKEYBYTES);
+	xasprintf(&in->db_path, "%s/ecod.db", cf->data_dir);
+	return in;
+}
+
+/* Opens store and keys of in; create makes them anew. */
+static int
+instance_load(struct instance *in, const struct config *cf, int create,
+    char **cause)
+{
+	unsigned char	*master;
+
+	if ((in->lock_fd = instance_lock(cf, cause)) == -1)
+		return -1;
+	if ((in->store = store_open(in->db_path, create, cause)) == NULL)
+		return -1;
+	if ((master = instance_master(cf, in->store, create, cause)) == NULL)
+		return -1;
+	in->seal = seal_create(master);
+	sodium_free(master);
+	store_set_seal(in->store, in->seal);
+	if (create)
+		return instance_seed(in, cause);
+	if (instance_unlock(in, cause) != 0)
+		return -1;
+	return store_verify(in->store, &in->rows, cause);
+}
+
+/*
+ * Creates a new instance: data directory, database, master key file (or
+ * passphrase KDF parameters), instance row and audit key. Refuses if a
+ * database or key file exists; on failure removes what it made.
+ */
+int
+instance_create(const struct config *cf, char **cause)
+{
+	struct instance	*in;
+	struct stat	 sb;
+	char		*wal, *shm;
+	int		 made_key = 0, rc = -1;
+
+	if (mkdir(cf->data_dir, 0700) != 0 && errno != EEXIST) {
+		xasprintf(cause, "%s: cannot create data directory: %s",
+		    cf->data_dir, strerror(errno));
+		return -1;
+	}
+	in = instance_new(cf);
+	if (lstat(in->db_path, &sb) == 0) {
+		xasprintf(cause, "%s: an instance exists already; refusing to "
+		    "touch it", in->db_path);
+		goto out;
+	}
+	if (!cf->master_key_passphrase) {
+		if (path_within(cf->master_key_file, cf->data_dir)) {
+			xasprintf(cause, "%s: the master key file must be "
+			    "outside the data directory %s",
+			    cf->master_key_file, cf->data_dir);
+			goto out;
+		}
+		if (lstat(cf->master_key_file, &sb) == 0) {
+			xasprintf(cause, "%s: a master key file exists "
+			    "already; refusing to overwrite it",
+			    cf->master_key_file);
+			goto out;
+		}
+		made_key = 1;
+	}
+	rc = instance_load(in, cf, 1, cause);
+out:
+	if (rc != 0 && in->store != NULL) {
+		store_close(in->store);
+		in->store = NULL;
+		xasprintf(&wal, "%s-wal", in->db_path);
+		xasprintf(&shm, "%s-shm", in->db_path);
+		unlink(in->db_path);
+		unlink(wal);
+		unlink(shm);
+		free(wal);
+		free(shm);
+		if (made_key)
+			unlink(cf->master_key_file);
+	}
+	instance_close(in);
+	return rc;
+}
+
+/* Opens an existing instance; NULL with *cause naming what is wrong. */
+struct instance *
+instance_open(const struct config *cf, char **cause)
+{
+	struct instance	*in;
+	struct stat	 sb;
+
+	in = instance_new(cf);
+	if (stat(in->db_path, &sb) != 0) {
+		xasprintf(cause, "%s: no instance here (%s); create one with "
+		    "ecod -c %s --init", in->db_path, strerror(errno),
+		    cf->path);
+		goto fail;
+	}
+	if (!cf->master_key_passphrase &&
+	    path_within(cf->master_key_file, cf->data_dir)) {
+		xasprintf(cause, "%s: the master key file must be outside the "
+		    "data directory %s", cf->master_key_file, cf->data_dir);
+		goto fail;
+	}
+	if (instance_load(in, cf, 0, cause) != 0)
+		goto fail;
+	return in;
+fail:
+	instance_close(in);
+	return NULL;
+}
+
+/* Closes the store, wipes the keys, releases the lock; NULL is fine. */
+void
+instance_close(struct instance *in)
+{
+	if (in == NULL)
+		return;
+	store_close(in->store);
+	seal_free(in->seal);
+	sodium_free(in->audit_sk);
+	if (in->lock_fd != -1)
+		close(in->lock_fd);
+	free(in->db_path);
+	free(in);
+}

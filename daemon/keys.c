@@ -1,0 +1,215 @@
+/*
+ * The instance master key: 32 random bytes in a key file (mode 0600,
+ * outside the data directory), or stretched with Argon2id from an operator
+ * passphrase read at start. Keys live only in sodium_malloc'd memory.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "keys.h"
+#include "sealed.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define PASSPHRASE_MAX	1024
+
+/* Returns len bytes of guarded, locked memory; aborts if none. */
+unsigned char *
+key_alloc(size_t len)
+{
+	unsigned char	*p;
+
+	if ((p = sodium_malloc(len)) == NULL)
+		abort();
+	return p;
+}
+
+/* Creates path (it must not exist) holding a new random master key. */
+int
+key_file_create(const char *path, unsigned char *key, char **cause)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		xasprintf(cause, "%s: cannot create master key file: %s", path,
+		    errno == EEXIST ? "refusing to overwrite an existing file" :
+		    strerror(errno));
+		return -1;
+	}
+	randombytes_buf(key, MASTER_KEY_BYTES);
+	if (write(fd, key, MASTER_KEY_BYTES) != MASTER_KEY_BYTES ||
+	    fsync(fd) != 0) {
+		xasprintf(cause, "%s: cannot write master key file: %s", path,
+		    strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Reads the master key from path into key. The file must be a regular
+ * file of exactly MASTER_KEY_BYTES, owned by us or root, mode 0600 or
+ * stricter: a key that others could read is refused, not used.
+ */
+int
+key_file_read(const char *path, unsigned char *key, char **cause)
+{
+	struct stat	 sb;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: cannot open master key file: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: master key file is not a regular file",
+		    path);
+		goto fail;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		xasprintf(cause, "%s: master key file has mode %04o; it must "
+		    "be readable by its owner only (chmod 600)", path,
+		    (unsigned)(sb.st_mode & 07777));
+		goto fail;
+	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		xasprintf(cause, "%s: master key file is owned by another user",
+		    path);
+		goto fail;
+	}
+	n = read(fd, key, MASTER_KEY_BYTES);
+	if (sb.st_size != MASTER_KEY_BYTES || n != MASTER_KEY_BYTES) {
+		xasprintf(cause, "%s: master key file must hold exactly %d "
+		    "bytes", path, MASTER_KEY_BYTES);
+		sodium_memzero(key, MASTER_KEY_BYTES);
+		goto fail;
+	}
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Reads one line from fp into buf (PASSPHRASE_MAX); strips the newline. */
+static int
+passphrase_line(FILE *fp, char *buf)
+{
+	size_t	 n;
+
+	if (fgets(buf, PASSPHRASE_MAX, fp) == NULL)
+		return -1;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (n == PASSPHRASE_MAX - 1)
+		return -1;		/* longer than we take */
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return n == 0 ? -1 : 0;
+}
+
+/* Prompts on the terminal with echo off and reads a line into buf. */
+static int
+passphrase_tty(const char *prompt, char *buf)
+{
+	struct termios	 old, quiet;
+	FILE		*tty;
+	int		 rc;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return -1;
+	setvbuf(tty, NULL, _IONBF, 0);
+	if (tcgetattr(fileno(tty), &old) != 0) {
+		fclose(tty);
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	fputs(prompt, tty);
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	rc = passphrase_line(tty, buf);
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputs("\n", tty);
+	fclose(tty);
+	return rc;
+}
+
+/*
+ * Reads the operator passphrase: from the terminal with echo off (twice
+ * when confirm), or one line from standard input when it is not a
+ * terminal. Returns it in sodium_malloc'd memory (free with sodium_free).
+ */
+char *
+passphrase_read(const char *prompt, int confirm, char **cause)
+{
+	char	*pass, *again;
+	int	 rc;
+
+	pass = (char *)key_alloc(PASSPHRASE_MAX);
+	if (!isatty(STDIN_FILENO)) {
+		if (passphrase_line(stdin, pass) != 0)
+			goto bad;
+		return pass;
+	}
+	if (passphrase_tty(prompt, pass) != 0)
+		goto bad;
+	if (confirm) {
+		again = (char *)key_alloc(PASSPHRASE_MAX);
+		rc = passphrase_tty("Again: ", again);
+		if (rc != 0 || strcmp(pass, again) != 0) {
+			sodium_free(again);
+			sodium_free(pass);
+			xasprintf(cause, "the passphrases do not match");
+			return NULL;
+		}
+		sodium_free(again);
+	}
+	return pass;
+bad:
+	sodium_free(pass);
+	xasprintf(cause, "no passphrase read (an empty line, end of input, "
+	    "or over %d bytes)", PASSPHRASE_MAX - 1);
+	return NULL;
+}
+
+/* Fills fresh Argon2id parameters: a random salt, libsodium's MODERATE. */
+void
+passphrase_kdf_new(struct store_kdf *k)
+{
+	randombytes_buf(k->salt, sizeof k->salt);
+	k->opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+	k->memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+}
+
+/* Stretches pass with Argon2id under k into key (MASTER_KEY_BYTES). */
+int
+passphrase_derive(const char *pass, const struct store_kdf *k,
+    unsigned char *key, char **cause)
+{
+	if (k->opslimit > crypto_pwhash_OPSLIMIT_MAX ||
+	    k->memlimit > crypto_pwhash_MEMLIMIT_MAX ||
+	    crypto_pwhash(key, MASTER_KEY_BYTES, pass, strlen(pass), k->salt,
+	    k->opslimit, k->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		xasprintf(cause, "cannot derive the master key from the "
+		    "passphrase (out of memory?)");
+		return -1;
+	}
+	return 0;
+}

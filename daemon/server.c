@@ -1,0 +1,457 @@
+/*
+ * The server: one listening Unix socket, one bufferevent a connection.
+ * Input is read a line at a time up to max_line_bytes; an overlong line
+ * gets one ERR and is skipped to its end. Output over its cap pauses
+ * reading until the client catches up. Every connection ends through
+ * client_free, and nothing about the peer but its roles is kept.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "ecod.h"
+#include "log.h"
+#include "proto.h"
+#include "server.h"
+#include "wire.h"
+#include "xmalloc.h"
+
+/* Output queued past this stops reading requests; below LOW resumes. */
+#define OUTPUT_HIGH	(1024 * 1024)
+#define OUTPUT_LOW	(64 * 1024)
+#define LISTEN_BACKLOG	128
+
+static void	client_read_cb(struct bufferevent *, void *);
+static void	client_write_cb(struct bufferevent *, void *);
+static void	client_event_cb(struct bufferevent *, short, void *);
+static void	client_free(struct client *);
+
+/* Appends one line to the client's output; the caller formats it. */
+static void
+client_line(struct client *c, const char *prefix, const char *rest)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+
+	if (rest != NULL && *rest != '\0')
+		evbuffer_add_printf(out, "%s %s\n", prefix, rest);
+	else
+		evbuffer_add_printf(out, "%s\n", prefix);
+	if (evbuffer_get_length(out) > OUTPUT_HIGH && !c->paused) {
+		c->paused = 1;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+}
+
+/* Sends a data line: "*" and the fields, quoted as needed. */
+void
+client_data(struct client *c, int argc, char *const *argv)
+{
+	char	*line = wire_join(argc, argv);
+
+	client_line(c, ECO_REPLY_DATA, line);
+	free(line);
+}
+
+/* Sends the final OK line of a reply, with optional fields. */
+void
+client_ok(struct client *c, int argc, char *const *argv)
+{
+	char	*line = wire_join(argc, argv);
+
+	client_line(c, ECO_REPLY_OK, line);
+	free(line);
+	c->replied++;
+}
+
+/*
+ * Sends the final ERR line: a code for scripts, then a reason for people.
+ * The reason is the daemon's own text: never an echo of client input.
+ */
+void
+client_err(struct client *c, const char *code, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *line;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(&line, "%s %s", code, msg);
+	client_line(c, ECO_REPLY_ERR, line);
+	free(line);
+	free(msg);
+	c->replied++;
+	c->srv->stats.errors++;
+}
+
+/* Ends the connection once its output is written. */
+void
+client_close(struct client *c)
+{
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+}
+
+/* Handles one complete line (without its newline). */
+static void
+client_line_in(struct client *c, const char *line, size_t len)
+{
+	struct wire_fields	 wf;
+	const char		*cause;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > (size_t)c->srv->ecod->cf->max_line_bytes) {
+		client_err(c, ECO_ERR_TOOLONG, "line longer than %d bytes",
+		    c->srv->ecod->cf->max_line_bytes);
+		return;
+	}
+	if (wire_split(line, len, ECO_MAX_FIELDS, &wf, &cause) != 0) {
+		client_err(c, ECO_ERR_PROTO, "%s", cause);
+		return;
+	}
+	if (wf.argc > 0) {
+		c->srv->stats.requests++;
+		cmd_dispatch(c, wf.argc, wf.argv);
+	}
+	wire_fields_free(&wf);
+}
+
+/*
+ * Processes every complete line in the input, unless paused or closing.
+ * Returns -1 if the client was freed.
+ */
+static int
+client_process(struct client *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct evbuffer_ptr	 eol;
+	size_t			 len, max = c->srv->ecod->cf->max_line_bytes;
+	char			*line;
+
+	while (!c->paused && !c->closing) {
+		if (c->discarding) {
+			eol = evbuffer_search_eol(in, NULL, NULL,
+			    EVBUFFER_EOL_LF);
+			if (eol.pos == -1) {
+				evbuffer_drain(in, evbuffer_get_length(in));
+				break;
+			}
+			evbuffer_drain(in, eol.pos + 1);
+			c->discarding = 0;
+			continue;
+		}
+		line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+		if (line == NULL) {
+			/* Room for the longest line and its CR LF: past that
+			 * no newline can come in time. */
+			if (evbuffer_get_length(in) > max + 1) {
+				client_err(c, ECO_ERR_TOOLONG,
+				    "line longer than %zu bytes", max);
+				c->discarding = 1;
+				continue;
+			}
+			break;
+		}
+		client_line_in(c, line, len);
+		free(line);
+	}
+	if (c->closing &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		client_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Input arrived. */
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	client_process(arg);
+}
+
+/* Output drained to the low watermark: resume, or finish closing. */
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client	*c = arg;
+
+	if (c->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			client_free(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		client_process(c);
+	}
+}
+
+/* End of input, an error, or the idle timer. */
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client	*c = arg;
+
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) &&
+	    !c->closing) {
+		log_debug("connection %llu: idle timeout",
+		    (unsigned long long)c->id);
+		client_err(c, ECO_ERR_TIMEOUT, "idle for %d seconds; closing",
+		    c->srv->ecod->cf->idle_timeout_seconds);
+		client_close(c);
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !c->closing &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		client_close(c);	/* the peer may still read its replies */
+		return;
+	}
+	client_free(c);
+}
+
+/* The one teardown path of a connection. */
+static void
+client_free(struct client *c)
+{
+	struct server	*srv = c->srv;
+
+	log_debug("connection %llu: closed", (unsigned long long)c->id);
+	TAILQ_REMOVE(&srv->clients, c, entry);
+	srv->nclients--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Returns the roles a peer uid holds. */
+static int
+server_roles(struct server *srv, uid_t uid)
+{
+	const struct config	*cf = srv->ecod->cf;
+	int			 i;
+
+	if (uid == 0 || uid == geteuid())
+		return ROLE_ANYONE | ROLE_ADMIN;
+	for (i = 0; i < cf->nadmin_uids; i++)
+		if (cf->admin_uids[i] == uid)
+			return ROLE_ANYONE | ROLE_ADMIN;
+	return ROLE_ANYONE;
+}
+
+/* A new connection: refused past max_connections, else set up. */
+static void
+server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	static const char	 busy[] = ECO_REPLY_ERR " " ECO_ERR_BUSY
+				    " too many connections; try again later\n";
+	struct server		*srv = arg;
+	struct client		*c;
+	struct ucred		 cred;
+	socklen_t		 credlen = sizeof cred;
+	struct timeval		 idle;
+	const struct config	*cf = srv->ecod->cf;
+
+	if (srv->nclients >= cf->max_connections) {
+		srv->stats.refused++;
+		if (write(fd, busy, sizeof busy - 1) < 0)
+			log_debug("refused connection: write failed");
+		close(fd);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) != 0) {
+		log_warn("SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->srv = srv;
+	c->id = ++srv->next_id;
+	c->uid = cred.uid;
+	c->roles = server_roles(srv, cred.uid);
+	c->bev = bufferevent_socket_new(srv->ecod->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("bufferevent_socket_new failed");
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
+	    client_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, cf->max_line_bytes + 2);
+	bufferevent_setwatermark(c->bev, EV_WRITE, OUTPUT_LOW, 0);
+	idle.tv_sec = cf->idle_timeout_seconds;
+	idle.tv_usec = 0;
+	bufferevent_set_timeouts(c->bev, &idle, &idle);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&srv->clients, c, entry);
+	srv->nclients++;
+	srv->stats.accepted++;
+	log_debug("connection %llu: open", (unsigned long long)c->id);
+}
+
+/* Re-enables accept after a pause for lack of descriptors. */
+static void
+server_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+
+	evconnlistener_enable(srv->listener);
+}
+
+/* accept failed: out of descriptors pauses accepting for a second. */
+static void
+server_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct server	*srv = arg;
+	struct timeval	 tv = { 1, 0 };
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM) {
+		log_warnx("accept: %s; pausing for a second", strerror(err));
+		evconnlistener_disable(l);
+		evtimer_add(srv->resume, &tv);
+		return;
+	}
+	log_warnx("accept: %s", strerror(err));
+}
+
+/*
+ * Makes the listening socket at path: a stale socket file is removed, a
+ * live one (another daemon) refused. Mode 0600, or 0660 for group.
+ */
+static int
+server_socket(const char *path, const char *group, char **cause)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	struct group		*gr = NULL;
+	mode_t			 old;
+	int			 fd, probe;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path) >=
+	    sizeof sun.sun_path) {
+		xasprintf(cause, "%s: socket path too long", path);
+		return -1;
+	}
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			xasprintf(cause, "%s: exists and is not a socket", path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe != -1 && connect(probe, (struct sockaddr *)&sun,
+		    sizeof sun) == 0) {
+			close(probe);
+			xasprintf(cause, "%s: another ecod is listening there",
+			    path);
+			return -1;
+		}
+		if (probe != -1)
+			close(probe);
+		if (unlink(path) != 0) {
+			xasprintf(cause, "%s: cannot remove stale socket: %s",
+			    path, strerror(errno));
+			return -1;
+		}
+	}
+	if (*group != '\0' && (gr = getgrnam(group)) == NULL) {
+		xasprintf(cause, "socket_group: no such group \"%s\"", group);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+		umask(old);
+		xasprintf(cause, "%s: bind: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (gr != NULL && (chown(path, (uid_t)-1, gr->gr_gid) != 0 ||
+	    chmod(path, 0660) != 0)) {
+		xasprintf(cause, "%s: cannot give the socket to group %s: %s",
+		    path, group, strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, LISTEN_BACKLOG) != 0) {
+		xasprintf(cause, "%s: listen: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Creates the server listening on the configured socket. */
+struct server *
+server_create(struct ecod *ecod, char **cause)
+{
+	struct server	*srv;
+	int		 fd;
+
+	if ((fd = server_socket(ecod->cf->socket, ecod->cf->socket_group,
+	    cause)) == -1)
+		return NULL;
+	srv = xcalloc(1, sizeof *srv);
+	srv->ecod = ecod;
+	srv->path = xstrdup(ecod->cf->socket);
+	TAILQ_INIT(&srv->clients);
+	srv->listener = evconnlistener_new(ecod->base, server_accept_cb, srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (srv->listener == NULL) {
+		xasprintf(cause, "evconnlistener_new failed");
+		close(fd);
+		unlink(srv->path);
+		free(srv->path);
+		free(srv);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(srv->listener, server_error_cb);
+	srv->resume = evtimer_new(ecod->base, server_resume_cb, srv);
+	return srv;
+}
+
+/* Closes every connection and the socket, and removes the socket file. */
+void
+server_free(struct server *srv)
+{
+	struct client	*c;
+
+	if (srv == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&srv->clients)) != NULL)
+		client_free(c);
+	evconnlistener_free(srv->listener);
+	event_free(srv->resume);
+	unlink(srv->path);
+	free(srv->path);
+	free(srv);
+}

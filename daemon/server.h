@@ -1,0 +1,56 @@
+/* The Unix socket server: listening, connections, limits, replies. */
+#ifndef ECOD_SERVER_H
+#define ECOD_SERVER_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stdint.h>
+
+struct ecod;
+
+/* Roles a connection holds; the command table names those a verb allows. */
+#define ROLE_ANYONE	0x01	/* every connection, workers included */
+#define ROLE_ADMIN	0x02	/* peer uid is root, ecod's, or admin_uids */
+
+struct client {
+	uint64_t		 id;		/* internal: never a uid or pid */
+	struct server		*srv;
+	struct bufferevent	*bev;
+	uid_t			 uid;		/* for roles only; never logged */
+	int			 roles;
+	int			 hello;
+	int			 discarding;	/* skipping an overlong line */
+	int			 paused;	/* output over its cap */
+	int			 closing;	/* free once output is sent */
+	int			 replied;	/* final lines sent */
+	TAILQ_ENTRY(client)	 entry;
+};
+
+struct server_stats {
+	uint64_t	accepted;
+	uint64_t	refused;
+	uint64_t	requests;
+	uint64_t	errors;
+};
+
+struct server {
+	struct ecod		*ecod;
+	struct evconnlistener	*listener;
+	struct event		*resume;	/* re-enables accept */
+	TAILQ_HEAD(, client)	 clients;
+	int			 nclients;
+	uint64_t		 next_id;
+	struct server_stats	 stats;
+	char			*path;
+};
+
+struct server	*server_create(struct ecod *, char **);
+void		 server_free(struct server *);
+void		 client_data(struct client *, int, char *const *);
+void		 client_ok(struct client *, int, char *const *);
+void		 client_err(struct client *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 client_close(struct client *);
+
+#endif

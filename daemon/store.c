@@ -1,0 +1,544 @@
+/*
+ * The record store, the only file that speaks SQL. One SQLite connection
+ * in WAL mode with synchronous=FULL, statements prepared once and kept.
+ * Each sealed table is (id INTEGER PRIMARY KEY, body BLOB): the body is
+ * the row sealed by seal.c, so the file shows counts and sizes only.
+ */
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seal.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* The sealed tables, in the order STATS reports them. */
+static const char *const sealed_tables[] = { "meta", NULL };
+
+/* Schema migrations: entry i takes user_version i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE meta (id INTEGER PRIMARY KEY, body BLOB NOT NULL);"
+	"CREATE TABLE kdf (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"    salt BLOB NOT NULL, opslimit INTEGER NOT NULL,"
+	"    memlimit INTEGER NOT NULL);",
+};
+#define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
+
+enum stmt_op { OP_INSERT, OP_UPDATE, OP_GET, OP_MAXID, OP_COUNT, OP_ALL,
+    OP_NUM };
+
+/* Each statement is head, table name, tail. */
+static const struct {
+	const char	*head;
+	const char	*tail;
+} stmt_sql[OP_NUM] = {
+	{ "INSERT INTO ", " (id, body) VALUES (?1, ?2)" },
+	{ "UPDATE ", " SET body = ?2 WHERE id = ?1" },
+	{ "SELECT body FROM ", " WHERE id = ?1" },
+	{ "SELECT coalesce(max(id), 0) FROM ", "" },
+	{ "SELECT count(*) FROM ", "" },
+	{ "SELECT id, body FROM ", " ORDER BY id" },
+};
+
+#define NTABLES	(sizeof sealed_tables / sizeof sealed_tables[0] - 1)
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	struct seal	*seal;		/* not owned */
+	sqlite3_stmt	*stmts[NTABLES][OP_NUM];
+	sqlite3_stmt	*begin, *commit, *rollback;
+};
+
+/* Sets *cause to "what: the SQLite message". */
+static void
+store_error(struct store *st, char **cause, const char *what)
+{
+	xasprintf(cause, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+/* Returns the index of a sealed table; a name not in the list is a bug. */
+static size_t
+table_index(const char *table)
+{
+	size_t	 i;
+
+	for (i = 0; i < NTABLES; i++)
+		if (strcmp(sealed_tables[i], table) == 0)
+			return i;
+	abort();
+}
+
+/* Returns the kept statement for op on table, reset and ready to bind. */
+static sqlite3_stmt *
+store_stmt(struct store *st, const char *table, enum stmt_op op, char **cause)
+{
+	size_t		 t = table_index(table);
+	sqlite3_stmt	**sp = &st->stmts[t][op];
+	char		*sql;
+
+	if (*sp == NULL) {
+		xasprintf(&sql, "%s%s%s", stmt_sql[op].head, sealed_tables[t],
+		    stmt_sql[op].tail);
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    sp, NULL) != SQLITE_OK) {
+			free(sql);
+			store_error(st, cause, "prepare");
+			return NULL;
+		}
+		free(sql);
+	}
+	sqlite3_reset(*sp);
+	sqlite3_clear_bindings(*sp);
+	return *sp;
+}
+
+/* Runs sql that returns no rows. */
+static int
+store_exec(struct store *st, const char *sql, char **cause)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_error(st, cause, "exec");
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a PRAGMA expected to answer a single text value; checks it. */
+static int
+store_pragma(struct store *st, const char *sql, const char *want, char **cause)
+{
+	sqlite3_stmt	*s;
+	const char	*got;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_error(st, cause, "pragma");
+		return -1;
+	}
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_error(st, cause, "pragma");
+		goto out;
+	}
+	got = (const char *)sqlite3_column_text(s, 0);
+	if (got == NULL || strcmp(got, want) != 0) {
+		xasprintf(cause, "%s: %s answered \"%s\", not \"%s\"",
+		    st->path, sql, got ? got : "", want);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Returns PRAGMA user_version, or -1. */
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Brings the schema from its version to SCHEMA_VERSION, one step a commit. */
+static int
+store_migrate(struct store *st, int create, char **cause)
+{
+	char	*sql;
+	int	 v;
+
+	if ((v = store_schema_version(st)) < 0) {
+		store_error(st, cause, "read schema version");
+		return -1;
+	}
+	if (v == 0 && !create) {
+		xasprintf(cause, "%s: not an ECO database (no schema)",
+		    st->path);
+		return -1;
+	}
+	if (v > SCHEMA_VERSION) {
+		xasprintf(cause, "%s: schema version %d is newer than this "
+		    "ecod knows (%d)", st->path, v, SCHEMA_VERSION);
+		return -1;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA user_version = %d;"
+		    " COMMIT;", migrations[v], v + 1);
+		if (store_exec(st, sql, cause) != 0) {
+			free(sql);
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		free(sql);
+	}
+	return 0;
+}
+
+/*
+ * Opens the database at path; create says whether to make a new one (the
+ * caller has checked that none exists). Sets WAL, synchronous=FULL,
+ * secure_delete, checks the file's integrity and migrates the schema.
+ */
+struct store *
+store_open(const char *path, int create, char **cause)
+{
+	struct store	*st;
+	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(path);
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db == NULL)
+			xasprintf(cause, "%s: cannot open database", path);
+		else
+			store_error(st, cause, "open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (store_pragma(st, "PRAGMA journal_mode = WAL", "wal", cause) != 0 ||
+	    store_exec(st, "PRAGMA synchronous = FULL;"
+	    "PRAGMA secure_delete = ON; PRAGMA cell_size_check = ON;"
+	    "PRAGMA foreign_keys = ON;", cause) != 0 ||
+	    store_pragma(st, "PRAGMA quick_check", "ok", cause) != 0 ||
+	    store_migrate(st, create, cause) != 0)
+		goto fail;
+	if (sqlite3_prepare_v3(st->db, "BEGIN IMMEDIATE", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(st->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->commit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(st->db, "ROLLBACK", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->rollback, NULL) != SQLITE_OK) {
+		store_error(st, cause, "prepare");
+		goto fail;
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+/* Finalizes every statement and closes the database; NULL is fine. */
+void
+store_close(struct store *st)
+{
+	size_t	 t, op;
+
+	if (st == NULL)
+		return;
+	for (t = 0; t < NTABLES; t++)
+		for (op = 0; op < OP_NUM; op++)
+			sqlite3_finalize(st->stmts[t][op]);
+	sqlite3_finalize(st->begin);
+	sqlite3_finalize(st->commit);
+	sqlite3_finalize(st->rollback);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+/* Gives the store the keys that seal its rows (not owned). */
+void
+store_set_seal(struct store *st, struct seal *seal)
+{
+	st->seal = seal;
+}
+
+/* Returns the NULL-terminated list of sealed tables. */
+const char *const *
+store_tables(void)
+{
+	return sealed_tables;
+}
+
+/* Reads the passphrase KDF parameters: 0, STORE_NOTFOUND, or -1. */
+int
+store_kdf_get(struct store *st, struct store_kdf *k, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1, step;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT salt, opslimit, memlimit "
+	    "FROM kdf WHERE id = 1", -1, &s, NULL) != SQLITE_OK) {
+		store_error(st, cause, "read kdf");
+		return -1;
+	}
+	if ((step = sqlite3_step(s)) == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else if (step != SQLITE_ROW)
+		store_error(st, cause, "read kdf");
+	else if (sqlite3_column_bytes(s, 0) != sizeof k->salt ||
+	    sqlite3_column_int64(s, 1) <= 0 || sqlite3_column_int64(s, 2) <= 0)
+		xasprintf(cause, "%s: table kdf row 1 is damaged", st->path);
+	else {
+		memcpy(k->salt, sqlite3_column_blob(s, 0), sizeof k->salt);
+		k->opslimit = (unsigned long long)sqlite3_column_int64(s, 1);
+		k->memlimit = (size_t)sqlite3_column_int64(s, 2);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Writes the passphrase KDF parameters (plaintext: they are not secret). */
+int
+store_kdf_put(struct store *st, const struct store_kdf *k, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO kdf (id, salt, opslimit, "
+	    "memlimit) VALUES (1, ?1, ?2, ?3)", -1, &s, NULL) != SQLITE_OK) {
+		store_error(st, cause, "write kdf");
+		return -1;
+	}
+	sqlite3_bind_blob(s, 1, k->salt, sizeof k->salt, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)k->opslimit);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)k->memlimit);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_error(st, cause, "write kdf");
+	else
+		rc = 0;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Steps a kept statement that returns no rows. */
+static int
+store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
+    char **cause)
+{
+	int	 rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_error(st, cause, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Starts a write transaction: all writes of one request go in one. */
+int
+store_begin(struct store *st, char **cause)
+{
+	return store_step_done(st, st->begin, "begin", cause);
+}
+
+/* Commits; with synchronous=FULL the WAL is on disk when this returns. */
+int
+store_commit(struct store *st, char **cause)
+{
+	return store_step_done(st, st->commit, "commit", cause);
+}
+
+/* Rolls back the open transaction, if any. */
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db)) {
+		sqlite3_step(st->rollback);
+		sqlite3_reset(st->rollback);
+	}
+}
+
+/* Seals and writes a row with op (OP_INSERT or OP_UPDATE). */
+static int
+store_write(struct store *st, const char *table, int64_t id, const void *pt,
+    size_t len, enum stmt_op op, char **cause)
+{
+	sqlite3_stmt	*s;
+	unsigned char	*ct;
+	size_t		 ctlen = len + SEALED_ROW_OVERHEAD;
+	int		 rc = -1;
+
+	if ((s = store_stmt(st, table, op, cause)) == NULL)
+		return -1;
+	ct = xmalloc(ctlen);
+	seal_row(st->seal, table, id, pt, len, ct);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, ct, (int)ctlen, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_error(st, cause, op == OP_INSERT ? "insert" : "update");
+	else if (op == OP_UPDATE && sqlite3_changes(st->db) != 1)
+		xasprintf(cause, "%s: table %s row %lld: no such row", st->path,
+		    table, (long long)id);
+	else
+		rc = 0;
+	sqlite3_reset(s);
+	free(ct);
+	return rc;
+}
+
+/* Seals pt as a new row id of table. */
+int
+store_insert(struct store *st, const char *table, int64_t id, const void *pt,
+    size_t len, char **cause)
+{
+	return store_write(st, table, id, pt, len, OP_INSERT, cause);
+}
+
+/* Replaces the body of row id of table with pt, sealed afresh. */
+int
+store_update(struct store *st, const char *table, int64_t id, const void *pt,
+    size_t len, char **cause)
+{
+	return store_write(st, table, id, pt, len, OP_UPDATE, cause);
+}
+
+/* Sets *cause to the tamper message naming the row. */
+static void
+store_tampered(struct store *st, const char *table, int64_t id, char **cause)
+{
+	xasprintf(cause, "%s: table %s row %lld fails authentication: "
+	    "altered, truncated or moved", st->path, table, (long long)id);
+}
+
+/*
+ * Reads and opens row id of table into out (room for max bytes), its size
+ * in *len. Returns 0, STORE_NOTFOUND, or -1 (tampering, or larger than max).
+ */
+int
+store_get(struct store *st, const char *table, int64_t id, void *out,
+    size_t max, size_t *len, char **cause)
+{
+	sqlite3_stmt		*s;
+	const unsigned char	*ct;
+	size_t			 ctlen;
+	int			 rc = -1, step;
+
+	if ((s = store_stmt(st, table, OP_GET, cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if ((step = sqlite3_step(s)) == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else if (step != SQLITE_ROW)
+		store_error(st, cause, "read");
+	else {
+		ct = sqlite3_column_blob(s, 0);
+		ctlen = (size_t)sqlite3_column_bytes(s, 0);
+		if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD ||
+		    ctlen - SEALED_ROW_OVERHEAD > max ||
+		    seal_open_row(st->seal, table, id, ct, ctlen, out) != 0)
+			store_tampered(st, table, id, cause);
+		else {
+			*len = ctlen - SEALED_ROW_OVERHEAD;
+			rc = 0;
+		}
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Runs a kept single-integer query on table into *v. */
+static int
+store_int(struct store *st, const char *table, enum stmt_op op, int64_t *v,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1;
+
+	if ((s = store_stmt(st, table, op, cause)) == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		store_error(st, cause, "query");
+	else {
+		*v = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Returns in *id the next free row id of table (max + 1). */
+int
+store_next_id(struct store *st, const char *table, int64_t *id, char **cause)
+{
+	if (store_int(st, table, OP_MAXID, id, cause) != 0)
+		return -1;
+	(*id)++;
+	return 0;
+}
+
+/* Returns in *n how many rows table has. */
+int
+store_count(struct store *st, const char *table, int64_t *n, char **cause)
+{
+	return store_int(st, table, OP_COUNT, n, cause);
+}
+
+/*
+ * Opens every row of table in id order and calls cb(id, plaintext, len,
+ * arg); the plaintext is wiped after each call. Stops at the first row
+ * that fails to open (-1, named in *cause) or a cb that returns non-zero.
+ */
+int
+store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
+    char **cause)
+{
+	sqlite3_stmt		*s;
+	const unsigned char	*ct;
+	unsigned char		*pt;
+	size_t			 ctlen;
+	int64_t			 id;
+	int			 step, rc = 0;
+
+	if ((s = store_stmt(st, table, OP_ALL, cause)) == NULL)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		ct = sqlite3_column_blob(s, 1);
+		ctlen = (size_t)sqlite3_column_bytes(s, 1);
+		if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD) {
+			store_tampered(st, table, id, cause);
+			rc = -1;
+			break;
+		}
+		pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
+		if (seal_open_row(st->seal, table, id, ct, ctlen, pt) != 0) {
+			store_tampered(st, table, id, cause);
+			rc = -1;
+		} else if (cb != NULL)
+			rc = cb(id, pt, ctlen - SEALED_ROW_OVERHEAD, arg);
+		sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
+		free(pt);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_error(st, cause, "read");
+		rc = -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Opens every row of every sealed table; *rows counts them. */
+int
+store_verify(struct store *st, int64_t *rows, char **cause)
+{
+	const char *const	*t;
+	int64_t			 n;
+
+	*rows = 0;
+	for (t = sealed_tables; *t != NULL; t++) {
+		if (store_foreach(st, *t, NULL, NULL, cause) != 0 ||
+		    store_count(st, *t, &n, cause) != 0)
+			return -1;
+		*rows += n;
+	}
+	return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * The record store: the only code that speaks SQL. Every row body is
+ * sealed (seal.c) with its table and id as associated data.
+ */
+#ifndef ECOD_STORE_H
+#define ECOD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct seal;
+struct store;
+
+/* Rows of the meta table, by fixed id. */
+#define META_INSTANCE		1	/* "eco-instance-v1" + instance id */
+#define META_AUDIT_KEY		2	/* Ed25519 audit signing key */
+
+#define STORE_NOTFOUND		1
+
+struct store_kdf {
+	unsigned char		salt[16];
+	unsigned long long	opslimit;
+	size_t			memlimit;
+};
+
+typedef int (*store_row_cb)(int64_t, const unsigned char *, size_t, void *);
+
+struct store	*store_open(const char *, int, char **);
+void		 store_close(struct store *);
+void		 store_set_seal(struct store *, struct seal *);
+int		 store_schema_version(struct store *);
+int		 store_kdf_get(struct store *, struct store_kdf *, char **);
+int		 store_kdf_put(struct store *, const struct store_kdf *,
+		    char **);
+int		 store_begin(struct store *, char **);
+int		 store_commit(struct store *, char **);
+void		 store_rollback(struct store *);
+int		 store_insert(struct store *, const char *, int64_t,
+		    const void *, size_t, char **);
+int		 store_update(struct store *, const char *, int64_t,
+		    const void *, size_t, char **);
+int		 store_get(struct store *, const char *, int64_t, void *,
+		    size_t, size_t *, char **);
+int		 store_next_id(struct store *, const char *, int64_t *,
+		    char **);
+int		 store_count(struct store *, const char *, int64_t *, char **);
+int		 store_foreach(struct store *, const char *, store_row_cb,
+		    void *, char **);
+int		 store_verify(struct store *, int64_t *, char **);
+const char *const *store_tables(void);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * The ECO protocol: what ecod and ecoctl both know. See docs/PROTOCOL.md.
+ */
+#ifndef ECO_PROTO_H
+#define ECO_PROTO_H
+
+#define ECO_VERSION		"0.1.0"
+#define ECO_PROTO_VERSION	1
+
+#define ECO_DEFAULT_SOCKET	"/run/ecod/ecod.sock"
+#define ECO_DEFAULT_CONFIG	"/etc/ecod/ecod.conf"
+
+/* Fields in one request or reply line, the verb included. */
+#define ECO_MAX_FIELDS		32
+
+/* Reply line prefixes: data lines, then exactly one OK or ERR line. */
+#define ECO_REPLY_DATA		"*"
+#define ECO_REPLY_OK		"OK"
+#define ECO_REPLY_ERR		"ERR"
+
+/* Error codes: the second field of an ERR line, for scripts. */
+#define ECO_ERR_PROTO		"proto"		/* line cannot be parsed */
+#define ECO_ERR_TOOLONG		"toolong"	/* line over max_line_bytes */
+#define ECO_ERR_UNKNOWN		"unknown"	/* no such verb */
+#define ECO_ERR_USAGE		"usage"		/* wrong number of fields */
+#define ECO_ERR_HELLO		"hello"		/* handshake missing or repeated */
+#define ECO_ERR_VERSION		"version"	/* unsupported protocol version */
+#define ECO_ERR_DENIED		"denied"	/* role may not use the verb */
+#define ECO_ERR_BUSY		"busy"		/* connection limit reached */
+#define ECO_ERR_TIMEOUT		"timeout"	/* idle too long */
+#define ECO_ERR_INTERNAL	"internal"	/* daemon-side failure */
+
+#endif

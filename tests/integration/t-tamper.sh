@@ -1,0 +1,59 @@
+#!/bin/bash
+# A database changed on disk is detected at start, and the row is named:
+# an altered row, a row copied to another id, a truncated row or file.
+. "$(dirname "$0")/lib.sh"
+
+write_conf
+ecod_init || not_ok "init"
+cp -a "$T/data" "$T/pristine"
+restore() { rm -rf "$T/data"; cp -a "$T/pristine" "$T/data"; }
+
+check "the pristine instance starts" ecod_start
+check "and stops" ecod_stop
+
+restore; "$DBPOKE" "$DB" flip meta 2
+ecod_fails_to_start
+expect_match "an altered row is detected and named" "$OUT" \
+    "table meta row 2 fails authentication"
+expect_eq "and no socket is left" "$(test -e "$SOCK" && echo yes)" ""
+
+restore; "$DBPOKE" "$DB" copy meta 2 7
+ecod_fails_to_start
+expect_match "a row copied to another id is detected and named" "$OUT" \
+    "table meta row 7 fails authentication"
+
+restore; "$DBPOKE" "$DB" swap meta 1 2
+ecod_fails_to_start
+expect_match "two rows swapped are detected" "$OUT" \
+    "table meta row 1|master key does not open"
+
+restore; "$DBPOKE" "$DB" cut meta 2 20
+ecod_fails_to_start
+expect_match "a truncated row is detected and named" "$OUT" \
+    "table meta row 2 fails authentication"
+
+restore; "$DBPOKE" "$DB" delete meta 1
+ecod_fails_to_start
+expect_match "a missing instance row is named" "$OUT" \
+    "not an initialised ECO instance"
+
+restore; "$DBPOKE" "$DB" version 99
+ecod_fails_to_start
+expect_match "a schema from a newer ecod is refused" "$OUT" \
+    "schema version 99 is newer"
+
+restore; truncate -s 5000 "$DB"
+ecod_fails_to_start
+expect_match "a truncated database file is refused clearly" "$OUT" \
+    "$DB: .*(malformed|not a database|disk image)"
+
+restore; head -c 8192 /dev/urandom > "$DB"
+ecod_fails_to_start
+expect_match "a file that is not a database is refused" "$OUT" \
+    "$DB: .*not a database"
+
+restore
+check "the restored instance starts again" ecod_start
+check "and stops" ecod_stop
+
+finish

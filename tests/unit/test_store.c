@@ -1,0 +1,294 @@
+/*
+ * Unit tests of the record store on a real SQLite file: rows round-trip,
+ * nothing of their content reaches the file or its WAL, and a row changed
+ * on disk is reported by table and id, never returned.
+ */
+#include <sys/stat.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "seal.h"
+#include "store.h"
+
+#define MARKER	"ECO-MARKER-c0ffee-5e55"
+
+struct fixture {
+	char		 dir[64];
+	char		 db[96];
+	struct seal	*seal;
+	struct store	*st;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = calloc(1, sizeof *f);
+	unsigned char	 master[MASTER_KEY_BYTES];
+	char		*cause;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/eco-store-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->db, sizeof f->db, "%s/ecod.db", f->dir);
+	randombytes_buf(master, sizeof master);
+	f->seal = seal_create(master);
+	if ((f->st = store_open(f->db, 1, &cause)) == NULL)
+		return -1;
+	store_set_seal(f->st, f->seal);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 path[128];
+
+	store_close(f->st);
+	seal_free(f->seal);
+	unlink(f->db);
+	snprintf(path, sizeof path, "%s-wal", f->db);
+	unlink(path);
+	snprintf(path, sizeof path, "%s-shm", f->db);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Returns 1 if the file at path holds needle anywhere. */
+static int
+file_holds(const char *path, const char *needle)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 n;
+	int	 found;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 0;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc(n + 1);
+	assert_int_equal(fread(buf, 1, n, fp), (size_t)n);
+	fclose(fp);
+	found = memmem(buf, n, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+/* Runs one statement on the file through a connection of its own. */
+static void
+raw_sql(struct fixture *f, const char *sql)
+{
+	sqlite3	*db;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_roundtrip_and_ids(void **state)
+{
+	struct fixture	*f = *state;
+	char		 out[64], *cause = NULL;
+	size_t		 len;
+	int64_t		 id, n;
+
+	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_next_id(f->st, "meta", &id, &cause), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(store_insert(f->st, "meta", 5, "hola", 4, &cause), 0);
+	assert_int_equal(store_next_id(f->st, "meta", &id, &cause), 0);
+	assert_int_equal(id, 6);
+	assert_int_equal(store_get(f->st, "meta", 5, out, sizeof out, &len,
+	    &cause), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(out, "hola", 4);
+	assert_int_equal(store_update(f->st, "meta", 5, "adiós", 6, &cause),
+	    0);
+	assert_int_equal(store_get(f->st, "meta", 5, out, sizeof out, &len,
+	    &cause), 0);
+	assert_memory_equal(out, "adiós", 6);
+	assert_int_equal(store_get(f->st, "meta", 9, out, sizeof out, &len,
+	    &cause), STORE_NOTFOUND);
+	assert_int_equal(store_insert(f->st, "meta", 5, "dup", 3, &cause), -1);
+	free(cause);
+	assert_int_equal(store_update(f->st, "meta", 77, "x", 1, &cause), -1);
+	assert_non_null(strstr(cause, "no such row"));
+	free(cause);
+	assert_int_equal(store_count(f->st, "meta", &n, &cause), 0);
+	assert_int_equal(n, 1);
+}
+
+static void
+test_rollback(void **state)
+{
+	struct fixture	*f = *state;
+	char		*cause;
+	int64_t		 n;
+
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	assert_int_equal(store_insert(f->st, "meta", 1, "a", 1, &cause), 0);
+	store_rollback(f->st);
+	assert_int_equal(store_count(f->st, "meta", &n, &cause), 0);
+	assert_int_equal(n, 0);
+}
+
+/* The marker is in every row; it must be in neither the file nor the WAL,
+ * while a plaintext control written the same way is found in both paths. */
+static void
+test_marker_not_on_disk(void **state)
+{
+	struct fixture	*f = *state;
+	char		 row[128], wal[128], *cause;
+	int		 i;
+
+	snprintf(wal, sizeof wal, "%s-wal", f->db);
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	for (i = 1; i <= 300; i++) {
+		snprintf(row, sizeof row, "%s row %d Sala Azul", MARKER, i);
+		assert_int_equal(store_insert(f->st, "meta", i, row,
+		    strlen(row), &cause), 0);
+	}
+	assert_int_equal(store_commit(f->st, &cause), 0);
+	assert_int_equal(access(wal, F_OK), 0);
+	assert_false(file_holds(f->db, MARKER));
+	assert_false(file_holds(wal, MARKER));
+	assert_false(file_holds(wal, "Sala Azul"));
+
+	/* Control: the same scan finds plaintext, so it can fail. */
+	raw_sql(f, "CREATE TABLE control (t TEXT);"
+	    "INSERT INTO control VALUES ('" MARKER "');");
+	assert_true(file_holds(f->db, MARKER) || file_holds(wal, MARKER));
+}
+
+/* Checks that row id of meta fails to open with a message naming it. */
+static void
+assert_tampered(struct fixture *f, int64_t id)
+{
+	char	 out[64], want[64], *cause = NULL;
+	size_t	 len;
+
+	assert_int_equal(store_get(f->st, "meta", id, out, sizeof out, &len,
+	    &cause), -1);
+	snprintf(want, sizeof want, "table meta row %lld", (long long)id);
+	assert_non_null(strstr(cause, want));
+	assert_non_null(strstr(cause, "fails authentication"));
+	free(cause);
+}
+
+static void
+test_tamper_detected(void **state)
+{
+	struct fixture	*f = *state;
+	char		*cause = NULL;
+	int64_t		 rows;
+
+	assert_int_equal(store_insert(f->st, "meta", 1, "first row", 9,
+	    &cause), 0);
+	assert_int_equal(store_insert(f->st, "meta", 2, "second row", 10,
+	    &cause), 0);
+	assert_int_equal(store_insert(f->st, "meta", 3, "third row", 9,
+	    &cause), 0);
+	assert_int_equal(store_verify(f->st, &rows, &cause), 0);
+	assert_int_equal(rows, 3);
+
+	/* A bit changed in row 1's ciphertext. */
+	raw_sql(f, "UPDATE meta SET body = substr(body, 1, 30) || "
+	    "x'00' || substr(body, 32) WHERE id = 1");
+	assert_tampered(f, 1);
+	/* Row 2's body copied over row 3 (moved to another id). */
+	raw_sql(f, "UPDATE meta SET body = (SELECT body FROM meta WHERE "
+	    "id = 2) WHERE id = 3");
+	assert_tampered(f, 3);
+	/* Row 2 truncated. */
+	raw_sql(f, "UPDATE meta SET body = substr(body, 1, 20) WHERE id = 2");
+	assert_tampered(f, 2);
+	/* The whole-store check stops at the first bad row, named. */
+	assert_int_equal(store_verify(f->st, &rows, &cause), -1);
+	assert_non_null(strstr(cause, "table meta row 1"));
+	free(cause);
+}
+
+static void
+test_schema_checks(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*st;
+	char		 path[128], *cause = NULL;
+
+	/* A newer schema than this code knows is refused. */
+	raw_sql(f, "PRAGMA user_version = 99");
+	assert_null(store_open(f->db, 0, &cause));
+	assert_non_null(strstr(cause, "newer"));
+	free(cause);
+	/* An empty SQLite file is not an instance. */
+	snprintf(path, sizeof path, "%s/empty.db", f->dir);
+	assert_null(store_open(path, 0, &cause));	/* no such file */
+	free(cause);
+	fclose(fopen(path, "w"));
+	assert_null((st = store_open(path, 0, &cause)));
+	assert_non_null(strstr(cause, "not an ECO database"));
+	free(cause);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/empty.db-wal", f->dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/empty.db-shm", f->dir);
+	unlink(path);
+}
+
+static void
+test_garbage_file_refused(void **state)
+{
+	struct fixture	*f = *state;
+	char		 path[128], *cause = NULL;
+	FILE		*fp;
+	int		 i;
+
+	snprintf(path, sizeof path, "%s/garbage.db", f->dir);
+	fp = fopen(path, "w");
+	for (i = 0; i < 4096; i++)
+		fputc(i * 7, fp);
+	fclose(fp);
+	assert_null(store_open(path, 0, &cause));
+	assert_non_null(strstr(cause, path));
+	free(cause);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip_and_ids, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_marker_not_on_disk, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tamper_detected, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_schema_checks, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_file_refused,
+		    setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
