@@ -40,7 +40,7 @@ UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
 
 CONF	?= conf/ecod.conf
 
-.PHONY: all deps build run test check asan clean bench
+.PHONY: all deps build run test check asan fuzz clean bench
 
 all: $(BINS) $(TOOLS) $(UNITS)
 
@@ -81,8 +81,19 @@ asan: deps
 	@ECO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
+# libFuzzer on the line parser (clang); FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz_wire \
+	    tests/fuzz/fuzz_wire.c common/wire.c common/xmalloc.c
+	@mkdir -p build-fuzz/corpus-wire
+	build-fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    build-fuzz/corpus-wire tests/fuzz/corpus/wire
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 $(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
