@@ -23,12 +23,13 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	   -Iinclude $(SAN) $(PKG_CFLAGS)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 
-COMMON_SRCS = common/xmalloc.c common/wire.c
+COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
-	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c
+	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
+	      daemon/rec.c daemon/timeutil.c daemon/code.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c
 TOOL_NAMES  = rawsock dbpoke
-UNIT_NAMES  = test_wire test_seal test_store test_config
+UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)

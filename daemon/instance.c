@@ -19,6 +19,7 @@
 #include "config.h"
 #include "instance.h"
 #include "keys.h"
+#include "passphrase.h"
 #include "seal.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -104,7 +105,7 @@ instance_master(const struct config *cf, struct store *st, int create,
 		goto out;
 	}
 	rc = passphrase_derive(pass, &kdf, key, cause);
-	sodium_free(pass);
+	passphrase_free(pass);
 	if (rc == 0 && create)
 		rc = store_kdf_put(st, &kdf, cause);
 out:

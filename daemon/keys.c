@@ -11,15 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "keys.h"
+#include "passphrase.h"
 #include "sealed.h"
 #include "store.h"
 #include "xmalloc.h"
-
-#define PASSPHRASE_MAX	1024
 
 /* Returns len bytes of guarded, locked memory; aborts if none. */
 unsigned char *
@@ -106,87 +104,17 @@ fail:
 	return -1;
 }
 
-/* Reads one line from fp into buf (PASSPHRASE_MAX); strips the newline. */
-static int
-passphrase_line(FILE *fp, char *buf)
-{
-	size_t	 n;
-
-	if (fgets(buf, PASSPHRASE_MAX, fp) == NULL)
-		return -1;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	else if (n == PASSPHRASE_MAX - 1)
-		return -1;		/* longer than we take */
-	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	return n == 0 ? -1 : 0;
-}
-
-/* Prompts on the terminal with echo off and reads a line into buf. */
-static int
-passphrase_tty(const char *prompt, char *buf)
-{
-	struct termios	 old, quiet;
-	FILE		*tty;
-	int		 rc;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return -1;
-	setvbuf(tty, NULL, _IONBF, 0);
-	if (tcgetattr(fileno(tty), &old) != 0) {
-		fclose(tty);
-		return -1;
-	}
-	quiet = old;
-	quiet.c_lflag &= ~(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
-	fputs(prompt, tty);
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	rc = passphrase_line(tty, buf);
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputs("\n", tty);
-	fclose(tty);
-	return rc;
-}
-
 /*
  * Reads the operator passphrase: from the terminal with echo off (twice
  * when confirm), or one line from standard input when it is not a
- * terminal. Returns it in sodium_malloc'd memory (free with sodium_free).
+ * terminal, for service managers. Free with passphrase_free.
  */
 char *
 passphrase_read(const char *prompt, int confirm, char **cause)
 {
-	char	*pass, *again;
-	int	 rc;
-
-	pass = (char *)key_alloc(PASSPHRASE_MAX);
-	if (!isatty(STDIN_FILENO)) {
-		if (passphrase_line(stdin, pass) != 0)
-			goto bad;
-		return pass;
-	}
-	if (passphrase_tty(prompt, pass) != 0)
-		goto bad;
-	if (confirm) {
-		again = (char *)key_alloc(PASSPHRASE_MAX);
-		rc = passphrase_tty("Again: ", again);
-		if (rc != 0 || strcmp(pass, again) != 0) {
-			sodium_free(again);
-			sodium_free(pass);
-			xasprintf(cause, "the passphrases do not match");
-			return NULL;
-		}
-		sodium_free(again);
-	}
-	return pass;
-bad:
-	sodium_free(pass);
-	xasprintf(cause, "no passphrase read (an empty line, end of input, "
-	    "or over %d bytes)", PASSPHRASE_MAX - 1);
-	return NULL;
+	if (isatty(STDIN_FILENO))
+		return passphrase_from_tty(prompt, confirm, cause);
+	return passphrase_from_stream(stdin, cause);
 }
 
 /* Fills fresh Argon2id parameters: a random salt, libsodium's MODERATE. */

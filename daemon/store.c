@@ -14,31 +14,48 @@
 #include "xmalloc.h"
 
 /* The sealed tables, in the order STATS reports them. */
-static const char *const sealed_tables[] = { "meta", NULL };
+static const char *const sealed_tables[] = { "meta", "counsellors", "slots",
+    "cases", "bookings", NULL };
 
-/* Schema migrations: entry i takes user_version i to i + 1. */
+/*
+ * Schema migrations: entry i takes user_version i to i + 1. Never edit one
+ * that has shipped; add the next. Every sealed table is (id, tag, body):
+ * tag is NULL or a unique blind index (seal_index) for lookups by secret.
+ */
 static const char *const migrations[] = {
 	"CREATE TABLE meta (id INTEGER PRIMARY KEY, body BLOB NOT NULL);"
 	"CREATE TABLE kdf (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"    salt BLOB NOT NULL, opslimit INTEGER NOT NULL,"
 	"    memlimit INTEGER NOT NULL);",
+
+	"ALTER TABLE meta ADD COLUMN tag BLOB;"
+	"CREATE UNIQUE INDEX meta_tag ON meta (tag);"
+	"CREATE TABLE counsellors (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);"
+	"CREATE TABLE slots (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);"
+	"CREATE TABLE cases (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);"
+	"CREATE TABLE bookings (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);",
 };
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
 
 enum stmt_op { OP_INSERT, OP_UPDATE, OP_GET, OP_MAXID, OP_COUNT, OP_ALL,
-    OP_NUM };
+    OP_FIND, OP_NUM };
 
 /* Each statement is head, table name, tail. */
 static const struct {
 	const char	*head;
 	const char	*tail;
 } stmt_sql[OP_NUM] = {
-	{ "INSERT INTO ", " (id, body) VALUES (?1, ?2)" },
+	{ "INSERT INTO ", " (id, body, tag) VALUES (?1, ?2, ?3)" },
 	{ "UPDATE ", " SET body = ?2 WHERE id = ?1" },
 	{ "SELECT body FROM ", " WHERE id = ?1" },
 	{ "SELECT coalesce(max(id), 0) FROM ", "" },
 	{ "SELECT count(*) FROM ", "" },
 	{ "SELECT id, body FROM ", " ORDER BY id" },
+	{ "SELECT id FROM ", " WHERE tag = ?1" },
 };
 
 #define NTABLES	(sizeof sealed_tables / sizeof sealed_tables[0] - 1)
@@ -355,10 +372,11 @@ store_rollback(struct store *st)
 	}
 }
 
-/* Seals and writes a row with op (OP_INSERT or OP_UPDATE). */
+/* Seals and writes a row with op (OP_INSERT, with its tag, or OP_UPDATE). */
 static int
-store_write(struct store *st, const char *table, int64_t id, const void *pt,
-    size_t len, enum stmt_op op, char **cause)
+store_write(struct store *st, const char *table, int64_t id,
+    const unsigned char *tag, const void *pt, size_t len, enum stmt_op op,
+    char **cause)
 {
 	sqlite3_stmt	*s;
 	unsigned char	*ct;
@@ -371,6 +389,8 @@ store_write(struct store *st, const char *table, int64_t id, const void *pt,
 	seal_row(st->seal, table, id, pt, len, ct);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_blob(s, 2, ct, (int)ctlen, SQLITE_STATIC);
+	if (tag != NULL)
+		sqlite3_bind_blob(s, 3, tag, BLIND_INDEX_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		store_error(st, cause, op == OP_INSERT ? "insert" : "update");
 	else if (op == OP_UPDATE && sqlite3_changes(st->db) != 1)
@@ -388,7 +408,16 @@ int
 store_insert(struct store *st, const char *table, int64_t id, const void *pt,
     size_t len, char **cause)
 {
-	return store_write(st, table, id, pt, len, OP_INSERT, cause);
+	return store_write(st, table, id, NULL, pt, len, OP_INSERT, cause);
+}
+
+/* Seals pt as a new row id of table, found later by its blind index tag
+ * (BLIND_INDEX_BYTES); a tag already present fails the insert. */
+int
+store_insert_tagged(struct store *st, const char *table, int64_t id,
+    const unsigned char *tag, const void *pt, size_t len, char **cause)
+{
+	return store_write(st, table, id, tag, pt, len, OP_INSERT, cause);
 }
 
 /* Replaces the body of row id of table with pt, sealed afresh. */
@@ -396,7 +425,31 @@ int
 store_update(struct store *st, const char *table, int64_t id, const void *pt,
     size_t len, char **cause)
 {
-	return store_write(st, table, id, pt, len, OP_UPDATE, cause);
+	return store_write(st, table, id, NULL, pt, len, OP_UPDATE, cause);
+}
+
+/* Finds the row of table whose tag is tag: 0 with *id, STORE_NOTFOUND,
+ * or -1. */
+int
+store_find(struct store *st, const char *table, const unsigned char *tag,
+    int64_t *id, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1, step;
+
+	if ((s = store_stmt(st, table, OP_FIND, cause)) == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, tag, BLIND_INDEX_BYTES, SQLITE_STATIC);
+	if ((step = sqlite3_step(s)) == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else if (step != SQLITE_ROW)
+		store_error(st, cause, "find");
+	else {
+		*id = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* Sets *cause to the tamper message naming the row. */

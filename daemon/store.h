@@ -37,6 +37,10 @@ int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
 int		 store_insert(struct store *, const char *, int64_t,
 		    const void *, size_t, char **);
+int		 store_insert_tagged(struct store *, const char *, int64_t,
+		    const unsigned char *, const void *, size_t, char **);
+int		 store_find(struct store *, const char *, const unsigned char *,
+		    int64_t *, char **);
 int		 store_update(struct store *, const char *, int64_t,
 		    const void *, size_t, char **);
 int		 store_get(struct store *, const char *, int64_t, void *,

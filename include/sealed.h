@@ -19,4 +19,21 @@
 #define MASTER_KEY_BYTES	32
 #define BLIND_INDEX_BYTES	32
 
+/*
+ * Login: the daemon sends LOGIN_CHALLENGE_BYTES of fresh randomness; the
+ * client signs LOGIN_CONTEXT, a NUL, the challenge and the name with its
+ * Ed25519 key (crypto_sign_detached).
+ */
+#define LOGIN_CONTEXT		"ECO-LOGIN-v1"
+#define LOGIN_CHALLENGE_BYTES	32
+
+/*
+ * A key file (ecoctl keygen): one 32-byte seed gives the Ed25519 signing
+ * key and, converted, the X25519 key that sealed messages are opened with.
+ * The seed is sealed with XChaCha20-Poly1305 under Argon2id(passphrase),
+ * associated data KEYFILE_MAGIC and the Ed25519 public key.
+ */
+#define KEYFILE_MAGIC		"eco-key-v1"
+#define KEY_NAME_MAX		64
+
 #endif

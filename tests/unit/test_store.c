@@ -109,7 +109,7 @@ test_roundtrip_and_ids(void **state)
 	size_t		 len;
 	int64_t		 id, n;
 
-	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_schema_version(f->st), 2);
 	assert_int_equal(store_next_id(f->st, "meta", &id, &cause), 0);
 	assert_int_equal(id, 1);
 	assert_int_equal(store_insert(f->st, "meta", 5, "hola", 4, &cause), 0);
@@ -133,6 +133,33 @@ test_roundtrip_and_ids(void **state)
 	free(cause);
 	assert_int_equal(store_count(f->st, "meta", &n, &cause), 0);
 	assert_int_equal(n, 1);
+}
+
+static void
+test_tags(void **state)
+{
+	struct fixture	*f = *state;
+	unsigned char	 t1[BLIND_INDEX_BYTES], t2[BLIND_INDEX_BYTES];
+	char		*cause = NULL;
+	int64_t		 id;
+
+	seal_index(f->seal, "cases", "CODE-ONE", 8, t1);
+	seal_index(f->seal, "cases", "CODE-TWO", 8, t2);
+	assert_int_equal(store_insert_tagged(f->st, "cases", 4, t1, "a", 1,
+	    &cause), 0);
+	assert_int_equal(store_insert_tagged(f->st, "cases", 5, t2, "b", 1,
+	    &cause), 0);
+	assert_int_equal(store_find(f->st, "cases", t2, &id, &cause), 0);
+	assert_int_equal(id, 5);
+	assert_int_equal(store_find(f->st, "cases", t1, &id, &cause), 0);
+	assert_int_equal(id, 4);
+	/* A tag is unique: a second row cannot claim it. */
+	assert_int_equal(store_insert_tagged(f->st, "cases", 6, t1, "c", 1,
+	    &cause), -1);
+	free(cause);
+	seal_index(f->seal, "cases", "CODE-ZZZ", 8, t1);
+	assert_int_equal(store_find(f->st, "cases", t1, &id, &cause),
+	    STORE_NOTFOUND);
 }
 
 static void
@@ -278,6 +305,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip_and_ids, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marker_not_on_disk, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_detected, setup,

@@ -1,0 +1,18 @@
+/*
+ * Booking codes: 128 random bits and a 12-bit check, written as 28
+ * Crockford base32 characters in seven groups of four, e.g.
+ * 7K2M-Q9XD-4TNP-0WHA-JC3R-8FZB-V61E. Input ignores case and hyphens,
+ * reads O as 0 and I, L as 1. A typo fails the check: "no such code".
+ */
+#ifndef ECOD_CODE_H
+#define ECOD_CODE_H
+
+#define CODE_RANDOM_BYTES	16
+#define CODE_CHARS		28
+#define CODE_TEXT_LEN		(CODE_CHARS + CODE_CHARS / 4 - 1)
+
+void	code_new(unsigned char *, char *);
+void	code_format(const unsigned char *, char *);
+int	code_parse(const char *, unsigned char *);
+
+#endif

@@ -1,0 +1,14 @@
+/* Local time at the edges, UTC inside: the instance's zone is in TZ. */
+#ifndef ECOD_TIMEUTIL_H
+#define ECOD_TIMEUTIL_H
+
+#include <time.h>
+
+#define LOCAL_TIME_LEN	16	/* "YYYY-MM-DDTHH:MM" */
+
+int	 time_set_zone(const char *);
+int	 time_parse_local(const char *, int, time_t *, const char **);
+void	 time_format_local(time_t, char *);
+int	 time_add_days(time_t, int, time_t *);
+
+#endif

@@ -1,0 +1,14 @@
+/* Reading passphrases: from a file, the terminal (echo off), or a stream. */
+#ifndef ECO_PASSPHRASE_H
+#define ECO_PASSPHRASE_H
+
+#include <stdio.h>
+
+#define PASSPHRASE_MAX	1024
+
+char	*passphrase_from_file(const char *, char **);
+char	*passphrase_from_tty(const char *, int, char **);
+char	*passphrase_from_stream(FILE *, char **);
+void	 passphrase_free(char *);
+
+#endif

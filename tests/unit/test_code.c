@@ -1,0 +1,138 @@
+/* Unit tests of booking codes and row encoding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "code.h"
+#include "rec.h"
+
+static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void
+test_format_and_parse(void **state)
+{
+	unsigned char	 raw[CODE_RANDOM_BYTES], back[CODE_RANDOM_BYTES];
+	char		 text[CODE_TEXT_LEN + 1], sloppy[CODE_TEXT_LEN + 1];
+	int		 i, round;
+
+	for (round = 0; round < 500; round++) {
+		code_new(raw, text);
+		assert_int_equal(strlen(text), 34);
+		for (i = 0; i < 34; i++) {
+			if (i % 5 == 4)
+				assert_int_equal(text[i], '-');
+			else
+				assert_non_null(strchr(alphabet, text[i]));
+		}
+		assert_int_equal(code_parse(text, back), 0);
+		assert_memory_equal(raw, back, sizeof raw);
+		/* Lower case, no hyphens, O for 0 and l for 1. */
+		for (i = 0; text[i] != '\0'; i++)
+			sloppy[i] = text[i] == '0' ? 'o' : text[i] == '1' ?
+			    'l' : (char)(text[i] >= 'A' ? text[i] + 32 :
+			    text[i]);
+		sloppy[i] = '\0';
+		assert_int_equal(code_parse(sloppy, back), 0);
+		assert_memory_equal(raw, back, sizeof raw);
+	}
+}
+
+/* Every single-character substitution of a code is rejected (the check is
+ * 12 bits, so a rare one could pass: count, and require nearly all). */
+static void
+test_typos_rejected(void **state)
+{
+	unsigned char	 raw[CODE_RANDOM_BYTES], back[CODE_RANDOM_BYTES];
+	char		 text[CODE_TEXT_LEN + 1], typo[CODE_TEXT_LEN + 1];
+	char		 longer[CODE_TEXT_LEN + 2];
+	int		 i, k, tried = 0, passed = 0, round;
+
+	for (round = 0; round < 20; round++) {
+		code_new(raw, text);
+		for (i = 0; text[i] != '\0'; i++) {
+			if (text[i] == '-')
+				continue;
+			for (k = 0; alphabet[k] != '\0'; k++) {
+				if (alphabet[k] == text[i])
+					continue;
+				memcpy(typo, text, sizeof typo);
+				typo[i] = alphabet[k];
+				tried++;
+				if (code_parse(typo, back) == 0)
+					passed++;
+			}
+		}
+	}
+	assert_true(tried > 10000);
+	assert_true(passed * 1000 < tried);	/* about 1 in 4096 */
+	assert_int_equal(code_parse("", back), -1);
+	assert_int_equal(code_parse("U000-0000", back), -1);
+	memcpy(typo, text, sizeof typo);
+	typo[CODE_TEXT_LEN - 1] = '\0';		/* one character short */
+	assert_int_equal(code_parse(typo, back), -1);
+	snprintf(longer, sizeof longer, "%s7", text);	/* one too many */
+	assert_int_equal(code_parse(longer, back), -1);
+}
+
+static void
+test_rec_roundtrip_and_bounds(void **state)
+{
+	struct rec		 w, r;
+	const unsigned char	*p;
+	char			*s;
+	size_t			 cut;
+
+	rec_init(&w);
+	rec_put_u8(&w, 7);
+	rec_put_i64(&w, -5);
+	rec_put_str(&w, "Sala 3");
+	rec_put_bytes(&w, "\0\1", 2);
+	rec_read(&r, w.buf, w.len);
+	assert_int_equal(rec_get_u8(&r), 7);
+	assert_int_equal(rec_get_i64(&r), -5);
+	s = rec_get_str(&r, 64);
+	assert_string_equal(s, "Sala 3");
+	free(s);
+	assert_int_equal(rec_get_bytes(&r, &p), 2);
+	assert_memory_equal(p, "\0\1", 2);
+	assert_int_equal(rec_done(&r), 0);
+	/* Every truncation fails; so do leftovers and over-long strings. */
+	for (cut = 0; cut < w.len; cut++) {
+		rec_read(&r, w.buf, cut);
+		rec_get_u8(&r);
+		rec_get_i64(&r);
+		free(rec_get_str(&r, 64));
+		rec_get_bytes(&r, &p);
+		assert_int_equal(rec_done(&r), -1);
+	}
+	rec_read(&r, w.buf, w.len);
+	rec_get_u8(&r);
+	assert_int_equal(rec_done(&r), -1);
+	rec_read(&r, w.buf, w.len);
+	rec_get_u8(&r);
+	rec_get_i64(&r);
+	free(rec_get_str(&r, 3));
+	assert_int_equal(r.bad, 1);
+	rec_free(&w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_and_parse),
+		cmocka_unit_test(test_typos_rejected),
+		cmocka_unit_test(test_rec_roundtrip_and_bounds),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests_name("code", tests, NULL, NULL);
+}
