@@ -26,8 +26,10 @@ LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
-	      daemon/rec.c daemon/timeutil.c daemon/code.c
-CLIENT_SRCS = client/conn.c client/cmd-misc.c
+	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c \
+	      daemon/cmd-auth.c daemon/cmd-sched.c
+CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
+	      client/cmd-sched.c client/keyfile.c client/ical.c
 TOOL_NAMES  = rawsock dbpoke
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code
 

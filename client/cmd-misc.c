@@ -10,6 +10,8 @@ ctl_ping(struct ctl *ctl, int argc, char **argv)
 	struct reply	 r;
 	char		*req[] = { "PING" };
 
+	if (ctl_parse(ctl, argc, argv, NULL, NULL, 0, 0) < 0)
+		return EXIT_USAGE;
 	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
 	printf("%s\n", r.final.argc > 0 ? r.final.argv[0] : "");
@@ -25,6 +27,8 @@ ctl_stats(struct ctl *ctl, int argc, char **argv)
 	char		*req[] = { "STATS" };
 	int		 i;
 
+	if (ctl_parse(ctl, argc, argv, NULL, NULL, 0, 0) < 0)
+		return EXIT_USAGE;
 	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
 	for (i = 0; i < r.ndata; i++)

@@ -3,23 +3,60 @@
  * Exit 0 on success, 1 on an error from the daemon or the system, 2 on
  * bad usage.
  */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ecoctl.h"
+#include "keyfile.h"
+#include "passphrase.h"
 #include "proto.h"
 #include "xmalloc.h"
 
 /* The subcommands: one line each. Longer names before their prefixes. */
 static const struct ctl_cmd ctl_table[] = {
-	{ "admin stats", 0, 0, ctl_stats, "",
+	{ "admin counsellor add", ctl_enrol_counsellor, "NAME PUBKEY",
+	    "enrol a counsellor's public key (admin)" },
+	{ "admin auditor add", ctl_enrol_auditor, "NAME PUBKEY",
+	    "enrol an auditor's public key (admin)" },
+	{ "admin revoke", ctl_revoke, "NAME",
+	    "revoke a counsellor or auditor: no more logins (admin)" },
+	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
-	{ "ping", 0, 0, ctl_ping, "", "check that the daemon answers" },
-	{ "stats", 0, 0, ctl_stats, "", "the same as admin stats" },
-	{ NULL, 0, 0, NULL, NULL, NULL }
+	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical]",
+	    "your bookings (counsellor)" },
+	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
+	    "--minutes N [--weekly COUNT] [--modality M] [--location L]",
+	    "publish free slots (counsellor)" },
+	{ "avail rm", ctl_avail_rm, "SLOT", "withdraw a free slot "
+	    "(counsellor)" },
+	{ "book", ctl_book, "SLOT [--code CODE] [--message-file F]",
+	    "book a slot: prints a new case's code" },
+	{ "cancel", ctl_cancel, "CODE", "cancel the case's upcoming session" },
+	{ "keygen", ctl_keygen, "--out FILE [--name NAME]",
+	    "make a key file; prints its public key" },
+	{ "mark", ctl_mark, "BOOKING attended|no-show",
+	    "record what happened (counsellor)" },
+	{ "message", ctl_message, "BOOKING",
+	    "print a booking's intake message (counsellor)" },
+	{ "ping", ctl_ping, "", "check that the daemon answers" },
+	{ "reschedule", ctl_reschedule, "CODE SLOT",
+	    "move the case's upcoming session" },
+	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M]",
+	    "free slots" },
+	{ "stats", ctl_stats, "", "the same as admin stats" },
+	{ "status", ctl_status, "CODE", "the case's sessions" },
+	{ NULL, NULL, NULL, NULL }
 };
 
 static void __attribute__((noreturn))
@@ -31,7 +68,9 @@ usage(int status)
 	fprintf(f, "usage: ecoctl [-s socket] command [arguments]\n"
 	    "  -s socket   the daemon's socket (default $ECO_SOCKET, "
 	    "else %s)\n"
-	    "  -h, --help  this help;  -V, --version  the version\n\n"
+	    "  -h, --help  this help;  -V, --version  the version\n"
+	    "Commands that log in take --key FILE ($ECO_KEY) and\n"
+	    "--passphrase-file F ($ECO_PASSPHRASE_FILE; else the terminal).\n\n"
 	    "commands:\n", ECO_DEFAULT_SOCKET);
 	for (e = ctl_table; e->name != NULL; e++)
 		fprintf(f, "  %s%s%s\n      %s\n", e->name,
@@ -51,6 +90,141 @@ ctl_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_FAIL;
+}
+
+/* Prints the usage of the running command; returns EXIT_USAGE. */
+int
+ctl_usage(struct ctl *ctl)
+{
+	fprintf(stderr, "usage: ecoctl %s%s%s\n", ctl->cmd->name,
+	    *ctl->cmd->usage != '\0' ? " " : "", ctl->cmd->usage);
+	return EXIT_USAGE;
+}
+
+/*
+ * Parses a command's options. names lists the long options ("start=" takes
+ * an argument, "ical" does not); values[i] gets the argument of names[i],
+ * "" for a flag given, NULL if absent. --key and --passphrase-file are
+ * every command's. Returns the index of the first of minpos to maxpos
+ * positional arguments, or -1 after printing the usage.
+ */
+int
+ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
+    char **values, int minpos, int maxpos)
+{
+	struct option	 lo[16];
+	char		 buf[16][32];
+	int		 n = 0, i, ch, idx;
+
+	for (i = 0; names != NULL && names[i] != NULL && i < 13; i++, n++) {
+		snprintf(buf[i], sizeof buf[i], "%s", names[i]);
+		lo[i].has_arg = no_argument;
+		if (buf[i][strlen(buf[i]) - 1] == '=') {
+			buf[i][strlen(buf[i]) - 1] = '\0';
+			lo[i].has_arg = required_argument;
+		}
+		lo[i].name = buf[i];
+		lo[i].flag = NULL;
+		lo[i].val = 0;
+		values[i] = NULL;
+	}
+	lo[n] = (struct option){ "key", required_argument, NULL, 'k' };
+	lo[n + 1] = (struct option){ "passphrase-file", required_argument,
+	    NULL, 'p' };
+	lo[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+	/* argv[-1] is the command's last word: getopt's program name. */
+	argc++;
+	argv--;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", lo, &idx)) != -1) {
+		switch (ch) {
+		case 0:
+			values[idx] = optarg != NULL ? optarg : "";
+			break;
+		case 'k':
+			ctl->key = optarg;
+			break;
+		case 'p':
+			ctl->passfile = optarg;
+			break;
+		default:
+			ctl_usage(ctl);
+			return -1;
+		}
+	}
+	if (argc - optind < minpos || argc - optind > maxpos) {
+		ctl_usage(ctl);
+		return -1;
+	}
+	return optind - 1;
+}
+
+/*
+ * Returns the passphrase from --passphrase-file, ECO_PASSPHRASE_FILE, or
+ * the terminal (twice when confirm). NULL after reporting an error.
+ */
+char *
+ctl_passphrase(struct ctl *ctl, const char *prompt, int confirm)
+{
+	const char	*file = ctl->passfile;
+	char		*pass, *cause;
+
+	if (file == NULL && (file = getenv("ECO_PASSPHRASE_FILE")) != NULL &&
+	    *file == '\0')
+		file = NULL;
+	if (file != NULL)
+		pass = passphrase_from_file(file, &cause);
+	else
+		pass = passphrase_from_tty(prompt, confirm, &cause);
+	if (pass == NULL) {
+		ctl_fail("%s%s", cause, file == NULL ? "; or use "
+		    "--passphrase-file" : "");
+		free(cause);
+	}
+	return pass;
+}
+
+/* Reads at most max bytes of path ("-": standard input); NULL if more. */
+char *
+ctl_read_file(const char *path, size_t max, size_t *len)
+{
+	char	*buf = xmalloc(max + 1);
+	ssize_t	 n;
+	int	 fd;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		ctl_fail("%s: %s", path, strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	*len = 0;
+	while ((n = read(fd, buf + *len, max + 1 - *len)) > 0)
+		if ((*len += (size_t)n) == max + 1)
+			break;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (n < 0 || *len > max) {
+		if (n < 0)
+			ctl_fail("%s: %s", path, strerror(errno));
+		else
+			ctl_fail("%s: longer than %zu bytes", path, max);
+		free(buf);
+		return NULL;
+	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Prints a protocol time "YYYY-MM-DDTHH:MM" as "YYYY-MM-DD HH:MM". */
+void
+ctl_print_time(const char *t)
+{
+	if (strlen(t) == 16 && t[10] == 'T')
+		printf("%.10s %s", t, t + 11);
+	else
+		fputs(t, stdout);
 }
 
 /*
@@ -111,11 +285,20 @@ main(int argc, char **argv)
 	};
 	const struct ctl_cmd	*e;
 	struct ctl		 ctl;
+	struct rlimit		 nocore = { 0, 0 };
 	int			 ch, words, rc;
 
+	/* The client holds unlocked keys: keep them out of core files. */
+	if (setrlimit(RLIMIT_CORE, &nocore) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || sodium_init() < 0) {
+		fprintf(stderr, "ecoctl: cannot start safely\n");
+		return EXIT_FAIL;
+	}
 	memset(&ctl, 0, sizeof ctl);
 	if ((ctl.socket = getenv("ECO_SOCKET")) == NULL || *ctl.socket == '\0')
 		ctl.socket = ECO_DEFAULT_SOCKET;
+	if ((ctl.key = getenv("ECO_KEY")) != NULL && *ctl.key == '\0')
+		ctl.key = NULL;
 	/* "+": stop at the command, whose options are its own. */
 	while ((ch = getopt_long(argc, argv, "+hs:V", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -144,14 +327,12 @@ main(int argc, char **argv)
 		    "ecoctl --help\n", argv[0]);
 		return EXIT_USAGE;
 	}
-	argc -= words;
-	argv += words;
-	if (argc < e->minargs || argc > e->maxargs) {
-		fprintf(stderr, "usage: ecoctl %s%s%s\n", e->name,
-		    *e->usage != '\0' ? " " : "", e->usage);
-		return EXIT_USAGE;
-	}
-	rc = e->run(&ctl, argc, argv);
+	ctl.cmd = e;
+	rc = e->run(&ctl, argc - words, argv + words);
 	conn_close(ctl.conn);
+	if (ctl.kf != NULL) {
+		keyfile_clear(ctl.kf);
+		free(ctl.kf);
+	}
 	return rc;
 }

@@ -2,6 +2,9 @@
 #ifndef ECOCTL_H
 #define ECOCTL_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 #include "wire.h"
 
 /* Exit statuses of the command-line contract. */
@@ -20,17 +23,22 @@ struct reply {
 	int			 ndata;
 };
 
+struct ctl_cmd;
+struct keyfile;
+
 struct ctl {
-	const char	*socket;
-	struct conn	*conn;		/* opened on first request */
+	const char		*socket;
+	struct conn		*conn;		/* opened on first request */
+	const char		*key;		/* --key, ECO_KEY */
+	const char		*passfile;	/* --passphrase-file, ... */
+	const struct ctl_cmd	*cmd;
+	struct keyfile		*kf;		/* unlocked by ctl_login */
 };
 
 struct ctl_cmd {
 	const char	*name;		/* one or more words */
-	int		 minargs;
-	int		 maxargs;
 	int		(*run)(struct ctl *, int, char **);
-	const char	*usage;		/* the arguments */
+	const char	*usage;		/* options and arguments */
 	const char	*help;
 };
 
@@ -44,7 +52,30 @@ int		 ctl_request(struct ctl *, int, char *const *, struct reply *);
 int		 ctl_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 
+int		 ctl_usage(struct ctl *);
+int		 ctl_parse(struct ctl *, int, char **, const char *const *,
+		    char **, int, int);
+int		 ctl_login(struct ctl *);
+char		*ctl_passphrase(struct ctl *, const char *, int);
+char		*ctl_read_file(const char *, size_t, size_t *);
+void		 ctl_print_time(const char *);
+
 int		 ctl_ping(struct ctl *, int, char **);
 int		 ctl_stats(struct ctl *, int, char **);
+int		 ctl_keygen(struct ctl *, int, char **);
+int		 ctl_enrol_counsellor(struct ctl *, int, char **);
+int		 ctl_enrol_auditor(struct ctl *, int, char **);
+int		 ctl_revoke(struct ctl *, int, char **);
+int		 ctl_avail_add(struct ctl *, int, char **);
+int		 ctl_avail_rm(struct ctl *, int, char **);
+int		 ctl_slots(struct ctl *, int, char **);
+int		 ctl_book(struct ctl *, int, char **);
+int		 ctl_status(struct ctl *, int, char **);
+int		 ctl_cancel(struct ctl *, int, char **);
+int		 ctl_reschedule(struct ctl *, int, char **);
+int		 ctl_agenda(struct ctl *, int, char **);
+int		 ctl_mark(struct ctl *, int, char **);
+int		 ctl_message(struct ctl *, int, char **);
+void		 ical_write(FILE *, struct reply *);
 
 #endif

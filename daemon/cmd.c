@@ -1,5 +1,7 @@
 /* The command table and the dispatcher that enforces it. */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "cmd.h"
@@ -14,6 +16,31 @@ const struct cmd_entry cmd_table[] = {
 	{ "PING", 0, 0, ROLE_ANYONE, 0, cmd_ping, "PING" },
 	{ "QUIT", 0, 0, ROLE_ANYONE, CMD_PREHELLO, cmd_quit, "QUIT" },
 	{ "STATS", 0, 0, ROLE_ADMIN, 0, cmd_stats, "STATS" },
+
+	{ "LOGIN", 1, 1, ROLE_ANYONE, 0, cmd_login, "LOGIN name" },
+	{ "AUTH", 1, 1, ROLE_ANYONE, 0, cmd_auth, "AUTH signature" },
+	{ "ENROL", 3, 3, ROLE_ADMIN, 0, cmd_enrol,
+	    "ENROL counsellor|auditor name pubkey" },
+	{ "REVOKE", 1, 1, ROLE_ADMIN, 0, cmd_revoke, "REVOKE name" },
+
+	{ "AVAIL-ADD", 5, 5, ROLE_COUNSELLOR, 0, cmd_avail_add,
+	    "AVAIL-ADD start minutes weeks modality location" },
+	{ "AVAIL-RM", 1, 1, ROLE_COUNSELLOR, 0, cmd_avail_rm, "AVAIL-RM slot" },
+	{ "AGENDA", 0, 2, ROLE_COUNSELLOR, 0, cmd_agenda,
+	    "AGENDA [from|-] [to|-]" },
+	{ "MARK", 2, 2, ROLE_COUNSELLOR, 0, cmd_mark,
+	    "MARK booking attended|no-show" },
+	{ "MESSAGE", 1, 1, ROLE_COUNSELLOR, 0, cmd_message, "MESSAGE booking" },
+
+	{ "SLOTS", 0, 3, ROLE_ANYONE, 0, cmd_slots,
+	    "SLOTS [from|-] [to|-] [modality|-]" },
+	{ "SLOTKEY", 1, 1, ROLE_ANYONE, 0, cmd_slotkey, "SLOTKEY slot" },
+	{ "BOOK", 1, 3, ROLE_ANYONE, 0, cmd_book,
+	    "BOOK slot [code|-] [message|-]" },
+	{ "STATUS", 1, 1, ROLE_ANYONE, 0, cmd_status, "STATUS code" },
+	{ "CANCEL", 1, 1, ROLE_ANYONE, 0, cmd_cancel, "CANCEL code" },
+	{ "RESCHEDULE", 2, 2, ROLE_ANYONE, 0, cmd_reschedule,
+	    "RESCHEDULE code slot" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -27,6 +54,30 @@ cmd_find(const char *verb)
 		if (strcasecmp(e->name, verb) == 0)
 			return e;
 	return NULL;
+}
+
+/* Parses a row id: 1 to 18 decimal digits, no sign, no spaces. */
+int
+cmd_parse_id(const char *s, int64_t *id)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n > 18 || strspn(s, "0123456789") != n ||
+	    (*id = strtoll(s, NULL, 10)) <= 0)
+		return -1;
+	return 0;
+}
+
+/* Parses a whole number in [min, max]. */
+int
+cmd_parse_int(const char *s, int min, int max, int *v)
+{
+	int64_t	 id;
+
+	if (cmd_parse_id(s, &id) != 0 || id < min || id > max)
+		return -1;
+	*v = (int)id;
+	return 0;
 }
 
 /*

@@ -6,6 +6,8 @@
 #ifndef ECOD_CMD_H
 #define ECOD_CMD_H
 
+#include <stdint.h>
+
 struct client;
 
 #define CMD_PREHELLO	0x01	/* allowed before the handshake */
@@ -23,11 +25,28 @@ struct cmd_entry {
 extern const struct cmd_entry	cmd_table[];
 
 void	cmd_dispatch(struct client *, int, char **);
+int	cmd_parse_id(const char *, int64_t *);
+int	cmd_parse_int(const char *, int, int, int *);
 
 void	cmd_hello(struct client *, int, char **);
 void	cmd_help(struct client *, int, char **);
 void	cmd_ping(struct client *, int, char **);
 void	cmd_quit(struct client *, int, char **);
 void	cmd_stats(struct client *, int, char **);
+void	cmd_login(struct client *, int, char **);
+void	cmd_auth(struct client *, int, char **);
+void	cmd_enrol(struct client *, int, char **);
+void	cmd_revoke(struct client *, int, char **);
+void	cmd_avail_add(struct client *, int, char **);
+void	cmd_avail_rm(struct client *, int, char **);
+void	cmd_slots(struct client *, int, char **);
+void	cmd_slotkey(struct client *, int, char **);
+void	cmd_book(struct client *, int, char **);
+void	cmd_status(struct client *, int, char **);
+void	cmd_cancel(struct client *, int, char **);
+void	cmd_reschedule(struct client *, int, char **);
+void	cmd_agenda(struct client *, int, char **);
+void	cmd_mark(struct client *, int, char **);
+void	cmd_message(struct client *, int, char **);
 
 #endif

@@ -66,6 +66,10 @@ static const struct setting settings[] = {
 	{ "idle_timeout_seconds", S_INT, OFF(idle_timeout_seconds), NULL,
 	    60, 1, 86400, NULL },
 	{ "log", S_CHOICE, OFF(log), "stderr", 0, 0, 0, log_choices },
+	{ "max_bookings_per_connection", S_INT,
+	    OFF(max_bookings_per_connection), NULL, 2, 1, 1000000, NULL },
+	{ "max_bookings_per_uid_hour", S_INT, OFF(max_bookings_per_uid_hour),
+	    NULL, 20, 0, 1000000, NULL },
 };
 #undef OFF
 

@@ -21,6 +21,8 @@ struct config {
 	int	 max_connections;
 	int	 max_line_bytes;
 	int	 idle_timeout_seconds;
+	int	 max_bookings_per_connection;
+	int	 max_bookings_per_uid_hour;
 	char	*log;			/* "stderr" or "syslog" */
 };
 

@@ -21,7 +21,9 @@
 #include "instance.h"
 #include "log.h"
 #include "proto.h"
+#include "sched.h"
 #include "server.h"
+#include "timeutil.h"
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -91,12 +93,20 @@ ecod_serve(struct ecod *ecod)
 		free(cause);
 		return 1;
 	}
+	if ((ecod->sched = sched_load(ecod->inst->store, ecod->inst->seal,
+	    ecod->cf, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		instance_close(ecod->inst);
+		return 1;
+	}
 	if ((ecod->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	if ((ecod->srv = server_create(ecod, &cause)) == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
 		event_base_free(ecod->base);
+		sched_free(ecod->sched);
 		instance_close(ecod->inst);
 		return 1;
 	}
@@ -114,6 +124,7 @@ ecod_serve(struct ecod *ecod)
 	event_free(sigint);
 	event_free(sigterm);
 	event_base_free(ecod->base);
+	sched_free(ecod->sched);
 	instance_close(ecod->inst);
 	log_info("stopped");
 	return 0;
@@ -173,6 +184,8 @@ main(int argc, char **argv)
 		free(cause);
 		return 1;
 	}
+	if (time_set_zone(ecod.cf->timezone) != 0)
+		fatal("setenv TZ");
 	if (check) {
 		printf("%s: configuration OK\n", path);
 		config_free(ecod.cf);

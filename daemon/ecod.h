@@ -9,6 +9,7 @@ struct ecod {
 	struct event_base	*base;
 	struct instance		*inst;
 	struct server		*srv;
+	struct sched		*sched;
 	time_t			 started;
 };
 

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <grp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,73 @@ client_close(struct client *c)
 	c->closing = 1;
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+}
+
+/* Returns the rate entry of uid, reusing the stalest if it has none. */
+static struct uid_rate *
+server_rate(struct server *srv, uid_t uid, time_t now)
+{
+	struct uid_rate	*r, *old = &srv->rates[0];
+	size_t		 i;
+
+	for (i = 0; i < UID_RATE_SLOTS; i++) {
+		r = &srv->rates[i];
+		if (r->count > 0 && r->uid == uid) {
+			if (now - r->window >= 3600) {
+				r->window = now;
+				r->count = 0;
+			}
+			return r;
+		}
+		if (r->count == 0 || r->window < old->window)
+			old = r;
+	}
+	old->uid = uid;
+	old->window = now;
+	old->count = 0;
+	return old;
+}
+
+/*
+ * Returns 1 if the connection may book once more: slot hoarding is
+ * bounded per connection and per peer uid an hour, with no record of the
+ * booker kept anywhere but these counters in memory.
+ */
+int
+client_may_book(struct client *c, time_t now)
+{
+	const struct config	*cf = c->srv->ecod->cf;
+	struct uid_rate		*r;
+
+	if (c->bookings >= cf->max_bookings_per_connection)
+		return 0;
+	if (cf->max_bookings_per_uid_hour == 0)
+		return 1;
+	r = server_rate(c->srv, c->uid, now);
+	return r->count < cf->max_bookings_per_uid_hour;
+}
+
+/* Counts a booking made by the connection. */
+void
+client_booked(struct client *c, time_t now)
+{
+	c->bookings++;
+	if (c->srv->ecod->cf->max_bookings_per_uid_hour > 0)
+		server_rate(c->srv, c->uid, now)->count++;
+}
+
+/* Ends the login of every connection of a person (on revocation). */
+void
+server_logout_person(struct server *srv, int64_t person)
+{
+	struct client	*c;
+
+	TAILQ_FOREACH(c, &srv->clients, entry) {
+		if (c->person == person) {
+			c->person = 0;
+			c->roles &= ~(ROLE_COUNSELLOR | ROLE_AUDITOR);
+		}
+	}
 }
 
 /* Handles one complete line (without its newline). */
@@ -234,6 +302,7 @@ client_free(struct client *c)
 	struct server	*srv = c->srv;
 
 	log_debug("connection %llu: closed", (unsigned long long)c->id);
+	sodium_memzero(c->challenge, sizeof c->challenge);
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->nclients--;
 	bufferevent_free(c->bev);

@@ -6,12 +6,15 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <time.h>
 
 struct ecod;
 
 /* Roles a connection holds; the command table names those a verb allows. */
 #define ROLE_ANYONE	0x01	/* every connection, workers included */
 #define ROLE_ADMIN	0x02	/* peer uid is root, ecod's, or admin_uids */
+#define ROLE_COUNSELLOR	0x04	/* logged in with a counsellor's key */
+#define ROLE_AUDITOR	0x08	/* logged in with an auditor's key */
 
 struct client {
 	uint64_t		 id;		/* internal: never a uid or pid */
@@ -24,8 +27,22 @@ struct client {
 	int			 paused;	/* output over its cap */
 	int			 closing;	/* free once output is sent */
 	int			 replied;	/* final lines sent */
+	int64_t			 person;	/* logged in as, or 0 */
+	int64_t			 login;		/* person challenged, or 0 */
+	unsigned char		 challenge[32];
+	int			 challenged;
+	int			 auth_fails;
+	int			 bookings;	/* made on this connection */
 	TAILQ_ENTRY(client)	 entry;
 };
+
+/* Bookings per peer uid in the current hour: memory only, never written. */
+struct uid_rate {
+	uid_t		 uid;
+	time_t		 window;
+	int		 count;
+};
+#define UID_RATE_SLOTS	256
 
 struct server_stats {
 	uint64_t	accepted;
@@ -42,6 +59,7 @@ struct server {
 	int			 nclients;
 	uint64_t		 next_id;
 	struct server_stats	 stats;
+	struct uid_rate		 rates[UID_RATE_SLOTS];
 	char			*path;
 };
 
@@ -52,5 +70,8 @@ void		 client_ok(struct client *, int, char *const *);
 void		 client_err(struct client *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 void		 client_close(struct client *);
+int		 client_may_book(struct client *, time_t);
+void		 client_booked(struct client *, time_t);
+void		 server_logout_person(struct server *, int64_t);
 
 #endif

@@ -29,5 +29,19 @@
 #define ECO_ERR_BUSY		"busy"		/* connection limit reached */
 #define ECO_ERR_TIMEOUT		"timeout"	/* idle too long */
 #define ECO_ERR_INTERNAL	"internal"	/* daemon-side failure */
+#define ECO_ERR_INVALID		"invalid"	/* a field's value is wrong */
+#define ECO_ERR_NOTFOUND	"notfound"	/* no such slot, code, booking */
+#define ECO_ERR_TAKEN		"taken"		/* the slot is booked already */
+#define ECO_ERR_CONFLICT	"conflict"	/* clashes with what exists */
+#define ECO_ERR_POLICY		"policy"	/* notice or window rules */
+#define ECO_ERR_LIMIT		"limit"		/* rate limit reached */
+#define ECO_ERR_AUTH		"auth"		/* login failed */
+
+/* Modalities of a session, as written in the protocol and the CLI. */
+#define ECO_MODALITIES		"presencial, telefono, video"
+
+/* An intake message: at most this many bytes before sealing. */
+#define ECO_MESSAGE_MAX		4096
+#define ECO_LOCATION_MAX	200
 
 #endif

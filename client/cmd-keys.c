@@ -1,0 +1,175 @@
+/* ecoctl keygen, login, and the admin's enrolment and revocation. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecoctl.h"
+#include "keyfile.h"
+#include "passphrase.h"
+#include "sealed.h"
+#include "xmalloc.h"
+
+/* Returns the default key name: the file's base name up to its first dot. */
+static char *
+default_name(const char *path)
+{
+	const char	*base = strrchr(path, '/');
+
+	base = base == NULL ? path : base + 1;
+	return xstrndup(base, strcspn(base, "."));
+}
+
+/* keygen --out FILE [--name NAME] */
+int
+ctl_keygen(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const names[] = { "out=", "name=", NULL };
+	unsigned char	 pk[32];
+	char		*v[2], *name, *pass, *cause, *pub;
+	int		 rc;
+
+	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
+		return EXIT_USAGE;
+	if (v[0] == NULL)
+		return ctl_usage(ctl);
+	name = v[1] != NULL ? xstrdup(v[1]) : default_name(v[0]);
+	if (!key_name_valid(name)) {
+		free(name);
+		return ctl_fail("a key name is 1 to %d letters, digits, dots, "
+		    "hyphens or underscores; give one with --name",
+		    KEY_NAME_MAX);
+	}
+	if ((pass = ctl_passphrase(ctl, "New passphrase for the key: ", 1)) ==
+	    NULL) {
+		free(name);
+		return EXIT_FAIL;
+	}
+	rc = keyfile_create(v[0], name, pass, pk, &cause);
+	passphrase_free(pass);
+	free(name);
+	if (rc != 0) {
+		ctl_fail("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	pub = pubkey_encode(pk);
+	printf("%s\n", pub);
+	free(pub);
+	return EXIT_OK;
+}
+
+/*
+ * Logs in with the key file: unlocks it with the passphrase, asks the
+ * daemon for a challenge and answers it signed. The unlocked key stays in
+ * ctl->kf (guarded memory) for the command, and is wiped at exit.
+ */
+int
+ctl_login(struct ctl *ctl)
+{
+	struct keyfile	*kf;
+	struct reply	 r;
+	unsigned char	 chal[LOGIN_CHALLENGE_BYTES], sig[crypto_sign_BYTES];
+	unsigned char	*msg;
+	char		*pass, *cause, sig64[128], *req[2];
+	size_t		 len, namelen, msglen;
+	int		 rc;
+
+	if (ctl->key == NULL)
+		return ctl_fail("a key file is needed: --key FILE or ECO_KEY");
+	kf = xcalloc(1, sizeof *kf);
+	ctl->kf = kf;
+	if (keyfile_load(ctl->key, kf, &cause) != 0) {
+		ctl_fail("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if ((pass = ctl_passphrase(ctl, "Passphrase: ", 0)) == NULL)
+		return EXIT_FAIL;
+	rc = keyfile_unlock(kf, pass, &cause);
+	passphrase_free(pass);
+	if (rc != 0) {
+		ctl_fail("%s: %s", ctl->key, cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	req[0] = "LOGIN";
+	req[1] = kf->name;
+	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	if (r.final.argc != 1 || sodium_base642bin(chal, sizeof chal,
+	    r.final.argv[0], strlen(r.final.argv[0]), NULL, &len, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || len != sizeof chal) {
+		reply_free(&r);
+		return ctl_fail("bad challenge from the daemon");
+	}
+	reply_free(&r);
+	namelen = strlen(kf->name);
+	msglen = sizeof LOGIN_CONTEXT + sizeof chal + namelen;
+	msg = xmalloc(msglen);
+	memcpy(msg, LOGIN_CONTEXT, sizeof LOGIN_CONTEXT);	/* with NUL */
+	memcpy(msg + sizeof LOGIN_CONTEXT, chal, sizeof chal);
+	memcpy(msg + sizeof LOGIN_CONTEXT + sizeof chal, kf->name, namelen);
+	crypto_sign_detached(sig, NULL, msg, msglen, kf->sk);
+	free(msg);
+	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig,
+	    sodium_base64_VARIANT_ORIGINAL);
+	req[0] = "AUTH";
+	req[1] = sig64;
+	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	reply_free(&r);
+	return EXIT_OK;
+}
+
+/* Sends ENROL role NAME PUBKEY. */
+static int
+enrol(struct ctl *ctl, int argc, char **argv, char *role)
+{
+	struct reply	 r;
+	char		*req[4];
+	int		 i;
+
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
+		return EXIT_USAGE;
+	req[0] = "ENROL";
+	req[1] = role;
+	req[2] = argv[i];
+	req[3] = argv[i + 1];
+	if (ctl_request(ctl, 4, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	reply_free(&r);
+	return EXIT_OK;
+}
+
+/* admin counsellor add NAME PUBKEY */
+int
+ctl_enrol_counsellor(struct ctl *ctl, int argc, char **argv)
+{
+	return enrol(ctl, argc, argv, "counsellor");
+}
+
+/* admin auditor add NAME PUBKEY */
+int
+ctl_enrol_auditor(struct ctl *ctl, int argc, char **argv)
+{
+	return enrol(ctl, argc, argv, "auditor");
+}
+
+/* admin revoke NAME */
+int
+ctl_revoke(struct ctl *ctl, int argc, char **argv)
+{
+	struct reply	 r;
+	char		*req[2];
+	int		 i;
+
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+		return EXIT_USAGE;
+	req[0] = "REVOKE";
+	req[1] = argv[i];
+	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	reply_free(&r);
+	return EXIT_OK;
+}

@@ -1,0 +1,189 @@
+/*
+ * Login by challenge and signature, enrolment and revocation. The daemon
+ * holds public keys only: it never sees a passphrase or a secret key.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "ecod.h"
+#include "log.h"
+#include "proto.h"
+#include "sched.h"
+#include "sealed.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define LOCKOUT_AFTER		5	/* failures before a person waits */
+#define LOCKOUT_MAX_SECONDS	3600
+#define AUTH_FAILS_PER_CONN	3	/* then the connection is closed */
+
+/* LOGIN name: answers a fresh challenge for the client to sign. Unknown
+ * names get one too, so the answer says nothing of who is enrolled. */
+void
+cmd_login(struct client *c, int argc, char **argv)
+{
+	struct sched	*s = c->srv->ecod->sched;
+	struct person	*p;
+	char		 b64[sodium_base64_ENCODED_LEN(LOGIN_CHALLENGE_BYTES,
+			    sodium_base64_VARIANT_ORIGINAL)], *ok[1];
+
+	if (c->person != 0) {
+		client_err(c, ECO_ERR_CONFLICT, "logged in already");
+		return;
+	}
+	p = sched_person_by_name(s, argv[0]);
+	c->login = p == NULL ? -1 : p->id;
+	randombytes_buf(c->challenge, sizeof c->challenge);
+	c->challenged = 1;
+	sodium_bin2base64(b64, sizeof b64, c->challenge, sizeof c->challenge,
+	    sodium_base64_VARIANT_ORIGINAL);
+	ok[0] = b64;
+	client_ok(c, 1, ok);
+}
+
+/* Counts a failed login against the person and the connection. */
+static void
+auth_failed(struct client *c, struct person *p, time_t now)
+{
+	unsigned int	 over;
+	time_t		 wait;
+
+	if (p != NULL && ++p->fails >= LOCKOUT_AFTER) {
+		over = p->fails - LOCKOUT_AFTER;
+		wait = over >= 7 ? LOCKOUT_MAX_SECONDS : (time_t)30 << over;
+		if (wait > LOCKOUT_MAX_SECONDS)
+			wait = LOCKOUT_MAX_SECONDS;
+		p->locked_until = now + wait;
+		log_warnx("person %lld: %u failed logins; locked for %lld s",
+		    (long long)p->id, p->fails, (long long)wait);
+	}
+	client_err(c, ECO_ERR_AUTH, "login failed");
+	if (++c->auth_fails >= AUTH_FAILS_PER_CONN)
+		client_close(c);
+}
+
+/* AUTH signature: checks the signed challenge and grants the role. */
+void
+cmd_auth(struct client *c, int argc, char **argv)
+{
+	struct sched	*s = c->srv->ecod->sched;
+	struct person	*p;
+	unsigned char	 sig[crypto_sign_BYTES], *msg;
+	size_t		 siglen, namelen, msglen;
+	time_t		 now = time(NULL);
+	char		*ok[2];
+	int		 good;
+
+	if (!c->challenged) {
+		client_err(c, ECO_ERR_AUTH, "say LOGIN name first");
+		return;
+	}
+	c->challenged = 0;			/* one try a challenge */
+	p = c->login > 0 ? sched_person(s, c->login) : NULL;
+	if (p != NULL && p->locked_until > now) {
+		client_err(c, ECO_ERR_LIMIT, "too many failed logins; try "
+		    "again in %lld seconds", (long long)(p->locked_until - now));
+		return;
+	}
+	if (sodium_base642bin(sig, sizeof sig, argv[0], strlen(argv[0]), NULL,
+	    &siglen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    siglen != sizeof sig || p == NULL || p->revoked) {
+		auth_failed(c, p, now);
+		return;
+	}
+	namelen = strlen(p->name);
+	msglen = sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES + namelen;
+	msg = xmalloc(msglen);
+	memcpy(msg, LOGIN_CONTEXT, sizeof LOGIN_CONTEXT);	/* with NUL */
+	memcpy(msg + sizeof LOGIN_CONTEXT, c->challenge, LOGIN_CHALLENGE_BYTES);
+	memcpy(msg + sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES, p->name,
+	    namelen);
+	good = crypto_sign_verify_detached(sig, msg, msglen, p->pk) == 0;
+	free(msg);
+	sodium_memzero(c->challenge, sizeof c->challenge);
+	if (!good) {
+		auth_failed(c, p, now);
+		return;
+	}
+	p->fails = 0;
+	p->locked_until = 0;
+	c->person = p->id;
+	c->roles |= p->role == PERSON_AUDITOR ? ROLE_AUDITOR : ROLE_COUNSELLOR;
+	log_debug("connection %llu: person %lld logged in",
+	    (unsigned long long)c->id, (long long)p->id);
+	ok[0] = p->role == PERSON_AUDITOR ? "auditor" : "counsellor";
+	ok[1] = p->name;
+	client_ok(c, 2, ok);
+}
+
+/* Returns 1 if name is 1 to KEY_NAME_MAX of [A-Za-z0-9._-]. */
+static int
+name_valid(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return n > 0 && n <= KEY_NAME_MAX && strspn(name,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == n;
+}
+
+/* ENROL counsellor|auditor name pubkey */
+void
+cmd_enrol(struct client *c, int argc, char **argv)
+{
+	struct sched_err	 e;
+	unsigned char		 pk[32], curve[32];
+	size_t			 len;
+	int			 role;
+
+	if (strcmp(argv[0], "counsellor") == 0)
+		role = PERSON_COUNSELLOR;
+	else if (strcmp(argv[0], "auditor") == 0)
+		role = PERSON_AUDITOR;
+	else {
+		client_err(c, ECO_ERR_INVALID, "the role is counsellor or "
+		    "auditor");
+		return;
+	}
+	if (!name_valid(argv[1])) {
+		client_err(c, ECO_ERR_INVALID, "a name is 1 to %d letters, "
+		    "digits, dots, hyphens or underscores", KEY_NAME_MAX);
+		return;
+	}
+	if (sodium_base642bin(pk, sizeof pk, argv[2], strlen(argv[2]), NULL,
+	    &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    len != sizeof pk ||
+	    crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0) {
+		client_err(c, ECO_ERR_INVALID, "not a public key from ecoctl "
+		    "keygen");
+		return;
+	}
+	if (sched_enrol(c->srv->ecod->sched, role, argv[1], pk, &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
+	client_ok(c, 0, NULL);
+}
+
+/* REVOKE name: no more logins; open sessions of that person end. */
+void
+cmd_revoke(struct client *c, int argc, char **argv)
+{
+	struct sched		*s = c->srv->ecod->sched;
+	struct person		*p = sched_person_by_name(s, argv[0]);
+	struct sched_err	 e;
+
+	if (p == NULL) {
+		client_err(c, ECO_ERR_NOTFOUND, "no such name enrolled");
+		return;
+	}
+	if (sched_revoke(s, p, &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
+	server_logout_person(c->srv, p->id);
+	client_ok(c, 0, NULL);
+}

@@ -1,0 +1,112 @@
+/*
+ * The schedule: people (counsellors, auditors), slots, cases, bookings.
+ * Held in memory, opened from the sealed store at start; every change is
+ * written in one transaction and applied to memory only once committed,
+ * so a failed write changes nothing. One thread: no slot is booked twice.
+ */
+#ifndef ECOD_SCHED_H
+#define ECOD_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct config;
+struct seal;
+struct store;
+
+#define PERSON_COUNSELLOR	1
+#define PERSON_AUDITOR		2
+
+enum modality { MOD_PRESENCIAL = 1, MOD_TELEFONO, MOD_VIDEO };
+enum bstate { B_BOOKED = 1, B_CANCELLED, B_RESCHEDULED, B_ATTENDED,
+    B_NOSHOW };
+
+struct person {
+	int64_t		 id;
+	int		 role;
+	int		 revoked;
+	char		*name;
+	unsigned char	 pk[32];		/* Ed25519 */
+	int64_t		 created;
+	unsigned int	 fails;			/* in memory only */
+	time_t		 locked_until;		/* in memory only */
+};
+
+struct slot {
+	int64_t		 id;
+	int64_t		 person;
+	int64_t		 start;			/* UTC */
+	int		 minutes;
+	int		 modality;
+	int		 removed;
+	char		*location;
+	int64_t		 booking;		/* holding booking, or 0 */
+};
+
+struct booking {
+	int64_t		 id;
+	int64_t		 case_id;
+	int64_t		 slot;
+	int64_t		 created;
+	int		 state;
+	unsigned char	*msg;			/* sealed to the counsellor */
+	size_t		 msglen;
+};
+
+struct idvec {
+	void		**v;
+	size_t		  n;
+};
+
+struct sched {
+	struct store		*st;
+	struct seal		*seal;
+	const struct config	*cf;
+	struct idvec		 people;
+	struct idvec		 slots;
+	struct idvec		 bookings;
+};
+
+struct sched_err {
+	const char	*code;			/* ECO_ERR_* */
+	char		 msg[256];
+};
+
+struct sched	*sched_load(struct store *, struct seal *,
+		    const struct config *, char **);
+void		 sched_free(struct sched *);
+
+void		*idvec_get(const struct idvec *, int64_t);
+const char	*modality_name(int);
+int		 modality_parse(const char *);
+const char	*bstate_name(int);
+
+struct person	*sched_person(struct sched *, int64_t);
+struct person	*sched_person_by_name(struct sched *, const char *);
+struct slot	*sched_slot(struct sched *, int64_t);
+struct booking	*sched_booking(struct sched *, int64_t);
+
+int	sched_enrol(struct sched *, int, const char *, const unsigned char *,
+	    struct sched_err *);
+int	sched_revoke(struct sched *, struct person *, struct sched_err *);
+int	sched_avail_add(struct sched *, struct person *, time_t, int, int,
+	    int, const char *, time_t, int64_t *, struct sched_err *);
+int	sched_avail_rm(struct sched *, struct person *, int64_t,
+	    struct sched_err *);
+size_t	sched_free_slots(struct sched *, time_t, time_t, int, time_t,
+	    struct slot ***);
+int	sched_find_case(struct sched *, const char *, int64_t *,
+	    struct sched_err *);
+int	sched_book(struct sched *, int64_t, int64_t, const unsigned char *,
+	    size_t, time_t, char *, struct sched_err *);
+size_t	sched_case_bookings(struct sched *, int64_t, struct booking ***);
+int	sched_cancel(struct sched *, int64_t, time_t, struct sched_err *);
+int	sched_reschedule(struct sched *, int64_t, int64_t, time_t,
+	    struct sched_err *);
+size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
+	    struct booking ***);
+int	sched_mark(struct sched *, struct person *, int64_t, int, time_t,
+	    struct sched_err *);
+
+#endif
