@@ -43,13 +43,16 @@ UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
 
 CONF	?= conf/ecod.conf
 
-.PHONY: all deps build run test check asan fuzz clean bench
+.PHONY: all deps test-deps build run test check asan fuzz clean bench
 
 all: $(BINS) $(TOOLS) $(UNITS)
 
-# The dependency step: ask dpkg what is missing; apt-get only when something is.
-deps:
-	@missing=""; for p in $(DEBS); do \
+# The dependency step: ask dpkg what is missing; apt-get only when something
+# is. The tests also use faketime, to move the daemon's clock.
+TEST_DEBS = faketime
+
+define install_missing
+	@missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || \
 	        missing="$$missing $$p"; \
 	done; \
@@ -60,6 +63,13 @@ deps:
 	    fi; \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEBS))
+
+test-deps:
+	$(call install_missing,$(TEST_DEBS))
 
 # Build after deps in a second make, so that pkg-config is asked once the packages exist.
 build: deps
@@ -73,12 +83,12 @@ run: build
 	@echo "try, in another terminal: $(BUILD)/ecoctl -s var/ecod.sock ping"
 	@exec $(BUILD)/ecod -c $(CONF)
 
-test: build
+test: build test-deps
 	@ECO_BUILD=$(BUILD) sh tests/run.sh
 
 check: test
 
-asan: deps
+asan: deps test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
 	@ECO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

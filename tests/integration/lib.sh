@@ -18,7 +18,10 @@ DB=$T/data/ecod.db
 KEY=$T/master.key
 LOG=$T/ecod.log
 ECOD_PID=
+ECOD_WRAP=()
 NFAIL=0
+FAKE=$T/faketime
+ZONE=America/Mexico_City
 
 cleanup() {
 	if [ -n "$ECOD_PID" ] && kill -0 "$ECOD_PID" 2>/dev/null; then
@@ -75,7 +78,7 @@ ecod_init() { "$ECOD" -c "$CONF" --init "$@" >"$T/init.out" 2>&1; }
 # ecod_start: starts the daemon in the background and waits until it
 # answers; returns 1 if it exited instead.
 ecod_start() {
-	"$ECOD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
+	"${ECOD_WRAP[@]}" "$ECOD" -c "$CONF" "$@" >>"$LOG" 2>&1 &
 	ECOD_PID=$!
 	i=0
 	while [ $i -lt 200 ]; do
@@ -113,5 +116,38 @@ file_has() { [ -f "$1" ] && grep -a -q -F -- "$2" "$1"; }
 
 # hex FILE: the file as one line of hex.
 hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
+
+# use_faketime: later ecod_start runs the daemon under libfaketime, its
+# clock offset read from $FAKE at every call; see set_clock.
+use_faketime() {
+	lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+	[ -n "$lib" ] || return 1
+	echo "+0" > "$FAKE"
+	ECOD_WRAP=(env FAKETIME_TIMESTAMP_FILE="$FAKE" FAKETIME_NO_CACHE=1
+	    FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD="$lib"
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+}
+
+# set_clock "YYYY-MM-DD HH:MM": the daemon's clock reads that local time.
+set_clock() {
+	echo "+$(( $(TZ=$ZONE date -d "$1" +%s) - $(date +%s) ))s" > "$FAKE"
+}
+
+# ldate SPEC: a local date (date -d SPEC) in the instance's zone.
+ldate() { TZ=$ZONE date -d "$1" +%F; }
+
+# make_key NAME: a key file $T/NAME.key with passphrase file $T/NAME.pass;
+# prints the public key.
+make_key() {
+	echo "passphrase of $1" > "$T/$1.pass"
+	"$ECOCTL" keygen --out "$T/$1.key" --name "$1" \
+	    --passphrase-file "$T/$1.pass"
+}
+
+# as NAME ecoctl-args...: runs ecoctl logged in as NAME.
+as() {
+	who=$1; shift
+	ECO_KEY=$T/$who.key ECO_PASSPHRASE_FILE=$T/$who.pass ctl "$@"
+}
 
 finish() { [ "$NFAIL" -eq 0 ]; exit $?; }
