@@ -160,16 +160,5 @@ ctl_enrol_auditor(struct ctl *ctl, int argc, char **argv)
 int
 ctl_revoke(struct ctl *ctl, int argc, char **argv)
 {
-	struct reply	 r;
-	char		*req[2];
-	int		 i;
-
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
-		return EXIT_USAGE;
-	req[0] = "REVOKE";
-	req[1] = argv[i];
-	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	reply_free(&r);
-	return EXIT_OK;
+	return ctl_verb(ctl, argc, argv, "REVOKE", 1, 0, NULL);
 }

@@ -107,20 +107,35 @@ ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 	return list(ctl, 6, req, print_line);
 }
 
+/*
+ * Runs a command of npos positional arguments and no options of its own
+ * as "VERB args...", logged in first if login; prints data lines with
+ * print (NULL: none expected).
+ */
+int
+ctl_verb(struct ctl *ctl, int argc, char **argv, char *verb, int npos,
+    int login, void (*print)(struct wire_fields *))
+{
+	char	*req[4];
+	int	 i, k;
+
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, npos, npos)) < 0)
+		return EXIT_USAGE;
+	if (login && ctl_login(ctl) != EXIT_OK)
+		return EXIT_FAIL;
+	req[0] = verb;
+	for (k = 0; k < npos && k < 3; k++)
+		req[k + 1] = argv[i + k];
+	if (print == NULL)
+		return simple(ctl, npos + 1, req);
+	return list(ctl, npos + 1, req, print);
+}
+
 /* avail rm SLOT */
 int
 ctl_avail_rm(struct ctl *ctl, int argc, char **argv)
 {
-	char	*req[2];
-	int	 i;
-
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
-		return EXIT_USAGE;
-	if (ctl_login(ctl) != EXIT_OK)
-		return EXIT_FAIL;
-	req[0] = "AVAIL-RM";
-	req[1] = argv[i];
-	return simple(ctl, 2, req);
+	return ctl_verb(ctl, argc, argv, "AVAIL-RM", 1, 1, NULL);
 }
 
 /* slots [--from DATE] [--to DATE] [--modality M] */
@@ -219,43 +234,21 @@ ctl_book(struct ctl *ctl, int argc, char **argv)
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	char	*req[2];
-	int	 i;
-
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
-		return EXIT_USAGE;
-	req[0] = "STATUS";
-	req[1] = argv[i];
-	return list(ctl, 2, req, print_status);
+	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, print_status);
 }
 
 /* cancel CODE */
 int
 ctl_cancel(struct ctl *ctl, int argc, char **argv)
 {
-	char	*req[2];
-	int	 i;
-
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
-		return EXIT_USAGE;
-	req[0] = "CANCEL";
-	req[1] = argv[i];
-	return simple(ctl, 2, req);
+	return ctl_verb(ctl, argc, argv, "CANCEL", 1, 0, NULL);
 }
 
 /* reschedule CODE SLOT */
 int
 ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 {
-	char	*req[3];
-	int	 i;
-
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
-		return EXIT_USAGE;
-	req[0] = "RESCHEDULE";
-	req[1] = argv[i];
-	req[2] = argv[i + 1];
-	return simple(ctl, 3, req);
+	return ctl_verb(ctl, argc, argv, "RESCHEDULE", 2, 0, NULL);
 }
 
 /* agenda [--from DATE] [--to DATE] [--ical] */

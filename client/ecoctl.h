@@ -56,6 +56,8 @@ int		 ctl_usage(struct ctl *);
 int		 ctl_parse(struct ctl *, int, char **, const char *const *,
 		    char **, int, int);
 int		 ctl_login(struct ctl *);
+int		 ctl_verb(struct ctl *, int, char **, char *, int, int,
+		    void (*)(struct wire_fields *));
 char		*ctl_passphrase(struct ctl *, const char *, int);
 char		*ctl_read_file(const char *, size_t, size_t *);
 void		 ctl_print_time(const char *);

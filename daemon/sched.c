@@ -775,22 +775,32 @@ changeable(struct sched *s, int64_t case_id, time_t now, struct sched_err *e)
 	return b;
 }
 
+/* Writes a booking's new state, then applies it. */
+static int
+booking_set_state(struct sched *s, struct booking *b, int state,
+    struct sched_err *e)
+{
+	struct booking	 copy = *b;
+	char		*cause;
+
+	copy.state = state;
+	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
+	    &cause) != 0 || store_commit(s->st, &cause) != 0)
+		return serr_store(s, e, cause);
+	b->state = state;
+	return 0;
+}
+
 /* Cancels the case's upcoming booking; the slot is free again. */
 int
 sched_cancel(struct sched *s, int64_t case_id, time_t now,
     struct sched_err *e)
 {
-	struct booking	*b, copy;
-	char		*cause;
+	struct booking	*b;
 
-	if ((b = changeable(s, case_id, now, e)) == NULL)
+	if ((b = changeable(s, case_id, now, e)) == NULL ||
+	    booking_set_state(s, b, B_CANCELLED, e) != 0)
 		return -1;
-	copy = *b;
-	copy.state = B_CANCELLED;
-	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
-	    &cause) != 0 || store_commit(s->st, &cause) != 0)
-		return serr_store(s, e, cause);
-	b->state = B_CANCELLED;
 	sched_slot(s, b->slot)->booking = 0;
 	return 0;
 }
@@ -863,9 +873,8 @@ int
 sched_mark(struct sched *s, struct person *p, int64_t id, int state,
     time_t now, struct sched_err *e)
 {
-	struct booking	*b = sched_booking(s, id), copy;
+	struct booking	*b = sched_booking(s, id);
 	struct slot	*sl;
-	char		*cause;
 
 	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
 	    sl->person != p->id)
@@ -876,11 +885,5 @@ sched_mark(struct sched *s, struct person *p, int64_t id, int state,
 	if (sl->start > now)
 		return serr(e, ECO_ERR_POLICY, "the session has not started "
 		    "yet");
-	copy = *b;
-	copy.state = state;
-	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
-	    &cause) != 0 || store_commit(s->st, &cause) != 0)
-		return serr_store(s, e, cause);
-	b->state = state;
-	return 0;
+	return booking_set_state(s, b, state, e);
 }
