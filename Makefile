@@ -23,15 +23,18 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	   -Iinclude $(SAN) $(PKG_CFLAGS)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 
-COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c
+COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
+	      common/notehdr.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c \
-	      daemon/cmd-auth.c daemon/cmd-sched.c
+	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
-	      client/cmd-sched.c client/keyfile.c client/ical.c
+	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
+	      client/cmd-notes.c
 TOOL_NAMES  = rawsock dbpoke
-UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code
+UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
+	      test_note
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
@@ -120,11 +123,16 @@ $(BUILD)/tests/rawsock: $(BUILD)/tests/tools/rawsock.o
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The note format is the client's: its test links the client's code.
+$(BUILD)/tests/test_note: $(BUILD)/tests/unit/test_note.o \
+    $(BUILD)/client/note.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # Unit tests reach into the daemon's headers; nothing else does.
-$(BUILD)/tests/unit/%.o: CFLAGS += -Idaemon
+$(BUILD)/tests/unit/%.o: CFLAGS += -Idaemon -Iclient
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -78,6 +78,10 @@ int		 ctl_reschedule(struct ctl *, int, char **);
 int		 ctl_agenda(struct ctl *, int, char **);
 int		 ctl_mark(struct ctl *, int, char **);
 int		 ctl_message(struct ctl *, int, char **);
+int		 ctl_note_write(struct ctl *, int, char **);
+int		 ctl_note_list(struct ctl *, int, char **);
+int		 ctl_note_open(struct ctl *, int, char **);
+int		 ctl_passwd(struct ctl *, int, char **);
 void		 ical_write(FILE *, struct reply *);
 
 #endif

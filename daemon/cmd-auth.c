@@ -44,6 +44,47 @@ cmd_login(struct client *c, int argc, char **argv)
 	client_ok(c, 1, ok);
 }
 
+/* LOGIN-RECOVERY: a challenge for the holder of the recovery key. */
+void
+cmd_login_recovery(struct client *c, int argc, char **argv)
+{
+	char	 b64[sodium_base64_ENCODED_LEN(LOGIN_CHALLENGE_BYTES,
+		    sodium_base64_VARIANT_ORIGINAL)], *ok[1];
+
+	if (!c->srv->ecod->sched->has_recovery) {
+		client_err(c, ECO_ERR_NOTFOUND, "no recovery key is "
+		    "configured");
+		return;
+	}
+	c->login = LOGIN_AS_RECOVERY;
+	randombytes_buf(c->challenge, sizeof c->challenge);
+	c->challenged = 1;
+	sodium_bin2base64(b64, sizeof b64, c->challenge, sizeof c->challenge,
+	    sodium_base64_VARIANT_ORIGINAL);
+	ok[0] = b64;
+	client_ok(c, 1, ok);
+}
+
+/* Returns 1 if sig signs the login message for name and key pk. */
+static int
+login_verify(struct client *c, const unsigned char *sig, const char *name,
+    const unsigned char *pk)
+{
+	unsigned char	*msg;
+	size_t		 namelen = strlen(name), msglen;
+	int		 good;
+
+	msglen = sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES + namelen;
+	msg = xmalloc(msglen);
+	memcpy(msg, LOGIN_CONTEXT, sizeof LOGIN_CONTEXT);	/* with NUL */
+	memcpy(msg + sizeof LOGIN_CONTEXT, c->challenge, LOGIN_CHALLENGE_BYTES);
+	memcpy(msg + sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES, name,
+	    namelen);
+	good = crypto_sign_verify_detached(sig, msg, msglen, pk) == 0;
+	free(msg);
+	return good;
+}
+
 /* Counts a failed login against the person and the connection. */
 static void
 auth_failed(struct client *c, struct person *p, time_t now)
@@ -71,8 +112,8 @@ cmd_auth(struct client *c, int argc, char **argv)
 {
 	struct sched	*s = c->srv->ecod->sched;
 	struct person	*p;
-	unsigned char	 sig[crypto_sign_BYTES], *msg;
-	size_t		 siglen, namelen, msglen;
+	unsigned char	 sig[crypto_sign_BYTES];
+	size_t		 siglen;
 	time_t		 now = time(NULL);
 	char		*ok[2];
 	int		 good;
@@ -90,19 +131,26 @@ cmd_auth(struct client *c, int argc, char **argv)
 	}
 	if (sodium_base642bin(sig, sizeof sig, argv[0], strlen(argv[0]), NULL,
 	    &siglen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    siglen != sizeof sig || p == NULL || p->revoked) {
+	    siglen != sizeof sig) {
 		auth_failed(c, p, now);
 		return;
 	}
-	namelen = strlen(p->name);
-	msglen = sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES + namelen;
-	msg = xmalloc(msglen);
-	memcpy(msg, LOGIN_CONTEXT, sizeof LOGIN_CONTEXT);	/* with NUL */
-	memcpy(msg + sizeof LOGIN_CONTEXT, c->challenge, LOGIN_CHALLENGE_BYTES);
-	memcpy(msg + sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES, p->name,
-	    namelen);
-	good = crypto_sign_verify_detached(sig, msg, msglen, p->pk) == 0;
-	free(msg);
+	if (c->login == LOGIN_AS_RECOVERY) {
+		good = login_verify(c, sig, "recovery", s->recovery);
+		sodium_memzero(c->challenge, sizeof c->challenge);
+		if (!good) {
+			auth_failed(c, NULL, now);
+			return;
+		}
+		c->roles |= ROLE_RECOVERY;
+		log_info("connection %llu: recovery key proved",
+		    (unsigned long long)c->id);
+		ok[0] = "recovery";
+		ok[1] = "recovery";
+		client_ok(c, 2, ok);
+		return;
+	}
+	good = p != NULL && !p->revoked && login_verify(c, sig, p->name, p->pk);
 	sodium_memzero(c->challenge, sizeof c->challenge);
 	if (!good) {
 		auth_failed(c, p, now);

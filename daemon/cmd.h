@@ -48,5 +48,12 @@ void	cmd_reschedule(struct client *, int, char **);
 void	cmd_agenda(struct client *, int, char **);
 void	cmd_mark(struct client *, int, char **);
 void	cmd_message(struct client *, int, char **);
+void	cmd_login_recovery(struct client *, int, char **);
+void	cmd_note_begin(struct client *, int, char **);
+void	cmd_note_data(struct client *, int, char **);
+void	cmd_note_end(struct client *, int, char **);
+void	cmd_note_list(struct client *, int, char **);
+void	cmd_note_open(struct client *, int, char **);
+void	cmd_recovery_key(struct client *, int, char **);
 
 #endif

@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,8 @@ static const struct setting settings[] = {
 	    OFF(max_bookings_per_connection), NULL, 2, 1, 1000000, NULL },
 	{ "max_bookings_per_uid_hour", S_INT, OFF(max_bookings_per_uid_hour),
 	    NULL, 20, 0, 1000000, NULL },
+	{ "max_note_bytes", S_INT, OFF(max_note_bytes), NULL,
+	    1048576, 1024, 16777216, NULL },
 };
 #undef OFF
 
@@ -246,6 +249,8 @@ config_check(struct config *cf, char **cause)
 {
 	char		 zone[PATH_MAX];
 	struct stat	 sb;
+	unsigned char	 pk[32], curve[32];
+	size_t		 len;
 
 	if (cf->timezone[0] == '\0' || cf->timezone[0] == '/' ||
 	    strstr(cf->timezone, "..") != NULL ||
@@ -254,6 +259,15 @@ config_check(struct config *cf, char **cause)
 	    stat(zone, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		xasprintf(cause, "%s: timezone: unknown time zone \"%s\"",
 		    cf->path, cf->timezone);
+		return -1;
+	}
+	if (cf->recovery_public_key[0] != '\0' &&
+	    (sodium_base642bin(pk, sizeof pk, cf->recovery_public_key,
+	    strlen(cf->recovery_public_key), NULL, &len, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || len != sizeof pk ||
+	    crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0)) {
+		xasprintf(cause, "%s: recovery_public_key: not a public key "
+		    "from ecoctl keygen", cf->path);
 		return -1;
 	}
 	if (cf->socket_group[0] != '\0' && getgrnam(cf->socket_group) == NULL) {

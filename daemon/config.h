@@ -23,6 +23,7 @@ struct config {
 	int	 idle_timeout_seconds;
 	int	 max_bookings_per_connection;
 	int	 max_bookings_per_uid_hour;
+	int	 max_note_bytes;
 	char	*log;			/* "stderr" or "syslog" */
 };
 

@@ -29,9 +29,9 @@ static const char *const modality_names[] = { NULL, "presencial",
 static const char *const bstate_names[] = { NULL, "booked", "cancelled",
     "rescheduled", "attended", "no-show" };
 
-/* Fills e with an error code and message. */
-static int __attribute__((format(printf, 3, 4)))
-serr(struct sched_err *e, const char *code, const char *fmt, ...)
+/* Fills e with an error code and message; returns -1. */
+int
+sched_errf(struct sched_err *e, const char *code, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -42,14 +42,15 @@ serr(struct sched_err *e, const char *code, const char *fmt, ...)
 	return -1;
 }
 
-/* A storage failure: logged with its cause (ids only), reported plainly. */
-static int
-serr_store(struct sched *s, struct sched_err *e, char *cause)
+/* A storage failure: logged with its cause (ids only), reported plainly;
+ * rolls back the open transaction; returns -1. */
+int
+sched_err_store(struct sched *s, struct sched_err *e, char *cause)
 {
 	store_rollback(s->st);
 	log_warnx("%s", cause);
 	free(cause);
-	return serr(e, ECO_ERR_INTERNAL, "storage failure; nothing changed");
+	return sched_errf(e, ECO_ERR_INTERNAL, "storage failure; nothing changed");
 }
 
 /* Returns the element at id, or NULL. */
@@ -62,7 +63,7 @@ idvec_get(const struct idvec *iv, int64_t id)
 }
 
 /* Stores p at id, growing the vector. */
-static void
+void
 idvec_set(struct idvec *iv, int64_t id, void *p)
 {
 	size_t	 n;
@@ -79,7 +80,7 @@ idvec_set(struct idvec *iv, int64_t id, void *p)
 }
 
 /* The next id after the highest in use. */
-static int64_t
+int64_t
 idvec_next(const struct idvec *iv)
 {
 	size_t	 i;
@@ -373,6 +374,10 @@ sched_load(struct store *st, struct seal *seal, const struct config *cf,
 			return NULL;
 		}
 	}
+	if (notes_load(s, cause) != 0) {
+		sched_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -390,6 +395,9 @@ sched_free(struct sched *s)
 		slot_free(s->slots.v[i]);
 	for (i = 0; i < s->bookings.n; i++)
 		booking_free(s->bookings.v[i]);
+	for (i = 0; i < s->notes.n; i++)
+		free(s->notes.v[i]);
+	free(s->notes.v);
 	free(s->people.v);
 	free(s->slots.v);
 	free(s->bookings.v);
@@ -406,12 +414,12 @@ sched_enrol(struct sched *s, int role, const char *name,
 	size_t		 i;
 
 	if (sched_person_by_name(s, name) != NULL)
-		return serr(e, ECO_ERR_CONFLICT, "the name is enrolled already "
+		return sched_errf(e, ECO_ERR_CONFLICT, "the name is enrolled already "
 		    "(names stay reserved after revocation)");
 	for (i = 1; i < s->people.n; i++)
 		if ((q = s->people.v[i]) != NULL &&
 		    sodium_memcmp(q->pk, pk, sizeof q->pk) == 0)
-			return serr(e, ECO_ERR_CONFLICT, "that key is enrolled "
+			return sched_errf(e, ECO_ERR_CONFLICT, "that key is enrolled "
 			    "already");
 	p = xcalloc(1, sizeof *p);
 	p->id = idvec_next(&s->people);
@@ -422,7 +430,7 @@ sched_enrol(struct sched *s, int role, const char *name,
 	if (store_begin(s->st, &cause) != 0 || put_person(s, p, 1,
 	    &cause) != 0 || store_commit(s->st, &cause) != 0) {
 		person_free(p);
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	}
 	idvec_set(&s->people, p->id, p);
 	return 0;
@@ -436,11 +444,11 @@ sched_revoke(struct sched *s, struct person *p, struct sched_err *e)
 	char		*cause;
 
 	if (p->revoked)
-		return serr(e, ECO_ERR_CONFLICT, "revoked already");
+		return sched_errf(e, ECO_ERR_CONFLICT, "revoked already");
 	copy.revoked = 1;
 	if (store_begin(s->st, &cause) != 0 || put_person(s, &copy, 0,
 	    &cause) != 0 || store_commit(s->st, &cause) != 0)
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	p->revoked = 1;
 	return 0;
 }
@@ -479,23 +487,23 @@ sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
 	int		  i, k;
 
 	if (minutes < MINUTES_MIN || minutes > MINUTES_MAX)
-		return serr(e, ECO_ERR_INVALID, "minutes must be %d to %d",
+		return sched_errf(e, ECO_ERR_INVALID, "minutes must be %d to %d",
 		    MINUTES_MIN, MINUTES_MAX);
 	if (count < 1 || count > WEEKLY_MAX)
-		return serr(e, ECO_ERR_INVALID, "weekly count must be 1 to %d",
+		return sched_errf(e, ECO_ERR_INVALID, "weekly count must be 1 to %d",
 		    WEEKLY_MAX);
 	if (start <= now)
-		return serr(e, ECO_ERR_INVALID, "the start is in the past");
+		return sched_errf(e, ECO_ERR_INVALID, "the start is in the past");
 	made = xcalloc(count, sizeof *made);
 	for (i = 0; i < count; i++) {
 		if (i == 0)
 			t = start;
 		else if (time_add_days(start, 7 * i, &t) != 0) {
-			serr(e, ECO_ERR_INVALID, "cannot repeat that date");
+			sched_errf(e, ECO_ERR_INVALID, "cannot repeat that date");
 			goto fail;
 		}
 		if (slot_overlaps(s, p->id, t, minutes)) {
-			serr(e, ECO_ERR_CONFLICT, "overlaps a slot you "
+			sched_errf(e, ECO_ERR_CONFLICT, "overlaps a slot you "
 			    "published already (week %d)", i + 1);
 			goto fail;
 		}
@@ -521,7 +529,7 @@ sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
 	free(made);
 	return 0;
 fail_store:
-	serr_store(s, e, cause);
+	sched_err_store(s, e, cause);
 fail:
 	for (k = 0; k < count; k++)
 		slot_free(made[k]);
@@ -538,15 +546,15 @@ sched_avail_rm(struct sched *s, struct person *p, int64_t id,
 	char		*cause;
 
 	if (sl == NULL || sl->removed || sl->person != p->id)
-		return serr(e, ECO_ERR_NOTFOUND, "no such slot of yours");
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such slot of yours");
 	if (sl->booking != 0)
-		return serr(e, ECO_ERR_CONFLICT, "the slot is booked; it "
+		return sched_errf(e, ECO_ERR_CONFLICT, "the slot is booked; it "
 		    "cannot be withdrawn");
 	copy = *sl;
 	copy.removed = 1;
 	if (store_begin(s->st, &cause) != 0 || put_slot(s, &copy, 0,
 	    &cause) != 0 || store_commit(s->st, &cause) != 0)
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	sl->removed = 1;
 	return 0;
 }
@@ -607,14 +615,14 @@ sched_find_case(struct sched *s, const char *text, int64_t *case_id,
 	int		 rc;
 
 	if (code_parse(text, raw) != 0)
-		return serr(e, ECO_ERR_NOTFOUND, "no such code");
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
 	seal_index(s->seal, "cases", raw, sizeof raw, tag);
 	sodium_memzero(raw, sizeof raw);
 	rc = store_find(s->st, "cases", tag, case_id, &cause);
 	if (rc == STORE_NOTFOUND)
-		return serr(e, ECO_ERR_NOTFOUND, "no such code");
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
 	if (rc != 0)
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	return 0;
 }
 
@@ -644,11 +652,11 @@ serr_unbookable(struct sched *s, const struct slot *sl, struct sched_err *e)
 
 	if (sl == NULL || sl->removed ||
 	    ((p = sched_person(s, sl->person)) != NULL && p->revoked))
-		return serr(e, ECO_ERR_NOTFOUND, "no such slot");
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such slot");
 	if (sl->booking != 0)
-		return serr(e, ECO_ERR_TAKEN, "the slot is booked already; "
+		return sched_errf(e, ECO_ERR_TAKEN, "the slot is booked already; "
 		    "choose another");
-	return serr(e, ECO_ERR_POLICY, "the slot starts too soon to book "
+	return sched_errf(e, ECO_ERR_POLICY, "the slot starts too soon to book "
 	    "(at least %d minutes ahead)", s->cf->min_notice_minutes);
 }
 
@@ -673,13 +681,13 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 	if (sl == NULL || !slot_bookable(s, sl, now))
 		return serr_unbookable(s, sl, e);
 	if (case_id != 0 && case_upcoming(s, case_id, now) != NULL)
-		return serr(e, ECO_ERR_CONFLICT, "this case has an upcoming "
+		return sched_errf(e, ECO_ERR_CONFLICT, "this case has an upcoming "
 		    "session already; cancel or reschedule it");
 	if (store_begin(s->st, &cause) != 0)
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	if (case_id == 0) {
 		if (store_next_id(s->st, "cases", &new_case, &cause) != 0)
-			return serr_store(s, e, cause);
+			return sched_err_store(s, e, cause);
 		code_new(raw, code);
 		seal_index(s->seal, "cases", raw, sizeof raw, tag);
 		sodium_memzero(raw, sizeof raw);
@@ -689,7 +697,7 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 		    r.len, &cause) != 0) {
 			rec_free(&r);
 			sodium_memzero(code, CODE_TEXT_LEN + 1);
-			return serr_store(s, e, cause);
+			return sched_err_store(s, e, cause);
 		}
 		rec_free(&r);
 		case_id = new_case;
@@ -710,7 +718,7 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 		booking_free(b);
 		if (new_case != 0)
 			sodium_memzero(code, CODE_TEXT_LEN + 1);
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	}
 	idvec_set(&s->bookings, b->id, b);
 	sl->booking = b->id;
@@ -762,12 +770,12 @@ changeable(struct sched *s, int64_t case_id, time_t now, struct sched_err *e)
 	struct slot	*sl;
 
 	if (b == NULL) {
-		serr(e, ECO_ERR_NOTFOUND, "this case has no upcoming session");
+		sched_errf(e, ECO_ERR_NOTFOUND, "this case has no upcoming session");
 		return NULL;
 	}
 	sl = sched_slot(s, b->slot);
 	if (now > sl->start - (time_t)s->cf->cancel_window_minutes * 60) {
-		serr(e, ECO_ERR_POLICY, "too late to change this session: "
+		sched_errf(e, ECO_ERR_POLICY, "too late to change this session: "
 		    "changes close %d minutes before it starts",
 		    s->cf->cancel_window_minutes);
 		return NULL;
@@ -786,7 +794,7 @@ booking_set_state(struct sched *s, struct booking *b, int state,
 	copy.state = state;
 	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
 	    &cause) != 0 || store_commit(s->st, &cause) != 0)
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	b->state = state;
 	return 0;
 }
@@ -838,7 +846,7 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 	    &cause) != 0 || put_booking(s, &copy, 0, &cause) != 0 ||
 	    store_commit(s->st, &cause) != 0) {
 		booking_free(b);
-		return serr_store(s, e, cause);
+		return sched_err_store(s, e, cause);
 	}
 	idvec_set(&s->bookings, b->id, b);
 	sl->booking = b->id;
@@ -878,12 +886,12 @@ sched_mark(struct sched *s, struct person *p, int64_t id, int state,
 
 	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
 	    sl->person != p->id)
-		return serr(e, ECO_ERR_NOTFOUND, "no such booking of yours");
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such booking of yours");
 	if (b->state != B_BOOKED)
-		return serr(e, ECO_ERR_CONFLICT, "the booking is %s, not "
+		return sched_errf(e, ECO_ERR_CONFLICT, "the booking is %s, not "
 		    "booked", bstate_name(b->state));
 	if (sl->start > now)
-		return serr(e, ECO_ERR_POLICY, "the session has not started "
+		return sched_errf(e, ECO_ERR_POLICY, "the session has not started "
 		    "yet");
 	return booking_set_state(s, b, state, e);
 }

@@ -54,6 +54,18 @@ struct booking {
 	size_t		 msglen;
 };
 
+struct note {
+	int64_t		 id;
+	int64_t		 booking;
+	int64_t		 case_id;
+	int64_t		 author;		/* person */
+	int64_t		 amends;		/* note, or 0 */
+	int64_t		 created;
+	size_t		 rowlen;		/* plaintext row size */
+	int		 nrcpt;
+	unsigned char	 rcpt[4][32];		/* recipients' keys */
+};
+
 struct idvec {
 	void		**v;
 	size_t		  n;
@@ -66,6 +78,9 @@ struct sched {
 	struct idvec		 people;
 	struct idvec		 slots;
 	struct idvec		 bookings;
+	struct idvec		 notes;
+	unsigned char		 recovery[32];	/* recovery key, if */
+	int			 has_recovery;
 };
 
 struct sched_err {
@@ -78,6 +93,11 @@ struct sched	*sched_load(struct store *, struct seal *,
 void		 sched_free(struct sched *);
 
 void		*idvec_get(const struct idvec *, int64_t);
+void		 idvec_set(struct idvec *, int64_t, void *);
+int64_t		 idvec_next(const struct idvec *);
+int		 sched_errf(struct sched_err *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+int		 sched_err_store(struct sched *, struct sched_err *, char *);
 const char	*modality_name(int);
 int		 modality_parse(const char *);
 const char	*bstate_name(int);
@@ -107,6 +127,14 @@ int	sched_reschedule(struct sched *, int64_t, int64_t, time_t,
 size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
 	    struct booking ***);
 int	sched_mark(struct sched *, struct person *, int64_t, int, time_t,
+	    struct sched_err *);
+
+int	notes_load(struct sched *, char **);
+int	note_recipient(const struct note *, const unsigned char *);
+int	note_add(struct sched *, struct person *, int64_t, int64_t,
+	    const unsigned char *, size_t, time_t, int64_t *,
+	    struct sched_err *);
+unsigned char *note_blob(struct sched *, const struct note *, size_t *,
 	    struct sched_err *);
 
 #endif

@@ -161,6 +161,17 @@ client_booked(struct client *c, time_t now)
 		server_rate(c->srv, c->uid, now)->count++;
 }
 
+/* Drops the connection's unfinished upload, if any. */
+void
+upload_free(struct client *c)
+{
+	if (c->upload == NULL)
+		return;
+	free(c->upload->buf);
+	free(c->upload);
+	c->upload = NULL;
+}
+
 /* Ends the login of every connection of a person (on revocation). */
 void
 server_logout_person(struct server *srv, int64_t person)
@@ -171,6 +182,7 @@ server_logout_person(struct server *srv, int64_t person)
 		if (c->person == person) {
 			c->person = 0;
 			c->roles &= ~(ROLE_COUNSELLOR | ROLE_AUDITOR);
+			upload_free(c);
 		}
 	}
 }
@@ -303,6 +315,7 @@ client_free(struct client *c)
 
 	log_debug("connection %llu: closed", (unsigned long long)c->id);
 	sodium_memzero(c->challenge, sizeof c->challenge);
+	upload_free(c);
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->nclients--;
 	bufferevent_free(c->bev);

@@ -15,6 +15,18 @@ struct ecod;
 #define ROLE_ADMIN	0x02	/* peer uid is root, ecod's, or admin_uids */
 #define ROLE_COUNSELLOR	0x04	/* logged in with a counsellor's key */
 #define ROLE_AUDITOR	0x08	/* logged in with an auditor's key */
+#define ROLE_RECOVERY	0x10	/* proved the recovery key */
+
+#define LOGIN_AS_RECOVERY	(-2)	/* client.login for LOGIN-RECOVERY */
+
+/* A note being uploaded in chunks (NOTE-BEGIN, NOTE-DATA, NOTE-END). */
+struct upload {
+	int64_t		 booking;
+	int64_t		 amends;
+	size_t		 size;
+	size_t		 have;
+	unsigned char	*buf;
+};
 
 struct client {
 	uint64_t		 id;		/* internal: never a uid or pid */
@@ -33,6 +45,7 @@ struct client {
 	int			 challenged;
 	int			 auth_fails;
 	int			 bookings;	/* made on this connection */
+	struct upload		*upload;
 	TAILQ_ENTRY(client)	 entry;
 };
 
@@ -73,5 +86,6 @@ void		 client_close(struct client *);
 int		 client_may_book(struct client *, time_t);
 void		 client_booked(struct client *, time_t);
 void		 server_logout_person(struct server *, int64_t);
+void		 upload_free(struct client *);
 
 #endif

@@ -15,7 +15,7 @@
 
 /* The sealed tables, in the order STATS reports them. */
 static const char *const sealed_tables[] = { "meta", "counsellors", "slots",
-    "cases", "bookings", NULL };
+    "cases", "bookings", "notes", NULL };
 
 /*
  * Schema migrations: entry i takes user_version i to i + 1. Never edit one
@@ -37,6 +37,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE cases (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
 	"    body BLOB NOT NULL);"
 	"CREATE TABLE bookings (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);",
+
+	"CREATE TABLE notes (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
 	"    body BLOB NOT NULL);",
 };
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))

@@ -36,4 +36,27 @@
 #define KEYFILE_MAGIC		"eco-key-v1"
 #define KEY_NAME_MAX		64
 
+/*
+ * A sealed note, made and opened only by ecoctl (docs/CRYPTO.md):
+ *
+ *	header	"ECN1", booking (8, big-endian), amended note (8, or 0),
+ *		author's Ed25519 key (32), recipient count (1), then per
+ *		recipient: Ed25519 key (32) and crypto_box_seal of the note
+ *		key to its X25519 form (NOTE_WRAP_BYTES)
+ *	nonce	24 bytes
+ *	body	XChaCha20-Poly1305 under the note key of signature (64) ||
+ *		text, the whole header as associated data
+ *
+ * The signature is the author's over NOTE_SIGN_CONTEXT, a NUL, booking and
+ * amended note (8 bytes each) and the text.
+ */
+#define NOTE_MAGIC		"ECN1"
+#define NOTE_SIGN_CONTEXT	"ECO-NOTE-v1"
+#define NOTE_HDR_FIXED		53
+#define NOTE_WRAP_BYTES		80	/* crypto_box_SEALBYTES + 32 */
+#define NOTE_RCPT_BYTES		(32 + NOTE_WRAP_BYTES)
+#define NOTE_MAX_RCPT		4
+#define NOTE_OVERHEAD_MAX	(NOTE_HDR_FIXED + \
+				    NOTE_MAX_RCPT * NOTE_RCPT_BYTES + 24 + 64 + 16)
+
 #endif
