@@ -24,7 +24,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 
 COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
-	      common/notehdr.c
+	      common/notehdr.c common/merkle.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c \
@@ -34,7 +34,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-notes.c
 TOOL_NAMES  = rawsock dbpoke
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
-	      test_note
+	      test_note test_merkle
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
