@@ -24,14 +24,15 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 
 COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
-	      common/notehdr.c common/merkle.c
+	      common/notehdr.c common/merkle.c common/checkpoint.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c \
-	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c
+	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
+	      daemon/audit.c daemon/cmd-audit.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
-	      client/cmd-notes.c
+	      client/cmd-notes.c client/cmd-audit.c
 TOOL_NAMES  = rawsock dbpoke
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle

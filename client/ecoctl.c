@@ -33,6 +33,15 @@ static const struct ctl_cmd ctl_table[] = {
 	    "revoke a counsellor or auditor: no more logins (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
+	{ "audit export", ctl_audit_export, "DIR",
+	    "write DIR/checkpoint and DIR/entries (auditor)" },
+	{ "audit log", ctl_audit_log, "[--since SEQ]",
+	    "the audit entries, one a line (auditor)" },
+	{ "audit pubkey", ctl_audit_pubkey, "",
+	    "the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)" },
+	{ "audit verify", ctl_audit_verify, "[--pubkey KEY] [--state FILE] "
+	    "| --dir DIR --pubkey KEY",
+	    "check the whole log, its signed head and its consistency" },
 	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical]",
 	    "your bookings (counsellor)" },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "

@@ -82,6 +82,10 @@ int		 ctl_note_write(struct ctl *, int, char **);
 int		 ctl_note_list(struct ctl *, int, char **);
 int		 ctl_note_open(struct ctl *, int, char **);
 int		 ctl_passwd(struct ctl *, int, char **);
+int		 ctl_audit_pubkey(struct ctl *, int, char **);
+int		 ctl_audit_log(struct ctl *, int, char **);
+int		 ctl_audit_verify(struct ctl *, int, char **);
+int		 ctl_audit_export(struct ctl *, int, char **);
 void		 ical_write(FILE *, struct reply *);
 
 #endif

@@ -222,3 +222,33 @@ merkle_verify_consistency(uint64_t size1, uint64_t size2,
 	return sn == 0 && sodium_memcmp(fr, root1, MERKLE_HASH) == 0 &&
 	    sodium_memcmp(sr, root2, MERKLE_HASH) == 0 ? 0 : -1;
 }
+
+/* Appends a leaf hash, merging equal perfect subtrees. */
+void
+merkle_frontier_push(struct merkle_frontier *f, const unsigned char *leaf)
+{
+	memcpy(f->h[f->n], leaf, MERKLE_HASH);
+	f->height[f->n++] = 0;
+	while (f->n >= 2 && f->height[f->n - 1] == f->height[f->n - 2]) {
+		merkle_node(f->h[f->n - 2], f->h[f->n - 1], f->h[f->n - 2]);
+		f->height[f->n - 2]++;
+		f->n--;
+	}
+}
+
+/* The MTH of the leaves pushed so far: the subtrees folded from the right. */
+void
+merkle_frontier_root(const struct merkle_frontier *f, unsigned char *out)
+{
+	unsigned char	 r[MERKLE_HASH];
+	int		 i;
+
+	if (f->n == 0) {
+		crypto_hash_sha256(out, NULL, 0);
+		return;
+	}
+	memcpy(r, f->h[f->n - 1], MERKLE_HASH);
+	for (i = f->n - 2; i >= 0; i--)
+		merkle_node(f->h[i], r, r);
+	memcpy(out, r, MERKLE_HASH);
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "cmd.h"
 #include "ecod.h"
 #include "log.h"
@@ -89,6 +90,7 @@ login_verify(struct client *c, const unsigned char *sig, const char *name,
 static void
 auth_failed(struct client *c, struct person *p, time_t now)
 {
+	struct sched_err e;
 	unsigned int	 over;
 	time_t		 wait;
 
@@ -101,6 +103,8 @@ auth_failed(struct client *c, struct person *p, time_t now)
 		log_warnx("person %lld: %u failed logins; locked for %lld s",
 		    (long long)p->id, p->fails, (long long)wait);
 	}
+	sched_record(c->srv->ecod->sched, "login", p != NULL ? "person" :
+	    NULL, p != NULL ? p->id : 0, "failed", &e);
 	client_err(c, ECO_ERR_AUTH, "login failed");
 	if (++c->auth_fails >= AUTH_FAILS_PER_CONN)
 		client_close(c);
@@ -112,6 +116,7 @@ cmd_auth(struct client *c, int argc, char **argv)
 {
 	struct sched	*s = c->srv->ecod->sched;
 	struct person	*p;
+	struct sched_err e;
 	unsigned char	 sig[crypto_sign_BYTES];
 	size_t		 siglen;
 	time_t		 now = time(NULL);
@@ -125,6 +130,7 @@ cmd_auth(struct client *c, int argc, char **argv)
 	c->challenged = 0;			/* one try a challenge */
 	p = c->login > 0 ? sched_person(s, c->login) : NULL;
 	if (p != NULL && p->locked_until > now) {
+		sched_record(s, "login", "person", p->id, "locked", &e);
 		client_err(c, ECO_ERR_LIMIT, "too many failed logins; try "
 		    "again in %lld seconds", (long long)(p->locked_until - now));
 		return;
@@ -143,6 +149,8 @@ cmd_auth(struct client *c, int argc, char **argv)
 			return;
 		}
 		c->roles |= ROLE_RECOVERY;
+		audit_set_actor(s->audit, "recovery", NULL);
+		sched_record(s, "login-recovery", NULL, 0, "ok", &e);
 		log_info("connection %llu: recovery key proved",
 		    (unsigned long long)c->id);
 		ok[0] = "recovery";
@@ -160,6 +168,9 @@ cmd_auth(struct client *c, int argc, char **argv)
 	p->locked_until = 0;
 	c->person = p->id;
 	c->roles |= p->role == PERSON_AUDITOR ? ROLE_AUDITOR : ROLE_COUNSELLOR;
+	audit_set_actor(s->audit, p->role == PERSON_AUDITOR ? "auditor" :
+	    "counsellor", p->name);
+	sched_record(s, "login", "person", p->id, "ok", &e);
 	log_debug("connection %llu: person %lld logged in",
 	    (unsigned long long)c->id, (long long)p->id);
 	ok[0] = p->role == PERSON_AUDITOR ? "auditor" : "counsellor";

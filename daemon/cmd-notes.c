@@ -186,6 +186,11 @@ cmd_note_open(struct client *c, int argc, char **argv)
 		client_err(c, ECO_ERR_NOTFOUND, "no such note for you");
 		return;
 	}
+	/* Recorded before it is served: no entry, no note. */
+	if (sched_record(s, "note-open", "note", id, "ok", &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
 	if ((blob = note_blob(s, n, &len, &e)) == NULL) {
 		log_warnx("note %lld: not served: %s", (long long)id, e.msg);
 		client_err(c, e.code, "%s", e.msg);

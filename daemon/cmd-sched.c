@@ -406,6 +406,7 @@ void
 cmd_message(struct client *c, int argc, char **argv)
 {
 	struct sched	*s = c->srv->ecod->sched;
+	struct sched_err e;
 	struct booking	*b;
 	struct slot	*sl;
 	char		*b64, *f[1];
@@ -420,6 +421,10 @@ cmd_message(struct client *c, int argc, char **argv)
 	}
 	if (b->msglen == 0) {
 		client_err(c, ECO_ERR_NOTFOUND, "this booking has no message");
+		return;
+	}
+	if (sched_record(s, "message-open", "booking", id, "ok", &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
 		return;
 	}
 	len = sodium_base64_ENCODED_LEN(b->msglen, B64);

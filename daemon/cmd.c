@@ -4,7 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "cmd.h"
+#include "ecod.h"
+#include "sched.h"
 #include "log.h"
 #include "proto.h"
 #include "server.h"
@@ -55,6 +58,16 @@ const struct cmd_entry cmd_table[] = {
 	{ "CANCEL", 1, 1, ROLE_ANYONE, 0, cmd_cancel, "CANCEL code" },
 	{ "RESCHEDULE", 2, 2, ROLE_ANYONE, 0, cmd_reschedule,
 	    "RESCHEDULE code slot" },
+
+	{ "AUDIT-PUBKEY", 0, 0, ROLE_AUDITOR, 0, cmd_audit_pubkey,
+	    "AUDIT-PUBKEY" },
+	{ "AUDIT-HEAD", 0, 0, ROLE_AUDITOR, 0, cmd_audit_head, "AUDIT-HEAD" },
+	{ "AUDIT-ENTRIES", 2, 2, ROLE_AUDITOR, 0, cmd_audit_entries,
+	    "AUDIT-ENTRIES first last" },
+	{ "AUDIT-CONSISTENCY", 2, 2, ROLE_AUDITOR, 0, cmd_audit_consistency,
+	    "AUDIT-CONSISTENCY size1 size2" },
+	{ "AUDIT-INCLUSION", 2, 2, ROLE_AUDITOR, 0, cmd_audit_inclusion,
+	    "AUDIT-INCLUSION seq size" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -94,6 +107,25 @@ cmd_parse_int(const char *s, int min, int max, int *v)
 	return 0;
 }
 
+/* Names the connection in the audit entries its request appends. */
+static void
+cmd_actor(struct client *c)
+{
+	struct ecod	*ecod = c->srv->ecod;
+	struct person	*p = sched_person(ecod->sched, c->person);
+
+	if ((c->roles & ROLE_AUDITOR) && p != NULL)
+		audit_set_actor(ecod->audit, "auditor", p->name);
+	else if ((c->roles & ROLE_COUNSELLOR) && p != NULL)
+		audit_set_actor(ecod->audit, "counsellor", p->name);
+	else if (c->roles & ROLE_RECOVERY)
+		audit_set_actor(ecod->audit, "recovery", NULL);
+	else if (c->roles & ROLE_ADMIN)
+		audit_set_actor(ecod->audit, "admin", NULL);
+	else
+		audit_set_actor(ecod->audit, "worker", NULL);
+}
+
 /*
  * Runs one request: argv[0] is the verb. Every request gets exactly one
  * final OK or ERR line; a handler that sends none is a bug, answered here.
@@ -122,6 +154,7 @@ cmd_dispatch(struct client *c, int argc, char **argv)
 		    "connection", e->name);
 		return;
 	}
+	cmd_actor(c);
 	e->exec(c, argc - 1, argv + 1);
 	if (c->replied != before + 1) {
 		log_warnx("BUG: %s sent %d final lines", e->name,

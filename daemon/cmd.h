@@ -55,5 +55,10 @@ void	cmd_note_end(struct client *, int, char **);
 void	cmd_note_list(struct client *, int, char **);
 void	cmd_note_open(struct client *, int, char **);
 void	cmd_recovery_key(struct client *, int, char **);
+void	cmd_audit_pubkey(struct client *, int, char **);
+void	cmd_audit_head(struct client *, int, char **);
+void	cmd_audit_entries(struct client *, int, char **);
+void	cmd_audit_consistency(struct client *, int, char **);
+void	cmd_audit_inclusion(struct client *, int, char **);
 
 #endif

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "config.h"
 #include "ecod.h"
 #include "instance.h"
@@ -85,18 +86,23 @@ ecod_init(struct config *cf)
 static int
 ecod_serve(struct ecod *ecod)
 {
-	struct event	*sigint, *sigterm;
-	char		*cause;
+	struct event		*sigint, *sigterm;
+	struct sched_err	 e;
+	char			*cause = NULL;
 
 	if ((ecod->inst = instance_open(ecod->cf, &cause)) == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
 		return 1;
 	}
-	if ((ecod->sched = sched_load(ecod->inst->store, ecod->inst->seal,
-	    ecod->cf, &cause)) == NULL) {
-		log_warnx("%s", cause);
+	if ((ecod->audit = audit_open(ecod->inst->store, ecod->inst,
+	    &cause)) == NULL || (ecod->sched = sched_load(ecod->inst->store,
+	    ecod->inst->seal, ecod->audit, ecod->cf, &cause)) == NULL ||
+	    sched_record(ecod->sched, "start", NULL, 0, "ok", &e) != 0) {
+		log_warnx("%s", cause != NULL ? cause : e.msg);
 		free(cause);
+		sched_free(ecod->sched);
+		audit_free(ecod->audit);
 		instance_close(ecod->inst);
 		return 1;
 	}
@@ -107,6 +113,7 @@ ecod_serve(struct ecod *ecod)
 		free(cause);
 		event_base_free(ecod->base);
 		sched_free(ecod->sched);
+		audit_free(ecod->audit);
 		instance_close(ecod->inst);
 		return 1;
 	}
@@ -125,6 +132,7 @@ ecod_serve(struct ecod *ecod)
 	event_free(sigterm);
 	event_base_free(ecod->base);
 	sched_free(ecod->sched);
+	audit_free(ecod->audit);
 	instance_close(ecod->inst);
 	log_info("stopped");
 	return 0;

@@ -10,6 +10,7 @@ struct ecod {
 	struct instance		*inst;
 	struct server		*srv;
 	struct sched		*sched;
+	struct audit		*audit;
 	time_t			 started;
 };
 

@@ -164,8 +164,9 @@ note_add(struct sched *s, struct person *author, int64_t booking,
 	rec_put_bytes(&r, blob, len);
 	n->rowlen = r.len;
 	rc = store_begin(s->st, &cause) != 0 || store_insert(s->st, "notes",
-	    n->id, r.buf, r.len, &cause) != 0 ||
-	    store_commit(s->st, &cause) != 0;
+	    n->id, r.buf, r.len, &cause) != 0 || sched_audit(s, NULL,
+	    "note-write", "note", n->id, "ok", &cause) != 0 ||
+	    sched_commit(s, &cause) != 0;
 	rec_free(&r);
 	if (rc != 0) {
 		free(n);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "code.h"
 #include "config.h"
 #include "log.h"
@@ -48,9 +49,54 @@ int
 sched_err_store(struct sched *s, struct sched_err *e, char *cause)
 {
 	store_rollback(s->st);
+	audit_abort(s->audit);
 	log_warnx("%s", cause);
 	free(cause);
 	return sched_errf(e, ECO_ERR_INTERNAL, "storage failure; nothing changed");
+}
+
+/*
+ * Commits the open transaction with the audit entries it appended and the
+ * signed tree head that covers them, so the log and the change it records
+ * reach the disk together or not at all.
+ */
+int
+sched_commit(struct sched *s, char **cause)
+{
+	if (audit_sign(s->audit, cause) != 0 ||
+	    store_commit(s->st, cause) != 0)
+		return -1;
+	audit_committed(s->audit);
+	return 0;
+}
+
+/* Appends an audit entry on object kind:id (actor NULL: the caller's). */
+int
+sched_audit(struct sched *s, const char *actor, const char *action,
+    const char *kind, int64_t id, const char *outcome, char **cause)
+{
+	char	 obj[48];
+
+	if (kind == NULL)
+		snprintf(obj, sizeof obj, "-");
+	else
+		snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
+	return audit_append(s->audit, actor, action, obj, outcome, cause);
+}
+
+/* Records an access that changes nothing else, in a transaction of its
+ * own: a login, a note or message served. */
+int
+sched_record(struct sched *s, const char *action, const char *kind,
+    int64_t id, const char *outcome, struct sched_err *e)
+{
+	char	*cause;
+
+	if (store_begin(s->st, &cause) != 0 ||
+	    sched_audit(s, NULL, action, kind, id, outcome, &cause) != 0 ||
+	    sched_commit(s, &cause) != 0)
+		return sched_err_store(s, e, cause);
+	return 0;
 }
 
 /* Returns the element at id, or NULL. */
@@ -344,8 +390,8 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
  * but does not decode, or contradicts another, stops start-up, named.
  */
 struct sched *
-sched_load(struct store *st, struct seal *seal, const struct config *cf,
-    char **cause)
+sched_load(struct store *st, struct seal *seal, struct audit *audit,
+    const struct config *cf, char **cause)
 {
 	static const struct {
 		const char	*table;
@@ -361,6 +407,7 @@ sched_load(struct store *st, struct seal *seal, const struct config *cf,
 	s = xcalloc(1, sizeof *s);
 	s->st = st;
 	s->seal = seal;
+	s->audit = audit;
 	s->cf = cf;
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		*cause = NULL;
@@ -428,7 +475,8 @@ sched_enrol(struct sched *s, int role, const char *name,
 	memcpy(p->pk, pk, sizeof p->pk);
 	p->created = time(NULL);
 	if (store_begin(s->st, &cause) != 0 || put_person(s, p, 1,
-	    &cause) != 0 || store_commit(s->st, &cause) != 0) {
+	    &cause) != 0 || sched_audit(s, NULL, "enrol", "person", p->id, "ok",
+	    &cause) != 0 || sched_commit(s, &cause) != 0) {
 		person_free(p);
 		return sched_err_store(s, e, cause);
 	}
@@ -447,7 +495,8 @@ sched_revoke(struct sched *s, struct person *p, struct sched_err *e)
 		return sched_errf(e, ECO_ERR_CONFLICT, "revoked already");
 	copy.revoked = 1;
 	if (store_begin(s->st, &cause) != 0 || put_person(s, &copy, 0,
-	    &cause) != 0 || store_commit(s->st, &cause) != 0)
+	    &cause) != 0 || sched_audit(s, NULL, "revoke", "person", p->id,
+	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	p->revoked = 1;
 	return 0;
@@ -518,9 +567,11 @@ sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
 	if (store_begin(s->st, &cause) != 0)
 		goto fail_store;
 	for (i = 0; i < count; i++)
-		if (put_slot(s, made[i], 1, &cause) != 0)
+		if (put_slot(s, made[i], 1, &cause) != 0 ||
+		    sched_audit(s, NULL, "avail-add", "slot", made[i]->id,
+		    "ok", &cause) != 0)
 			goto fail_store;
-	if (store_commit(s->st, &cause) != 0)
+	if (sched_commit(s, &cause) != 0)
 		goto fail_store;
 	for (i = 0; i < count; i++) {
 		ids[i] = made[i]->id;
@@ -553,7 +604,8 @@ sched_avail_rm(struct sched *s, struct person *p, int64_t id,
 	copy = *sl;
 	copy.removed = 1;
 	if (store_begin(s->st, &cause) != 0 || put_slot(s, &copy, 0,
-	    &cause) != 0 || store_commit(s->st, &cause) != 0)
+	    &cause) != 0 || sched_audit(s, NULL, "avail-rm", "slot", id, "ok",
+	    &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	sl->removed = 1;
 	return 0;
@@ -713,8 +765,9 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 		memcpy(b->msg, msg, msglen);
 		b->msglen = msglen;
 	}
-	if (put_booking(s, b, 1, &cause) != 0 ||
-	    store_commit(s->st, &cause) != 0) {
+	if (put_booking(s, b, 1, &cause) != 0 || sched_audit(s, "worker",
+	    "book", "booking", b->id, "ok", &cause) != 0 ||
+	    sched_commit(s, &cause) != 0) {
 		booking_free(b);
 		if (new_case != 0)
 			sodium_memzero(code, CODE_TEXT_LEN + 1);
@@ -783,17 +836,18 @@ changeable(struct sched *s, int64_t case_id, time_t now, struct sched_err *e)
 	return b;
 }
 
-/* Writes a booking's new state, then applies it. */
+/* Writes a booking's new state and its audit entry, then applies it. */
 static int
 booking_set_state(struct sched *s, struct booking *b, int state,
-    struct sched_err *e)
+    const char *actor, const char *action, struct sched_err *e)
 {
 	struct booking	 copy = *b;
 	char		*cause;
 
 	copy.state = state;
 	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
-	    &cause) != 0 || store_commit(s->st, &cause) != 0)
+	    &cause) != 0 || sched_audit(s, actor, action, "booking", b->id,
+	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	b->state = state;
 	return 0;
@@ -807,7 +861,7 @@ sched_cancel(struct sched *s, int64_t case_id, time_t now,
 	struct booking	*b;
 
 	if ((b = changeable(s, case_id, now, e)) == NULL ||
-	    booking_set_state(s, b, B_CANCELLED, e) != 0)
+	    booking_set_state(s, b, B_CANCELLED, "worker", "cancel", e) != 0)
 		return -1;
 	sched_slot(s, b->slot)->booking = 0;
 	return 0;
@@ -844,7 +898,8 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 	copy.state = B_RESCHEDULED;
 	if (store_begin(s->st, &cause) != 0 || put_booking(s, b, 1,
 	    &cause) != 0 || put_booking(s, &copy, 0, &cause) != 0 ||
-	    store_commit(s->st, &cause) != 0) {
+	    sched_audit(s, "worker", "reschedule", "booking", b->id, "ok",
+	    &cause) != 0 || sched_commit(s, &cause) != 0) {
 		booking_free(b);
 		return sched_err_store(s, e, cause);
 	}
@@ -893,5 +948,6 @@ sched_mark(struct sched *s, struct person *p, int64_t id, int state,
 	if (sl->start > now)
 		return sched_errf(e, ECO_ERR_POLICY, "the session has not started "
 		    "yet");
-	return booking_set_state(s, b, state, e);
+	return booking_set_state(s, b, state, NULL, state == B_ATTENDED ?
+	    "mark-attended" : "mark-no-show", e);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct audit;
 struct config;
 struct seal;
 struct store;
@@ -79,6 +80,7 @@ struct sched {
 	struct idvec		 slots;
 	struct idvec		 bookings;
 	struct idvec		 notes;
+	struct audit		*audit;		/* not owned */
 	unsigned char		 recovery[32];	/* recovery key, if */
 	int			 has_recovery;
 };
@@ -88,8 +90,13 @@ struct sched_err {
 	char		 msg[256];
 };
 
-struct sched	*sched_load(struct store *, struct seal *,
+struct sched	*sched_load(struct store *, struct seal *, struct audit *,
 		    const struct config *, char **);
+int		 sched_commit(struct sched *, char **);
+int		 sched_audit(struct sched *, const char *, const char *,
+		    const char *, int64_t, const char *, char **);
+int		 sched_record(struct sched *, const char *, const char *,
+		    int64_t, const char *, struct sched_err *);
 void		 sched_free(struct sched *);
 
 void		*idvec_get(const struct idvec *, int64_t);

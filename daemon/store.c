@@ -15,7 +15,7 @@
 
 /* The sealed tables, in the order STATS reports them. */
 static const char *const sealed_tables[] = { "meta", "counsellors", "slots",
-    "cases", "bookings", "notes", NULL };
+    "cases", "bookings", "notes", "audit", NULL };
 
 /*
  * Schema migrations: entry i takes user_version i to i + 1. Never edit one
@@ -40,6 +40,9 @@ static const char *const migrations[] = {
 	"    body BLOB NOT NULL);",
 
 	"CREATE TABLE notes (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);",
+
+	"CREATE TABLE audit (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
 	"    body BLOB NOT NULL);",
 };
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))

@@ -14,6 +14,7 @@ struct store;
 /* Rows of the meta table, by fixed id. */
 #define META_INSTANCE		1	/* "eco-instance-v1" + instance id */
 #define META_AUDIT_KEY		2	/* Ed25519 audit signing key */
+#define META_AUDIT_HEAD		3	/* the last signed tree head */
 
 #define STORE_NOTFOUND		1
 

@@ -29,4 +29,15 @@ int	merkle_verify_consistency(uint64_t, uint64_t, const unsigned char *,
 
 #define MERKLE_MAX_PROOF	64
 
+/* The perfect subtrees of a growing tree, largest first: the root of n
+ * leaves in O(log n) after each append. */
+struct merkle_frontier {
+	int		 n;
+	int		 height[64];
+	merkle_hash	 h[64];
+};
+
+void	merkle_frontier_push(struct merkle_frontier *, const unsigned char *);
+void	merkle_frontier_root(const struct merkle_frontier *, unsigned char *);
+
 #endif

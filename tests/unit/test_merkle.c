@@ -290,6 +290,28 @@ test_generated_proofs_verify(void **state)
 	}
 }
 
+/* The frontier's root equals MTH at every size. */
+static void
+test_frontier(void **state)
+{
+	struct merkle_frontier	 f;
+	merkle_hash		 leaves[300];
+	unsigned char		 a[MERKLE_HASH], b[MERKLE_HASH];
+	uint64_t		 i;
+
+	memset(&f, 0, sizeof f);
+	merkle_frontier_root(&f, a);
+	merkle_root(leaves, 0, b);
+	assert_memory_equal(a, b, MERKLE_HASH);
+	for (i = 0; i < 300; i++) {
+		merkle_leaf(&i, sizeof i, leaves[i]);
+		merkle_frontier_push(&f, leaves[i]);
+		merkle_frontier_root(&f, a);
+		merkle_root(leaves, i + 1, b);
+		assert_memory_equal(a, b, MERKLE_HASH);
+	}
+}
+
 int
 main(void)
 {
@@ -297,6 +319,7 @@ main(void)
 		cmocka_unit_test(test_inclusion_vectors),
 		cmocka_unit_test(test_consistency_vectors),
 		cmocka_unit_test(test_generated_proofs_verify),
+		cmocka_unit_test(test_frontier),
 	};
 	const char	*env = getenv("ECO_TESTDATA");
 

@@ -1,0 +1,255 @@
+/*
+ * The audit log. An entry is one line of UTF-8, fields separated by TAB:
+ *
+ *	seq  time (UTC, RFC 3339)  actor  action  object  outcome
+ *
+ * and its leaf is SHA-256(0x00 || those bytes). Entries are rows of the
+ * sealed table "audit" (row id = seq), written in the transaction of the
+ * change they record, with the signed checkpoint of the new tree (meta row
+ * META_AUDIT_HEAD). At start the tree is rebuilt from the rows and must
+ * match that checkpoint, or the daemon refuses to start.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "checkpoint.h"
+#include "instance.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define ENTRY_MAX	512
+
+/* Appends a leaf hash to the in-memory tree. */
+static void
+audit_leaf(struct audit *a, const unsigned char *entry, size_t len)
+{
+	if (a->n + a->npending == a->cap) {
+		a->cap = a->cap == 0 ? 1024 : a->cap * 2;
+		a->leaves = xreallocarray(a->leaves, a->cap, sizeof *a->leaves);
+	}
+	merkle_leaf(entry, len, a->leaves[a->n + a->npending]);
+	merkle_frontier_push(&a->frontier, a->leaves[a->n + a->npending]);
+	a->npending++;
+}
+
+/* Row loader: entry seq must sit at row id seq, in order. */
+static int
+load_entry(int64_t id, const unsigned char *buf, size_t len, void *arg)
+{
+	struct audit	*a = arg;
+	char		 seq[24];
+
+	snprintf(seq, sizeof seq, "%lld\t", (long long)id);
+	if ((uint64_t)id != a->n + a->npending + 1 || len < strlen(seq) ||
+	    memcmp(buf, seq, strlen(seq)) != 0)
+		return -1;
+	audit_leaf(a, buf, len);
+	return 0;
+}
+
+/*
+ * Opens the audit log of an instance: rebuilds the tree from its entries
+ * and checks it against the last signed checkpoint. A mismatch (an entry
+ * removed, added, reordered or changed, or a missing checkpoint) is an
+ * error that names the sizes.
+ */
+struct audit *
+audit_open(struct store *st, const struct instance *in, char **cause)
+{
+	struct audit	*a;
+	char		 hex[2 * INSTANCE_ID_BYTES + 1], *body = NULL, *origin;
+	char		 head[CHECKPOINT_MAX];
+	unsigned char	 root[MERKLE_HASH], want[MERKLE_HASH];
+	const char	*why;
+	uint64_t	 size;
+	size_t		 len;
+	int		 rc;
+
+	a = xcalloc(1, sizeof *a);
+	a->st = st;
+	a->sk = in->audit_sk;
+	sodium_bin2hex(hex, sizeof hex, in->instance_id, INSTANCE_ID_BYTES);
+	xasprintf(&a->origin, "eco-audit/%.16s", hex);
+	snprintf(a->actor, sizeof a->actor, "ecod");
+	*cause = NULL;
+	if (store_foreach(st, "audit", load_entry, a, cause) != 0) {
+		if (*cause == NULL)
+			xasprintf(cause, "audit log: entry %llu is missing or "
+			    "out of order", (unsigned long long)(a->npending +
+			    1));
+		goto fail;
+	}
+	a->n = a->npending;
+	a->npending = 0;
+	a->saved = a->frontier;
+	rc = store_get(st, "meta", META_AUDIT_HEAD, head, sizeof head - 1,
+	    &len, cause);
+	if (rc == STORE_NOTFOUND) {
+		if (a->n == 0)
+			return a;	/* a new instance */
+		xasprintf(cause, "audit log: %llu entries but no signed tree "
+		    "head", (unsigned long long)a->n);
+		goto fail;
+	}
+	if (rc != 0)
+		goto fail;
+	head[len] = '\0';
+	if (signed_note_verify(head, len, a->origin, in->audit_pk, &body,
+	    &why) != 0 || checkpoint_parse(body, &origin, &size, want) != 0) {
+		xasprintf(cause, "audit log: the signed tree head does not "
+		    "verify");
+		free(body);
+		goto fail;
+	}
+	free(origin);
+	free(body);
+	merkle_frontier_root(&a->frontier, root);
+	if (size != a->n || sodium_memcmp(root, want, MERKLE_HASH) != 0) {
+		xasprintf(cause, "audit log does not match its signed tree "
+		    "head: the head covers %llu entries, the log has %llu%s",
+		    (unsigned long long)size, (unsigned long long)a->n,
+		    size == a->n ? " with another root (an entry was changed "
+		    "or reordered)" : " (entries were removed or added)");
+		goto fail;
+	}
+	a->head = xstrdup(head);
+	return a;
+fail:
+	audit_free(a);
+	return NULL;
+}
+
+/* Frees the log's memory; NULL is fine. */
+void
+audit_free(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	free(a->leaves);
+	free(a->origin);
+	free(a->head);
+	free(a->pending_head);
+	free(a);
+}
+
+/* Sets who the next entries name: role, and name unless NULL. */
+void
+audit_set_actor(struct audit *a, const char *role, const char *name)
+{
+	if (name != NULL)
+		snprintf(a->actor, sizeof a->actor, "%s:%s", role, name);
+	else
+		snprintf(a->actor, sizeof a->actor, "%s", role);
+}
+
+/*
+ * Appends an entry inside the open transaction: actor (NULL: the current
+ * one), action, object ("kind:id" or "-"), outcome. Never a code, a text
+ * or a uid: callers pass ids and fixed words only.
+ */
+int
+audit_append(struct audit *a, const char *actor, const char *action,
+    const char *object, const char *outcome, char **cause)
+{
+	char		 entry[ENTRY_MAX], when[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	uint64_t	 seq = a->n + a->npending + 1;
+	int		 len;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	len = snprintf(entry, sizeof entry, "%llu\t%s\t%s\t%s\t%s\t%s",
+	    (unsigned long long)seq, when, actor != NULL ? actor : a->actor,
+	    action, object, outcome);
+	if (len < 0 || (size_t)len >= sizeof entry)
+		abort();		/* fields are ours and short */
+	if (store_insert(a->st, "audit", (int64_t)seq, entry, (size_t)len,
+	    cause) != 0)
+		return -1;
+	audit_leaf(a, (unsigned char *)entry, (size_t)len);
+	return 0;
+}
+
+/*
+ * Signs the checkpoint of the tree with the pending entries and writes it
+ * inside the open transaction. Nothing pending: nothing to do.
+ */
+int
+audit_sign(struct audit *a, char **cause)
+{
+	unsigned char	 root[MERKLE_HASH];
+	char		*body;
+	int		 rc;
+
+	if (a->npending == 0)
+		return 0;
+	merkle_frontier_root(&a->frontier, root);
+	body = checkpoint_body(a->origin, a->n + a->npending, root);
+	free(a->pending_head);
+	a->pending_head = signed_note_sign(body, a->origin, a->sk);
+	free(body);
+	if (a->head == NULL && a->n == 0)
+		rc = store_insert(a->st, "meta", META_AUDIT_HEAD,
+		    a->pending_head, strlen(a->pending_head), cause);
+	else
+		rc = store_update(a->st, "meta", META_AUDIT_HEAD,
+		    a->pending_head, strlen(a->pending_head), cause);
+	return rc;
+}
+
+/* The transaction committed: pending entries and head are the log's. */
+void
+audit_committed(struct audit *a)
+{
+	a->n += a->npending;
+	a->npending = 0;
+	a->saved = a->frontier;
+	if (a->pending_head != NULL) {
+		free(a->head);
+		a->head = a->pending_head;
+		a->pending_head = NULL;
+	}
+}
+
+/* The transaction rolled back: forget the pending entries. */
+void
+audit_abort(struct audit *a)
+{
+	a->npending = 0;
+	a->frontier = a->saved;
+	free(a->pending_head);
+	a->pending_head = NULL;
+}
+
+/* Reads entry seq from the store (not memory): a row changed on disk is
+ * reported. Returns 0 with the entry (allocated), or -1. */
+int
+audit_entry(struct audit *a, uint64_t seq, unsigned char **buf, size_t *len,
+    char **cause)
+{
+	int	 rc;
+
+	*buf = xmalloc(ENTRY_MAX);
+	rc = store_get(a->st, "audit", (int64_t)seq, *buf, ENTRY_MAX, len,
+	    cause);
+	if (rc == STORE_NOTFOUND)
+		xasprintf(cause, "audit entry %llu is missing",
+		    (unsigned long long)seq);
+	if (rc != 0) {
+		free(*buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns the verifier key of the log (signed-note form). */
+char *
+audit_vkey(struct audit *a)
+{
+	return vkey_format(a->origin, a->sk + 32);
+}

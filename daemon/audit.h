@@ -1,0 +1,44 @@
+/*
+ * The audit log: one entry a recorded access, each a leaf of an RFC 9162
+ * Merkle tree; the daemon signs a checkpoint of the tree in the same
+ * transaction as the entries it covers. See docs/AUDIT.md.
+ */
+#ifndef ECOD_AUDIT_H
+#define ECOD_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "merkle.h"
+
+struct instance;
+struct store;
+
+struct audit {
+	struct store		*st;
+	const unsigned char	*sk;		/* the instance's, not owned */
+	char			*origin;
+	merkle_hash		*leaves;	/* committed, then pending */
+	uint64_t		 n;		/* committed entries */
+	uint64_t		 npending;
+	uint64_t		 cap;
+	struct merkle_frontier	 frontier;	/* committed + pending */
+	struct merkle_frontier	 saved;		/* at the last commit */
+	char			*head;		/* the last signed note */
+	char			*pending_head;
+	char			 actor[80];
+};
+
+struct audit	*audit_open(struct store *, const struct instance *, char **);
+void		 audit_free(struct audit *);
+void		 audit_set_actor(struct audit *, const char *, const char *);
+int		 audit_append(struct audit *, const char *, const char *,
+		    const char *, const char *, char **);
+int		 audit_sign(struct audit *, char **);
+void		 audit_committed(struct audit *);
+void		 audit_abort(struct audit *);
+int		 audit_entry(struct audit *, uint64_t, unsigned char **,
+		    size_t *, char **);
+char		*audit_vkey(struct audit *);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * Audit verbs, for auditors: the verifier key, the last signed tree head,
+ * entries (read from the store, so a row changed on disk is reported),
+ * and RFC 9162 consistency and inclusion proofs.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cmd.h"
+#include "ecod.h"
+#include "log.h"
+#include "proto.h"
+#include "server.h"
+#include "xmalloc.h"
+
+#define B64	sodium_base64_VARIANT_ORIGINAL
+
+/* Sends each hash of a proof as a base64 data line, then OK. */
+static void
+proof_reply(struct client *c, merkle_hash *proof, size_t len)
+{
+	char	 b64[sodium_base64_ENCODED_LEN(MERKLE_HASH, B64)], *f[1];
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		sodium_bin2base64(b64, sizeof b64, proof[i], MERKLE_HASH, B64);
+		f[0] = b64;
+		client_data(c, 1, f);
+	}
+	client_ok(c, 0, NULL);
+}
+
+/* Parses "m n" with 1 <= m <= n <= the log's size; replies if not. */
+static int
+sizes(struct client *c, char **argv, int64_t *m, int64_t *n)
+{
+	struct audit	*a = c->srv->ecod->audit;
+
+	if (cmd_parse_id(argv[0], m) != 0 || cmd_parse_id(argv[1], n) != 0 ||
+	    *m > *n || (uint64_t)*n > a->n) {
+		client_err(c, ECO_ERR_INVALID, "need 1 <= first <= second <= "
+		    "%llu", (unsigned long long)a->n);
+		return -1;
+	}
+	return 0;
+}
+
+/* AUDIT-PUBKEY: the verifier key, NAME+KEYHASH+BASE64KEY. */
+void
+cmd_audit_pubkey(struct client *c, int argc, char **argv)
+{
+	char	*vkey = audit_vkey(c->srv->ecod->audit), *f[1] = { vkey };
+
+	client_ok(c, 1, f);
+	free(vkey);
+}
+
+/* AUDIT-HEAD: the last signed checkpoint, as base64 of its exact bytes. */
+void
+cmd_audit_head(struct client *c, int argc, char **argv)
+{
+	struct audit	*a = c->srv->ecod->audit;
+	char		*b64, *f[1];
+	size_t		 len;
+
+	if (a->head == NULL) {
+		client_err(c, ECO_ERR_NOTFOUND, "no signed tree head yet");
+		return;
+	}
+	len = sodium_base64_ENCODED_LEN(strlen(a->head), B64);
+	b64 = xmalloc(len);
+	sodium_bin2base64(b64, len, (const unsigned char *)a->head,
+	    strlen(a->head), B64);
+	f[0] = b64;
+	client_ok(c, 1, f);
+	free(b64);
+}
+
+/* AUDIT-ENTRIES first last: the exact bytes of each entry, base64. */
+void
+cmd_audit_entries(struct client *c, int argc, char **argv)
+{
+	struct audit	*a = c->srv->ecod->audit;
+	unsigned char	*entry;
+	char		 b64[1024], *f[1], *cause;
+	size_t		 len;
+	int64_t		 m, n, i;
+
+	if (sizes(c, argv, &m, &n) != 0)
+		return;
+	for (i = m; i <= n; i++) {
+		if (audit_entry(a, (uint64_t)i, &entry, &len, &cause) != 0) {
+			log_warnx("%s", cause);
+			free(cause);
+			client_err(c, ECO_ERR_INTERNAL, "audit entry %lld is "
+			    "damaged or missing in the database", (long long)i);
+			return;
+		}
+		sodium_bin2base64(b64, sizeof b64, entry, len, B64);
+		free(entry);
+		f[0] = b64;
+		client_data(c, 1, f);
+	}
+	client_ok(c, 0, NULL);
+}
+
+/* AUDIT-CONSISTENCY m n: RFC 9162 PROOF(m, D[n]). */
+void
+cmd_audit_consistency(struct client *c, int argc, char **argv)
+{
+	struct audit	*a = c->srv->ecod->audit;
+	merkle_hash	 proof[MERKLE_MAX_PROOF];
+	int64_t		 m, n;
+
+	if (sizes(c, argv, &m, &n) != 0)
+		return;
+	proof_reply(c, proof, merkle_consistency(a->leaves, (uint64_t)n,
+	    (uint64_t)m, proof));
+}
+
+/* AUDIT-INCLUSION seq n: RFC 9162 PATH(seq - 1, D[n]). */
+void
+cmd_audit_inclusion(struct client *c, int argc, char **argv)
+{
+	struct audit	*a = c->srv->ecod->audit;
+	merkle_hash	 proof[MERKLE_MAX_PROOF];
+	int64_t		 m, n;
+
+	if (sizes(c, argv, &m, &n) != 0)
+		return;
+	proof_reply(c, proof, merkle_inclusion(a->leaves, (uint64_t)n,
+	    (uint64_t)m - 1, proof));
+}
