@@ -389,17 +389,63 @@ out:
 	return rc;
 }
 
+/* Fetches a proof: the data lines of req as hashes into proof. */
+static int
+fetch_proof(struct ctl *ctl, char **req, merkle_hash *proof, size_t *n)
+{
+	struct reply	 r;
+	unsigned char	*p;
+	size_t		 len;
+	int		 i;
+
+	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	for (*n = 0, i = 0; i < r.ndata; i++) {
+		if (*n == MERKLE_MAX_PROOF || r.data[i].argc != 1 ||
+		    (p = unb64(r.data[i].argv[0], &len)) == NULL) {
+			reply_free(&r);
+			return ctl_fail("bad proof from the daemon");
+		}
+		if (len != MERKLE_HASH) {
+			free(p);
+			reply_free(&r);
+			return ctl_fail("bad proof from the daemon");
+		}
+		memcpy(proof[(*n)++], p, MERKLE_HASH);
+		free(p);
+	}
+	reply_free(&r);
+	return EXIT_OK;
+}
+
+/* Checks the daemon's inclusion proof of the newest entry in the head. */
+static int
+verify_inclusion(struct ctl *ctl, const struct head *h, merkle_hash *leaves)
+{
+	merkle_hash	 proof[MERKLE_MAX_PROOF];
+	char		 a[24], *req[3] = { "AUDIT-INCLUSION", a, a };
+	size_t		 n;
+
+	snprintf(a, sizeof a, "%llu", (unsigned long long)h->size);
+	if (fetch_proof(ctl, req, proof, &n) != EXIT_OK)
+		return EXIT_FAIL;
+	if (merkle_verify_inclusion(h->size - 1, h->size, leaves[h->size - 1],
+	    MERKLE_HASH, proof, n, h->root, MERKLE_HASH) != 0)
+		return ctl_fail("the daemon's inclusion proof of entry %llu "
+		    "does not verify", (unsigned long long)h->size);
+	return EXIT_OK;
+}
+
 /* Checks the consistency of the head verified before with the new one. */
 static int
 verify_consistency(struct ctl *ctl, const struct state *st,
     const struct head *h, merkle_hash *leaves)
 {
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
-	unsigned char	 old[MERKLE_HASH], *p;
-	struct reply	 r;
+	unsigned char	 old[MERKLE_HASH];
 	char		 a[24], b[24], *req[3] = { "AUDIT-CONSISTENCY", a, b };
-	size_t		 n = 0, len;
-	int		 i, rc;
+	size_t		 n = 0;
+	int		 rc;
 
 	if (st->size > h->size)
 		return ctl_fail("rollback: the log has %llu entries, fewer "
@@ -412,19 +458,8 @@ verify_consistency(struct ctl *ctl, const struct state *st,
 		    (unsigned long long)st->size);
 	snprintf(a, sizeof a, "%llu", (unsigned long long)st->size);
 	snprintf(b, sizeof b, "%llu", (unsigned long long)h->size);
-	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+	if (fetch_proof(ctl, req, proof, &n) != EXIT_OK)
 		return EXIT_FAIL;
-	for (i = 0; i < r.ndata && n < MERKLE_MAX_PROOF; i++) {
-		if ((p = unb64(r.data[i].argv[0], &len)) == NULL ||
-		    len != MERKLE_HASH) {
-			free(p);
-			reply_free(&r);
-			return ctl_fail("bad consistency proof from the daemon");
-		}
-		memcpy(proof[n++], p, MERKLE_HASH);
-		free(p);
-	}
-	reply_free(&r);
 	rc = merkle_verify_consistency(st->size, h->size, st->root,
 	    MERKLE_HASH, h->root, MERKLE_HASH, proof, n);
 	if (rc != 0)
@@ -488,6 +523,8 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	if (entries_check(entries, lens, h.size, h.root, leaves) != EXIT_OK)
 		goto out_head;
 	before = st.size;
+	if (h.size > 0 && verify_inclusion(ctl, &h, leaves) != EXIT_OK)
+		goto out_head;
 	if (before > 0 && verify_consistency(ctl, &st, &h, leaves) != EXIT_OK)
 		goto out_head;
 	st.size = h.size;
