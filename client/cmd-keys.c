@@ -60,42 +60,47 @@ ctl_keygen(struct ctl *ctl, int argc, char **argv)
 }
 
 /*
- * Logs in with the key file: unlocks it with the passphrase, asks the
- * daemon for a challenge and answers it signed. The unlocked key stays in
- * ctl->kf (guarded memory) for the command, and is wiped at exit.
+ * Loads the key file at path into ctl->kf and unlocks it with the
+ * passphrase; the key stays there (guarded memory), wiped at exit.
  */
 int
-ctl_login(struct ctl *ctl)
+ctl_unlock(struct ctl *ctl, const char *path, const char *prompt)
 {
-	struct keyfile	*kf;
-	struct reply	 r;
-	unsigned char	 chal[LOGIN_CHALLENGE_BYTES], sig[crypto_sign_BYTES];
-	unsigned char	*msg;
-	char		*pass, *cause, sig64[128], *req[2];
-	size_t		 len, namelen, msglen;
-	int		 rc;
+	char	*pass, *cause;
+	int	 rc;
 
-	if (ctl->key == NULL)
-		return ctl_fail("a key file is needed: --key FILE or ECO_KEY");
-	kf = xcalloc(1, sizeof *kf);
-	ctl->kf = kf;
-	if (keyfile_load(ctl->key, kf, &cause) != 0) {
+	ctl->kf = xcalloc(1, sizeof *ctl->kf);
+	if (keyfile_load(path, ctl->kf, &cause) != 0) {
 		ctl_fail("%s", cause);
 		free(cause);
 		return EXIT_FAIL;
 	}
-	if ((pass = ctl_passphrase(ctl, "Passphrase: ", 0)) == NULL)
+	if ((pass = ctl_passphrase(ctl, prompt, 0)) == NULL)
 		return EXIT_FAIL;
-	rc = keyfile_unlock(kf, pass, &cause);
+	rc = keyfile_unlock(ctl->kf, pass, &cause);
 	passphrase_free(pass);
 	if (rc != 0) {
-		ctl_fail("%s: %s", ctl->key, cause);
+		ctl_fail("%s: %s", path, cause);
 		free(cause);
 		return EXIT_FAIL;
 	}
-	req[0] = "LOGIN";
-	req[1] = kf->name;
-	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
+	return EXIT_OK;
+}
+
+/*
+ * Asks for a challenge with verb (and its field, or NULL) and answers it:
+ * the unlocked key signs LOGIN_CONTEXT, NUL, the challenge and name.
+ */
+int
+ctl_answer(struct ctl *ctl, char *verb, char *field, const char *name)
+{
+	struct reply	 r;
+	unsigned char	 chal[LOGIN_CHALLENGE_BYTES], sig[crypto_sign_BYTES];
+	unsigned char	*msg;
+	char		 sig64[128], *req[2] = { verb, field };
+	size_t		 len, namelen = strlen(name), msglen;
+
+	if (ctl_request(ctl, field != NULL ? 2 : 1, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
 	if (r.final.argc != 1 || sodium_base642bin(chal, sizeof chal,
 	    r.final.argv[0], strlen(r.final.argv[0]), NULL, &len, NULL,
@@ -104,13 +109,12 @@ ctl_login(struct ctl *ctl)
 		return ctl_fail("bad challenge from the daemon");
 	}
 	reply_free(&r);
-	namelen = strlen(kf->name);
 	msglen = sizeof LOGIN_CONTEXT + sizeof chal + namelen;
 	msg = xmalloc(msglen);
 	memcpy(msg, LOGIN_CONTEXT, sizeof LOGIN_CONTEXT);	/* with NUL */
 	memcpy(msg + sizeof LOGIN_CONTEXT, chal, sizeof chal);
-	memcpy(msg + sizeof LOGIN_CONTEXT + sizeof chal, kf->name, namelen);
-	crypto_sign_detached(sig, NULL, msg, msglen, kf->sk);
+	memcpy(msg + sizeof LOGIN_CONTEXT + sizeof chal, name, namelen);
+	crypto_sign_detached(sig, NULL, msg, msglen, ctl->kf->sk);
 	free(msg);
 	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig,
 	    sodium_base64_VARIANT_ORIGINAL);
@@ -120,6 +124,17 @@ ctl_login(struct ctl *ctl)
 		return EXIT_FAIL;
 	reply_free(&r);
 	return EXIT_OK;
+}
+
+/* Logs in as the counsellor or auditor of the key file (--key, ECO_KEY). */
+int
+ctl_login(struct ctl *ctl)
+{
+	if (ctl->key == NULL)
+		return ctl_fail("a key file is needed: --key FILE or ECO_KEY");
+	if (ctl_unlock(ctl, ctl->key, "Passphrase: ") != EXIT_OK)
+		return EXIT_FAIL;
+	return ctl_answer(ctl, "LOGIN", ctl->kf->name, ctl->kf->name);
 }
 
 /* Sends ENROL role NAME PUBKEY. */

@@ -19,57 +19,13 @@
 #define CHUNK_BYTES	3072
 #define NOTE_READ_MAX	(16 * 1024 * 1024)	/* the daemon's limit rules */
 
-/*
- * Logs in as the holder of the recovery key in file: unlocks it and signs
- * the daemon's challenge. The key stays in ctl->kf.
- */
+/* Logs in as the holder of the recovery key in file. */
 static int
 ctl_login_recovery(struct ctl *ctl, const char *file)
 {
-	struct reply	 r;
-	unsigned char	 chal[LOGIN_CHALLENGE_BYTES], sig[crypto_sign_BYTES];
-	unsigned char	 msg[sizeof LOGIN_CONTEXT + LOGIN_CHALLENGE_BYTES + 8];
-	char		*pass, *cause, sig64[128], *req[2];
-	size_t		 len;
-	int		 rc;
-
-	ctl->kf = xcalloc(1, sizeof *ctl->kf);
-	if (keyfile_load(file, ctl->kf, &cause) != 0) {
-		ctl_fail("%s", cause);
-		free(cause);
+	if (ctl_unlock(ctl, file, "Recovery key passphrase: ") != EXIT_OK)
 		return EXIT_FAIL;
-	}
-	if ((pass = ctl_passphrase(ctl, "Recovery key passphrase: ", 0)) ==
-	    NULL)
-		return EXIT_FAIL;
-	rc = keyfile_unlock(ctl->kf, pass, &cause);
-	passphrase_free(pass);
-	if (rc != 0) {
-		ctl_fail("%s: %s", file, cause);
-		free(cause);
-		return EXIT_FAIL;
-	}
-	req[0] = "LOGIN-RECOVERY";
-	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	if (r.final.argc != 1 || sodium_base642bin(chal, sizeof chal,
-	    r.final.argv[0], strlen(r.final.argv[0]), NULL, &len, NULL, B64) !=
-	    0 || len != sizeof chal) {
-		reply_free(&r);
-		return ctl_fail("bad challenge from the daemon");
-	}
-	reply_free(&r);
-	memcpy(msg, LOGIN_CONTEXT, sizeof LOGIN_CONTEXT);
-	memcpy(msg + sizeof LOGIN_CONTEXT, chal, sizeof chal);
-	memcpy(msg + sizeof LOGIN_CONTEXT + sizeof chal, "recovery", 8);
-	crypto_sign_detached(sig, NULL, msg, sizeof msg, ctl->kf->sk);
-	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig, B64);
-	req[0] = "AUTH";
-	req[1] = sig64;
-	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	reply_free(&r);
-	return EXIT_OK;
+	return ctl_answer(ctl, "LOGIN-RECOVERY", NULL, "recovery");
 }
 
 /* Sends the sealed note in chunks; prints the note id. */

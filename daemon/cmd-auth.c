@@ -21,22 +21,15 @@
 #define LOCKOUT_MAX_SECONDS	3600
 #define AUTH_FAILS_PER_CONN	3	/* then the connection is closed */
 
-/* LOGIN name: answers a fresh challenge for the client to sign. Unknown
- * names get one too, so the answer says nothing of who is enrolled. */
-void
-cmd_login(struct client *c, int argc, char **argv)
+/* Answers a fresh challenge for login (a person's id, -1 for an unknown
+ * name, or LOGIN_AS_RECOVERY); one AUTH may answer it. */
+static void
+challenge(struct client *c, int64_t login)
 {
-	struct sched	*s = c->srv->ecod->sched;
-	struct person	*p;
-	char		 b64[sodium_base64_ENCODED_LEN(LOGIN_CHALLENGE_BYTES,
-			    sodium_base64_VARIANT_ORIGINAL)], *ok[1];
+	char	 b64[sodium_base64_ENCODED_LEN(LOGIN_CHALLENGE_BYTES,
+		    sodium_base64_VARIANT_ORIGINAL)], *ok[1];
 
-	if (c->person != 0) {
-		client_err(c, ECO_ERR_CONFLICT, "logged in already");
-		return;
-	}
-	p = sched_person_by_name(s, argv[0]);
-	c->login = p == NULL ? -1 : p->id;
+	c->login = login;
 	randombytes_buf(c->challenge, sizeof c->challenge);
 	c->challenged = 1;
 	sodium_bin2base64(b64, sizeof b64, c->challenge, sizeof c->challenge,
@@ -45,25 +38,31 @@ cmd_login(struct client *c, int argc, char **argv)
 	client_ok(c, 1, ok);
 }
 
+/* LOGIN name: a challenge for the client to sign. Unknown names get one
+ * too, so the answer says nothing of who is enrolled. */
+void
+cmd_login(struct client *c, int argc, char **argv)
+{
+	struct person	*p;
+
+	if (c->person != 0) {
+		client_err(c, ECO_ERR_CONFLICT, "logged in already");
+		return;
+	}
+	p = sched_person_by_name(c->srv->ecod->sched, argv[0]);
+	challenge(c, p == NULL ? -1 : p->id);
+}
+
 /* LOGIN-RECOVERY: a challenge for the holder of the recovery key. */
 void
 cmd_login_recovery(struct client *c, int argc, char **argv)
 {
-	char	 b64[sodium_base64_ENCODED_LEN(LOGIN_CHALLENGE_BYTES,
-		    sodium_base64_VARIANT_ORIGINAL)], *ok[1];
-
 	if (!c->srv->ecod->sched->has_recovery) {
 		client_err(c, ECO_ERR_NOTFOUND, "no recovery key is "
 		    "configured");
 		return;
 	}
-	c->login = LOGIN_AS_RECOVERY;
-	randombytes_buf(c->challenge, sizeof c->challenge);
-	c->challenged = 1;
-	sodium_bin2base64(b64, sizeof b64, c->challenge, sizeof c->challenge,
-	    sodium_base64_VARIANT_ORIGINAL);
-	ok[0] = b64;
-	client_ok(c, 1, ok);
+	challenge(c, LOGIN_AS_RECOVERY);
 }
 
 /* Returns 1 if sig signs the login message for name and key pk. */
