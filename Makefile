@@ -52,8 +52,9 @@ CONF	?= conf/ecod.conf
 all: $(BINS) $(TOOLS) $(UNITS)
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
-# is. The tests also use faketime, to move the daemon's clock.
-TEST_DEBS = faketime
+# is. The tests also use faketime, to move the daemon's clock, and Go with
+# golang.org/x/mod, whose sumdb/note checks our signed tree heads.
+TEST_DEBS = faketime golang-go golang-golang-x-mod-dev
 
 define install_missing
 	@missing=""; for p in $(1); do \

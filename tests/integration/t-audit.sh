@@ -72,6 +72,22 @@ expect_eq "its first line is the origin" "$(head -1 "$T/exp/checkpoint")" \
 expect_eq "entries: one a line, base64 of the exact leaf bytes" \
     "$(head -1 "$T/exp/entries" | base64 -d | cut -f1,3,4)" \
     "$(printf '1\tecod\tstart')"
+# The reference implementation of C2SP signed notes checks the head.
+if command -v go >/dev/null; then
+	out=$(cd "$ROOT/tests/interop" && GO111MODULE=off \
+	    GOPATH=/usr/share/gocode GOCACHE="$T/gocache" \
+	    go run note_open.go "$T/exp/checkpoint" "$VKEY" 2>&1); st=$?
+	expect_eq "Go's sumdb/note verifies the signed tree head" "$st" 0
+	expect_eq "  and reads the checkpoint body" "$(echo "$out" | head -1)" \
+	    "${VKEY%%+*}"
+	sed '2s/.*/999999/' "$T/exp/checkpoint" > "$T/forged"
+	out=$(cd "$ROOT/tests/interop" && GO111MODULE=off \
+	    GOPATH=/usr/share/gocode GOCACHE="$T/gocache" \
+	    go run note_open.go "$T/forged" "$VKEY" 2>&1)
+	expect_match "  and refuses a forged size" "$out" "invalid signature"
+else
+	not_ok "go is installed (make test installs golang-go)"
+fi
 out=$("$ECOCTL" audit verify --dir "$T/exp" --pubkey "$VKEY"); st=$?
 expect_eq "offline verify exits 0" "$st" 0
 expect_match "offline verify says so" "$out" "verified [0-9]+ entries offline"
