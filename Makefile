@@ -47,7 +47,7 @@ UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
 
 CONF	?= conf/ecod.conf
 
-.PHONY: all deps test-deps build run test check asan fuzz clean bench
+.PHONY: all deps test-deps build run test check asan fuzz clean
 
 all: $(BINS) $(TOOLS) $(UNITS)
 
