@@ -27,7 +27,7 @@ COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
 	      common/notehdr.c common/merkle.c common/checkpoint.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
-	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c \
+	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
 	      daemon/audit.c daemon/cmd-audit.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \

@@ -1,7 +1,8 @@
 /*
- * The schedule (see sched.h). Rows are encoded with rec.c and sealed by
- * the store; a case row holds only its creation time and is found by the
- * blind index of its booking code, which is never stored or logged.
+ * The schedule's model (see sched.h): people, slots and bookings held in
+ * memory, opened from sealed rows at start; row encodings; enrolment and
+ * revocation; and the commit that carries each change's audit entries.
+ * Slot and booking operations are in booking.c.
  */
 #include <sodium.h>
 #include <stdarg.h>
@@ -10,20 +11,12 @@
 #include <string.h>
 
 #include "audit.h"
-#include "code.h"
-#include "config.h"
 #include "log.h"
 #include "proto.h"
 #include "rec.h"
 #include "sched.h"
-#include "seal.h"
 #include "store.h"
-#include "timeutil.h"
 #include "xmalloc.h"
-
-#define MINUTES_MIN	5
-#define MINUTES_MAX	720
-#define WEEKLY_MAX	52
 
 static const char *const modality_names[] = { NULL, "presencial",
     "telefono", "video" };
@@ -253,7 +246,7 @@ put_person(struct sched *s, const struct person *p, int insert, char **cause)
 	return put_row(s, "counsellors", p->id, &r, insert, cause);
 }
 
-static int
+int
 put_slot(struct sched *s, const struct slot *sl, int insert, char **cause)
 {
 	struct rec	 r;
@@ -262,7 +255,7 @@ put_slot(struct sched *s, const struct slot *sl, int insert, char **cause)
 	return put_row(s, "slots", sl->id, &r, insert, cause);
 }
 
-static int
+int
 put_booking(struct sched *s, const struct booking *b, int insert,
     char **cause)
 {
@@ -280,7 +273,7 @@ person_free(struct person *p)
 	free(p);
 }
 
-static void
+void
 slot_free(struct slot *sl)
 {
 	if (sl != NULL)
@@ -288,7 +281,7 @@ slot_free(struct slot *sl)
 	free(sl);
 }
 
-static void
+void
 booking_free(struct booking *b)
 {
 	if (b != NULL)
@@ -500,454 +493,4 @@ sched_revoke(struct sched *s, struct person *p, struct sched_err *e)
 		return sched_err_store(s, e, cause);
 	p->revoked = 1;
 	return 0;
-}
-
-/* Returns 1 if [start, start + minutes) meets a live slot of person. */
-static int
-slot_overlaps(struct sched *s, int64_t person, time_t start, int minutes)
-{
-	struct slot	*sl;
-	size_t		 i;
-
-	for (i = 1; i < s->slots.n; i++) {
-		if ((sl = s->slots.v[i]) == NULL || sl->removed ||
-		    sl->person != person)
-			continue;
-		if (sl->start < start + minutes * 60 &&
-		    start < sl->start + sl->minutes * 60)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Publishes count weekly slots from start (same local time each week).
- * All or none: an overlap with any existing slot of the same person, or
- * between the new ones, refuses them all. ids gets count slot ids.
- */
-int
-sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
-    int count, int modality, const char *location, time_t now, int64_t *ids,
-    struct sched_err *e)
-{
-	struct slot	**made;
-	char		 *cause;
-	time_t		  t;
-	int		  i, k;
-
-	if (minutes < MINUTES_MIN || minutes > MINUTES_MAX)
-		return sched_errf(e, ECO_ERR_INVALID, "minutes must be %d to %d",
-		    MINUTES_MIN, MINUTES_MAX);
-	if (count < 1 || count > WEEKLY_MAX)
-		return sched_errf(e, ECO_ERR_INVALID, "weekly count must be 1 to %d",
-		    WEEKLY_MAX);
-	if (start <= now)
-		return sched_errf(e, ECO_ERR_INVALID, "the start is in the past");
-	made = xcalloc(count, sizeof *made);
-	for (i = 0; i < count; i++) {
-		if (i == 0)
-			t = start;
-		else if (time_add_days(start, 7 * i, &t) != 0) {
-			sched_errf(e, ECO_ERR_INVALID, "cannot repeat that date");
-			goto fail;
-		}
-		if (slot_overlaps(s, p->id, t, minutes)) {
-			sched_errf(e, ECO_ERR_CONFLICT, "overlaps a slot you "
-			    "published already (week %d)", i + 1);
-			goto fail;
-		}
-		made[i] = xcalloc(1, sizeof *made[i]);
-		made[i]->id = idvec_next(&s->slots) + i;
-		made[i]->person = p->id;
-		made[i]->start = t;
-		made[i]->minutes = minutes;
-		made[i]->modality = modality;
-		made[i]->location = xstrdup(location);
-	}
-	if (store_begin(s->st, &cause) != 0)
-		goto fail_store;
-	for (i = 0; i < count; i++)
-		if (put_slot(s, made[i], 1, &cause) != 0 ||
-		    sched_audit(s, NULL, "avail-add", "slot", made[i]->id,
-		    "ok", &cause) != 0)
-			goto fail_store;
-	if (sched_commit(s, &cause) != 0)
-		goto fail_store;
-	for (i = 0; i < count; i++) {
-		ids[i] = made[i]->id;
-		idvec_set(&s->slots, made[i]->id, made[i]);
-	}
-	free(made);
-	return 0;
-fail_store:
-	sched_err_store(s, e, cause);
-fail:
-	for (k = 0; k < count; k++)
-		slot_free(made[k]);
-	free(made);
-	return -1;
-}
-
-/* Withdraws a free slot of person's. */
-int
-sched_avail_rm(struct sched *s, struct person *p, int64_t id,
-    struct sched_err *e)
-{
-	struct slot	*sl = sched_slot(s, id), copy;
-	char		*cause;
-
-	if (sl == NULL || sl->removed || sl->person != p->id)
-		return sched_errf(e, ECO_ERR_NOTFOUND, "no such slot of yours");
-	if (sl->booking != 0)
-		return sched_errf(e, ECO_ERR_CONFLICT, "the slot is booked; it "
-		    "cannot be withdrawn");
-	copy = *sl;
-	copy.removed = 1;
-	if (store_begin(s->st, &cause) != 0 || put_slot(s, &copy, 0,
-	    &cause) != 0 || sched_audit(s, NULL, "avail-rm", "slot", id, "ok",
-	    &cause) != 0 || sched_commit(s, &cause) != 0)
-		return sched_err_store(s, e, cause);
-	sl->removed = 1;
-	return 0;
-}
-
-/* Returns 1 if a worker may book sl now. */
-static int
-slot_bookable(struct sched *s, const struct slot *sl, time_t now)
-{
-	const struct person	*p = sched_person(s, sl->person);
-
-	return !sl->removed && sl->booking == 0 && p != NULL && !p->revoked &&
-	    sl->start >= now + (time_t)s->cf->min_notice_minutes * 60;
-}
-
-static int
-slot_cmp(const void *a, const void *b)
-{
-	const struct slot	*x = *(struct slot *const *)a;
-	const struct slot	*y = *(struct slot *const *)b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/*
- * Lists the bookable slots starting in [from, to), of one modality or any
- * (0), in order of start. *out is allocated; returns the count.
- */
-size_t
-sched_free_slots(struct sched *s, time_t from, time_t to, int modality,
-    time_t now, struct slot ***out)
-{
-	struct slot	*sl;
-	size_t		 i, n = 0;
-
-	*out = xcalloc(s->slots.n + 1, sizeof **out);
-	for (i = 1; i < s->slots.n; i++) {
-		if ((sl = s->slots.v[i]) == NULL || !slot_bookable(s, sl, now))
-			continue;
-		if (sl->start < from || sl->start >= to)
-			continue;
-		if (modality != 0 && sl->modality != modality)
-			continue;
-		(*out)[n++] = sl;
-	}
-	qsort(*out, n, sizeof **out, slot_cmp);
-	return n;
-}
-
-/* Finds the case of a booking code as typed; a typo is "no such code". */
-int
-sched_find_case(struct sched *s, const char *text, int64_t *case_id,
-    struct sched_err *e)
-{
-	unsigned char	 raw[CODE_RANDOM_BYTES], tag[BLIND_INDEX_BYTES];
-	char		*cause;
-	int		 rc;
-
-	if (code_parse(text, raw) != 0)
-		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
-	seal_index(s->seal, "cases", raw, sizeof raw, tag);
-	sodium_memzero(raw, sizeof raw);
-	rc = store_find(s->st, "cases", tag, case_id, &cause);
-	if (rc == STORE_NOTFOUND)
-		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
-	if (rc != 0)
-		return sched_err_store(s, e, cause);
-	return 0;
-}
-
-/* Returns the upcoming booking of a case (booked, not yet started). */
-static struct booking *
-case_upcoming(struct sched *s, int64_t case_id, time_t now)
-{
-	struct booking	*b;
-	struct slot	*sl;
-	size_t		 i;
-
-	for (i = 1; i < s->bookings.n; i++) {
-		if ((b = s->bookings.v[i]) == NULL || b->case_id != case_id ||
-		    b->state != B_BOOKED)
-			continue;
-		if ((sl = sched_slot(s, b->slot)) != NULL && sl->start > now)
-			return b;
-	}
-	return NULL;
-}
-
-/* Says why sl cannot be booked now. */
-static int
-serr_unbookable(struct sched *s, const struct slot *sl, struct sched_err *e)
-{
-	const struct person	*p;
-
-	if (sl == NULL || sl->removed ||
-	    ((p = sched_person(s, sl->person)) != NULL && p->revoked))
-		return sched_errf(e, ECO_ERR_NOTFOUND, "no such slot");
-	if (sl->booking != 0)
-		return sched_errf(e, ECO_ERR_TAKEN, "the slot is booked already; "
-		    "choose another");
-	return sched_errf(e, ECO_ERR_POLICY, "the slot starts too soon to book "
-	    "(at least %d minutes ahead)", s->cf->min_notice_minutes);
-}
-
-/*
- * Books slot for a case: case_id 0 opens a new case and writes its code
- * into code (CODE_TEXT_LEN + 1); else the case must have no upcoming
- * booking. msg (may be empty) is the intake message, sealed to the slot's
- * counsellor by the worker's client.
- */
-int
-sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
-    const unsigned char *msg, size_t msglen, time_t now, char *code,
-    struct sched_err *e)
-{
-	struct slot	*sl = sched_slot(s, slot_id);
-	struct booking	*b;
-	struct rec	 r;
-	unsigned char	 raw[CODE_RANDOM_BYTES], tag[BLIND_INDEX_BYTES];
-	char		*cause;
-	int64_t		 new_case = 0;
-
-	if (sl == NULL || !slot_bookable(s, sl, now))
-		return serr_unbookable(s, sl, e);
-	if (case_id != 0 && case_upcoming(s, case_id, now) != NULL)
-		return sched_errf(e, ECO_ERR_CONFLICT, "this case has an upcoming "
-		    "session already; cancel or reschedule it");
-	if (store_begin(s->st, &cause) != 0)
-		return sched_err_store(s, e, cause);
-	if (case_id == 0) {
-		if (store_next_id(s->st, "cases", &new_case, &cause) != 0)
-			return sched_err_store(s, e, cause);
-		code_new(raw, code);
-		seal_index(s->seal, "cases", raw, sizeof raw, tag);
-		sodium_memzero(raw, sizeof raw);
-		rec_init(&r);
-		rec_put_i64(&r, now);
-		if (store_insert_tagged(s->st, "cases", new_case, tag, r.buf,
-		    r.len, &cause) != 0) {
-			rec_free(&r);
-			sodium_memzero(code, CODE_TEXT_LEN + 1);
-			return sched_err_store(s, e, cause);
-		}
-		rec_free(&r);
-		case_id = new_case;
-	}
-	b = xcalloc(1, sizeof *b);
-	b->id = idvec_next(&s->bookings);
-	b->case_id = case_id;
-	b->slot = slot_id;
-	b->state = B_BOOKED;
-	b->created = now;
-	if (msglen > 0) {
-		b->msg = xmalloc(msglen);
-		memcpy(b->msg, msg, msglen);
-		b->msglen = msglen;
-	}
-	if (put_booking(s, b, 1, &cause) != 0 || sched_audit(s, "worker",
-	    "book", "booking", b->id, "ok", &cause) != 0 ||
-	    sched_commit(s, &cause) != 0) {
-		booking_free(b);
-		if (new_case != 0)
-			sodium_memzero(code, CODE_TEXT_LEN + 1);
-		return sched_err_store(s, e, cause);
-	}
-	idvec_set(&s->bookings, b->id, b);
-	sl->booking = b->id;
-	return 0;
-}
-
-/* Orders bookings by their slot's start, then by id. */
-static int
-booking_cmp(const void *a, const void *b, void *arg)
-{
-	struct sched		*s = arg;
-	const struct booking	*x = *(struct booking *const *)a;
-	const struct booking	*y = *(struct booking *const *)b;
-	const struct slot	*sx = sched_slot(s, x->slot);
-	const struct slot	*sy = sched_slot(s, y->slot);
-
-	if (sx->start != sy->start)
-		return sx->start < sy->start ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Sorts n bookings by start, then id. */
-static void
-bookings_sort(struct sched *s, struct booking **v, size_t n)
-{
-	qsort_r(v, n, sizeof *v, booking_cmp, s);
-}
-
-/* Lists a case's bookings in order of start; *out is allocated. */
-size_t
-sched_case_bookings(struct sched *s, int64_t case_id, struct booking ***out)
-{
-	struct booking	*b;
-	size_t		 i, n = 0;
-
-	*out = xcalloc(s->bookings.n + 1, sizeof **out);
-	for (i = 1; i < s->bookings.n; i++)
-		if ((b = s->bookings.v[i]) != NULL && b->case_id == case_id)
-			(*out)[n++] = b;
-	bookings_sort(s, *out, n);
-	return n;
-}
-
-/* Finds the case's upcoming booking, checking the cancellation window. */
-static struct booking *
-changeable(struct sched *s, int64_t case_id, time_t now, struct sched_err *e)
-{
-	struct booking	*b = case_upcoming(s, case_id, now);
-	struct slot	*sl;
-
-	if (b == NULL) {
-		sched_errf(e, ECO_ERR_NOTFOUND, "this case has no upcoming session");
-		return NULL;
-	}
-	sl = sched_slot(s, b->slot);
-	if (now > sl->start - (time_t)s->cf->cancel_window_minutes * 60) {
-		sched_errf(e, ECO_ERR_POLICY, "too late to change this session: "
-		    "changes close %d minutes before it starts",
-		    s->cf->cancel_window_minutes);
-		return NULL;
-	}
-	return b;
-}
-
-/* Writes a booking's new state and its audit entry, then applies it. */
-static int
-booking_set_state(struct sched *s, struct booking *b, int state,
-    const char *actor, const char *action, struct sched_err *e)
-{
-	struct booking	 copy = *b;
-	char		*cause;
-
-	copy.state = state;
-	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
-	    &cause) != 0 || sched_audit(s, actor, action, "booking", b->id,
-	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
-		return sched_err_store(s, e, cause);
-	b->state = state;
-	return 0;
-}
-
-/* Cancels the case's upcoming booking; the slot is free again. */
-int
-sched_cancel(struct sched *s, int64_t case_id, time_t now,
-    struct sched_err *e)
-{
-	struct booking	*b;
-
-	if ((b = changeable(s, case_id, now, e)) == NULL ||
-	    booking_set_state(s, b, B_CANCELLED, "worker", "cancel", e) != 0)
-		return -1;
-	sched_slot(s, b->slot)->booking = 0;
-	return 0;
-}
-
-/*
- * Moves the case's upcoming booking to slot_id, atomically: the new slot
- * is taken and the old freed in one transaction, or nothing changes.
- */
-int
-sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
-    time_t now, struct sched_err *e)
-{
-	struct booking	*old, *b, copy;
-	struct slot	*sl = sched_slot(s, slot_id);
-	char		*cause;
-
-	if ((old = changeable(s, case_id, now, e)) == NULL)
-		return -1;
-	if (sl == NULL || !slot_bookable(s, sl, now))
-		return serr_unbookable(s, sl, e);
-	b = xcalloc(1, sizeof *b);
-	b->id = idvec_next(&s->bookings);
-	b->case_id = case_id;
-	b->slot = slot_id;
-	b->state = B_BOOKED;
-	b->created = now;
-	if (old->msglen > 0) {
-		b->msg = xmalloc(old->msglen);
-		memcpy(b->msg, old->msg, old->msglen);
-		b->msglen = old->msglen;
-	}
-	copy = *old;
-	copy.state = B_RESCHEDULED;
-	if (store_begin(s->st, &cause) != 0 || put_booking(s, b, 1,
-	    &cause) != 0 || put_booking(s, &copy, 0, &cause) != 0 ||
-	    sched_audit(s, "worker", "reschedule", "booking", b->id, "ok",
-	    &cause) != 0 || sched_commit(s, &cause) != 0) {
-		booking_free(b);
-		return sched_err_store(s, e, cause);
-	}
-	idvec_set(&s->bookings, b->id, b);
-	sl->booking = b->id;
-	old->state = B_RESCHEDULED;
-	sched_slot(s, old->slot)->booking = 0;
-	return 0;
-}
-
-/* Lists bookings of person's slots starting in [from, to), by start. */
-size_t
-sched_agenda(struct sched *s, struct person *p, time_t from, time_t to,
-    struct booking ***out)
-{
-	struct booking	*b;
-	struct slot	*sl;
-	size_t		 i, n = 0;
-
-	*out = xcalloc(s->bookings.n + 1, sizeof **out);
-	for (i = 1; i < s->bookings.n; i++) {
-		if ((b = s->bookings.v[i]) == NULL ||
-		    (sl = sched_slot(s, b->slot)) == NULL ||
-		    sl->person != p->id || sl->start < from || sl->start >= to)
-			continue;
-		(*out)[n++] = b;
-	}
-	bookings_sort(s, *out, n);
-	return n;
-}
-
-/* Marks a booking of person's attended or no-show, once it has started. */
-int
-sched_mark(struct sched *s, struct person *p, int64_t id, int state,
-    time_t now, struct sched_err *e)
-{
-	struct booking	*b = sched_booking(s, id);
-	struct slot	*sl;
-
-	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
-	    sl->person != p->id)
-		return sched_errf(e, ECO_ERR_NOTFOUND, "no such booking of yours");
-	if (b->state != B_BOOKED)
-		return sched_errf(e, ECO_ERR_CONFLICT, "the booking is %s, not "
-		    "booked", bstate_name(b->state));
-	if (sl->start > now)
-		return sched_errf(e, ECO_ERR_POLICY, "the session has not started "
-		    "yet");
-	return booking_set_state(s, b, state, NULL, state == B_ATTENDED ?
-	    "mark-attended" : "mark-no-show", e);
 }

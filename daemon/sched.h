@@ -136,6 +136,12 @@ size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
 int	sched_mark(struct sched *, struct person *, int64_t, int, time_t,
 	    struct sched_err *);
 
+/* Row writers and destructors shared by sched.c and booking.c. */
+int	put_slot(struct sched *, const struct slot *, int, char **);
+int	put_booking(struct sched *, const struct booking *, int, char **);
+void	slot_free(struct slot *);
+void	booking_free(struct booking *);
+
 int	notes_load(struct sched *, char **);
 int	note_recipient(const struct note *, const unsigned char *);
 int	note_add(struct sched *, struct person *, int64_t, int64_t,
