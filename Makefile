@@ -99,16 +99,26 @@ asan: deps test-deps
 	@ECO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
-# libFuzzer on the line parser (clang); FUZZ_SECONDS bounds the run.
+# libFuzzer on the parsers of outside bytes (clang): the line format, a
+# sealed note's header, signed notes and keys. FUZZ_SECONDS bounds each.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = wire notehdr checkpoint
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
+	       -fsanitize=fuzzer,address,undefined
 fuzz: deps
 	@mkdir -p build-fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
-	    -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz_wire \
-	    tests/fuzz/fuzz_wire.c common/wire.c common/xmalloc.c
-	@mkdir -p build-fuzz/corpus-wire
-	build-fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    build-fuzz/corpus-wire tests/fuzz/corpus/wire
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_wire tests/fuzz/fuzz_wire.c \
+	    common/wire.c common/xmalloc.c
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_notehdr \
+	    tests/fuzz/fuzz_notehdr.c common/notehdr.c
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_checkpoint \
+	    tests/fuzz/fuzz_checkpoint.c common/checkpoint.c common/merkle.c \
+	    common/xmalloc.c $$(pkg-config --libs libsodium)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus-$$t; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf build build-asan build-fuzz
