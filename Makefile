@@ -54,7 +54,7 @@ all: $(BINS) $(TOOLS) $(UNITS)
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
 # golang.org/x/mod, whose sumdb/note checks our signed tree heads.
-TEST_DEBS = faketime golang-go golang-golang-x-mod-dev
+TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl
 
 define install_missing
 	@missing=""; for p in $(1); do \

@@ -20,10 +20,6 @@
 #include "timeutil.h"
 #include "xmalloc.h"
 
-#define MINUTES_MIN	5
-#define MINUTES_MAX	720
-#define WEEKLY_MAX	52
-
 /* Returns 1 if [start, start + minutes) meets a live slot of person. */
 static int
 slot_overlaps(struct sched *s, int64_t person, time_t start, int minutes)
@@ -57,12 +53,12 @@ sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
 	time_t		  t;
 	int		  i, k;
 
-	if (minutes < MINUTES_MIN || minutes > MINUTES_MAX)
+	if (minutes < SLOT_MINUTES_MIN || minutes > SLOT_MINUTES_MAX)
 		return sched_errf(e, ECO_ERR_INVALID, "minutes must be %d to %d",
-		    MINUTES_MIN, MINUTES_MAX);
-	if (count < 1 || count > WEEKLY_MAX)
+		    SLOT_MINUTES_MIN, SLOT_MINUTES_MAX);
+	if (count < 1 || count > SLOT_WEEKLY_MAX)
 		return sched_errf(e, ECO_ERR_INVALID, "weekly count must be 1 to %d",
-		    WEEKLY_MAX);
+		    SLOT_WEEKLY_MAX);
 	if (start <= now)
 		return sched_errf(e, ECO_ERR_INVALID, "the start is in the past");
 	made = xcalloc(count, sizeof *made);
@@ -179,19 +175,16 @@ sched_free_slots(struct sched *s, time_t from, time_t to, int modality,
 	return n;
 }
 
-/* Finds the case of a booking code as typed; a typo is "no such code". */
+/* Finds the case of a booking code (its CODE_RANDOM_BYTES, checked). */
 int
-sched_find_case(struct sched *s, const char *text, int64_t *case_id,
+sched_find_case(struct sched *s, const unsigned char *raw, int64_t *case_id,
     struct sched_err *e)
 {
-	unsigned char	 raw[CODE_RANDOM_BYTES], tag[BLIND_INDEX_BYTES];
+	unsigned char	 tag[BLIND_INDEX_BYTES];
 	char		*cause;
 	int		 rc;
 
-	if (code_parse(text, raw) != 0)
-		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
-	seal_index(s->seal, "cases", raw, sizeof raw, tag);
-	sodium_memzero(raw, sizeof raw);
+	seal_index(s->seal, "cases", raw, CODE_RANDOM_BYTES, tag);
 	rc = store_find(s->st, "cases", tag, case_id, &cause);
 	if (rc == STORE_NOTFOUND)
 		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
@@ -472,4 +465,30 @@ sched_mark(struct sched *s, struct person *p, int64_t id, int state,
 		    "yet");
 	return booking_set_state(s, b, state, NULL, state == B_ATTENDED ?
 	    "mark-attended" : "mark-no-show", e);
+}
+
+/*
+ * Serves the intake message of a booking to the counsellor of its slot,
+ * recorded before it is served: no entry, no message. *msg points into
+ * the booking.
+ */
+int
+sched_message_open(struct sched *s, struct person *p, int64_t id,
+    const unsigned char **msg, size_t *len, struct sched_err *e)
+{
+	struct booking	*b = sched_booking(s, id);
+	struct slot	*sl;
+
+	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
+	    sl->person != p->id)
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such booking of "
+		    "yours");
+	if (b->msglen == 0)
+		return sched_errf(e, ECO_ERR_NOTFOUND, "this booking has no "
+		    "message");
+	if (sched_record(s, "message-open", "booking", id, "ok", e) != 0)
+		return -1;
+	*msg = b->msg;
+	*len = b->msglen;
+	return 0;
 }

@@ -32,16 +32,24 @@ proof_reply(struct client *c, merkle_hash *proof, size_t len)
 	client_ok(c, 0, NULL);
 }
 
-/* Parses "m n" with 1 <= m <= n <= the log's size; replies if not. */
+/* Takes fields m (named mname) and n (nname) with 1 <= m <= n <= the
+ * log's size; replies if not. */
 static int
-sizes(struct client *c, char **argv, int64_t *m, int64_t *n)
+sizes(struct client *c, const struct args *args, const char *mname,
+    const char *nname, int64_t *m, int64_t *n)
 {
 	struct audit	*a = c->srv->ecod->audit;
 
-	if (cmd_parse_id(argv[0], m) != 0 || cmd_parse_id(argv[1], n) != 0 ||
-	    *m > *n || (uint64_t)*n > a->n) {
-		client_err(c, ECO_ERR_INVALID, "need 1 <= first <= second <= "
-		    "%llu", (unsigned long long)a->n);
+	*m = args->v[0].i;
+	*n = args->v[1].i;
+	if ((uint64_t)*n > a->n) {
+		client_err(c, ECO_ERR_INVALID, "%s: must be 1 to %llu (the "
+		    "log's size)", nname, (unsigned long long)a->n);
+		return -1;
+	}
+	if (*m > *n) {
+		client_err(c, ECO_ERR_INVALID, "%s: must be at most %s", mname,
+		    nname);
 		return -1;
 	}
 	return 0;
@@ -49,7 +57,7 @@ sizes(struct client *c, char **argv, int64_t *m, int64_t *n)
 
 /* AUDIT-PUBKEY: the verifier key, NAME+KEYHASH+BASE64KEY. */
 void
-cmd_audit_pubkey(struct client *c, int argc, char **argv)
+cmd_audit_pubkey(struct client *c, const struct args *args)
 {
 	char	*vkey = audit_vkey(c->srv->ecod->audit), *f[1] = { vkey };
 
@@ -59,7 +67,7 @@ cmd_audit_pubkey(struct client *c, int argc, char **argv)
 
 /* AUDIT-HEAD: the last signed checkpoint, as base64 of its exact bytes. */
 void
-cmd_audit_head(struct client *c, int argc, char **argv)
+cmd_audit_head(struct client *c, const struct args *args)
 {
 	struct audit	*a = c->srv->ecod->audit;
 	char		*b64, *f[1];
@@ -80,7 +88,7 @@ cmd_audit_head(struct client *c, int argc, char **argv)
 
 /* AUDIT-ENTRIES first last: the exact bytes of each entry, base64. */
 void
-cmd_audit_entries(struct client *c, int argc, char **argv)
+cmd_audit_entries(struct client *c, const struct args *args)
 {
 	struct audit	*a = c->srv->ecod->audit;
 	unsigned char	*entry;
@@ -88,7 +96,7 @@ cmd_audit_entries(struct client *c, int argc, char **argv)
 	size_t		 len;
 	int64_t		 m, n, i;
 
-	if (sizes(c, argv, &m, &n) != 0)
+	if (sizes(c, args, "first", "last", &m, &n) != 0)
 		return;
 	for (i = m; i <= n; i++) {
 		if (audit_entry(a, (uint64_t)i, &entry, &len, &cause) != 0) {
@@ -108,13 +116,13 @@ cmd_audit_entries(struct client *c, int argc, char **argv)
 
 /* AUDIT-CONSISTENCY m n: RFC 9162 PROOF(m, D[n]). */
 void
-cmd_audit_consistency(struct client *c, int argc, char **argv)
+cmd_audit_consistency(struct client *c, const struct args *args)
 {
 	struct audit	*a = c->srv->ecod->audit;
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
 	int64_t		 m, n;
 
-	if (sizes(c, argv, &m, &n) != 0)
+	if (sizes(c, args, "size1", "size2", &m, &n) != 0)
 		return;
 	proof_reply(c, proof, merkle_consistency(a->leaves, (uint64_t)n,
 	    (uint64_t)m, proof));
@@ -122,13 +130,13 @@ cmd_audit_consistency(struct client *c, int argc, char **argv)
 
 /* AUDIT-INCLUSION seq n: RFC 9162 PATH(seq - 1, D[n]). */
 void
-cmd_audit_inclusion(struct client *c, int argc, char **argv)
+cmd_audit_inclusion(struct client *c, const struct args *args)
 {
 	struct audit	*a = c->srv->ecod->audit;
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
 	int64_t		 m, n;
 
-	if (sizes(c, argv, &m, &n) != 0)
+	if (sizes(c, args, "seq", "size", &m, &n) != 0)
 		return;
 	proof_reply(c, proof, merkle_inclusion(a->leaves, (uint64_t)n,
 	    (uint64_t)m - 1, proof));

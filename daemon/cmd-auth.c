@@ -41,7 +41,7 @@ challenge(struct client *c, int64_t login)
 /* LOGIN name: a challenge for the client to sign. Unknown names get one
  * too, so the answer says nothing of who is enrolled. */
 void
-cmd_login(struct client *c, int argc, char **argv)
+cmd_login(struct client *c, const struct args *a)
 {
 	struct person	*p;
 
@@ -49,13 +49,13 @@ cmd_login(struct client *c, int argc, char **argv)
 		client_err(c, ECO_ERR_CONFLICT, "logged in already");
 		return;
 	}
-	p = sched_person_by_name(c->srv->ecod->sched, argv[0]);
+	p = sched_person_by_name(c->srv->ecod->sched, a->v[0].s);
 	challenge(c, p == NULL ? -1 : p->id);
 }
 
 /* LOGIN-RECOVERY: a challenge for the holder of the recovery key. */
 void
-cmd_login_recovery(struct client *c, int argc, char **argv)
+cmd_login_recovery(struct client *c, const struct args *a)
 {
 	if (!c->srv->ecod->sched->has_recovery) {
 		client_err(c, ECO_ERR_NOTFOUND, "no recovery key is "
@@ -111,13 +111,12 @@ auth_failed(struct client *c, struct person *p, time_t now)
 
 /* AUTH signature: checks the signed challenge and grants the role. */
 void
-cmd_auth(struct client *c, int argc, char **argv)
+cmd_auth(struct client *c, const struct args *a)
 {
 	struct sched	*s = c->srv->ecod->sched;
 	struct person	*p;
 	struct sched_err e;
-	unsigned char	 sig[crypto_sign_BYTES];
-	size_t		 siglen;
+	const unsigned char *sig = a->v[0].bin;	/* crypto_sign_BYTES */
 	time_t		 now = time(NULL);
 	char		*ok[2];
 	int		 good;
@@ -132,12 +131,6 @@ cmd_auth(struct client *c, int argc, char **argv)
 		sched_record(s, "login", "person", p->id, "locked", &e);
 		client_err(c, ECO_ERR_LIMIT, "too many failed logins; try "
 		    "again in %lld seconds", (long long)(p->locked_until - now));
-		return;
-	}
-	if (sodium_base642bin(sig, sizeof sig, argv[0], strlen(argv[0]), NULL,
-	    &siglen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    siglen != sizeof sig) {
-		auth_failed(c, p, now);
 		return;
 	}
 	if (c->login == LOGIN_AS_RECOVERY) {
@@ -177,49 +170,22 @@ cmd_auth(struct client *c, int argc, char **argv)
 	client_ok(c, 2, ok);
 }
 
-/* Returns 1 if name is 1 to KEY_NAME_MAX of [A-Za-z0-9._-]. */
-static int
-name_valid(const char *name)
-{
-	size_t	 n = strlen(name);
-
-	return n > 0 && n <= KEY_NAME_MAX && strspn(name,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") == n;
-}
-
 /* ENROL counsellor|auditor name pubkey */
 void
-cmd_enrol(struct client *c, int argc, char **argv)
+cmd_enrol(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
-	unsigned char		 pk[32], curve[32];
-	size_t			 len;
+	const unsigned char	*pk = a->v[2].bin;	/* 32 bytes */
+	unsigned char		 curve[32];
 	int			 role;
 
-	if (strcmp(argv[0], "counsellor") == 0)
-		role = PERSON_COUNSELLOR;
-	else if (strcmp(argv[0], "auditor") == 0)
-		role = PERSON_AUDITOR;
-	else {
-		client_err(c, ECO_ERR_INVALID, "the role is counsellor or "
-		    "auditor");
+	role = a->v[0].i == 0 ? PERSON_COUNSELLOR : PERSON_AUDITOR;
+	if (crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0) {
+		client_err(c, ECO_ERR_INVALID, "pubkey: not a public key from "
+		    "ecoctl keygen");
 		return;
 	}
-	if (!name_valid(argv[1])) {
-		client_err(c, ECO_ERR_INVALID, "a name is 1 to %d letters, "
-		    "digits, dots, hyphens or underscores", KEY_NAME_MAX);
-		return;
-	}
-	if (sodium_base642bin(pk, sizeof pk, argv[2], strlen(argv[2]), NULL,
-	    &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    len != sizeof pk ||
-	    crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0) {
-		client_err(c, ECO_ERR_INVALID, "not a public key from ecoctl "
-		    "keygen");
-		return;
-	}
-	if (sched_enrol(c->srv->ecod->sched, role, argv[1], pk, &e) != 0) {
+	if (sched_enrol(c->srv->ecod->sched, role, a->v[1].s, pk, &e) != 0) {
 		client_err(c, e.code, "%s", e.msg);
 		return;
 	}
@@ -228,10 +194,10 @@ cmd_enrol(struct client *c, int argc, char **argv)
 
 /* REVOKE name: no more logins; open sessions of that person end. */
 void
-cmd_revoke(struct client *c, int argc, char **argv)
+cmd_revoke(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
-	struct person		*p = sched_person_by_name(s, argv[0]);
+	struct person		*p = sched_person_by_name(s, a->v[0].s);
 	struct sched_err	 e;
 
 	if (p == NULL) {

@@ -15,7 +15,7 @@
 
 /* HELLO version: agrees on the protocol version. */
 void
-cmd_hello(struct client *c, int argc, char **argv)
+cmd_hello(struct client *c, const struct args *a)
 {
 	char	*ok[] = { "ECO", "1", "ecod/" ECO_VERSION };
 
@@ -23,7 +23,7 @@ cmd_hello(struct client *c, int argc, char **argv)
 		client_err(c, ECO_ERR_HELLO, "HELLO was already said");
 		return;
 	}
-	if (strcmp(argv[0], "1") != 0) {
+	if (a->v[0].i != ECO_PROTO_VERSION) {
 		client_err(c, ECO_ERR_VERSION, "unsupported protocol version; "
 		    "this daemon speaks %d", ECO_PROTO_VERSION);
 		return;
@@ -34,7 +34,7 @@ cmd_hello(struct client *c, int argc, char **argv)
 
 /* HELP: the usage of every verb this connection may use. */
 void
-cmd_help(struct client *c, int argc, char **argv)
+cmd_help(struct client *c, const struct args *a)
 {
 	const struct cmd_entry	*e;
 	char			*field[1];
@@ -42,15 +42,16 @@ cmd_help(struct client *c, int argc, char **argv)
 	for (e = cmd_table; e->name != NULL; e++) {
 		if (!(c->roles & e->roles))
 			continue;
-		field[0] = (char *)e->usage;
+		field[0] = cmd_usage(e);
 		client_data(c, 1, field);
+		free(field[0]);
 	}
 	client_ok(c, 0, NULL);
 }
 
 /* PING: proves the daemon is serving. */
 void
-cmd_ping(struct client *c, int argc, char **argv)
+cmd_ping(struct client *c, const struct args *a)
 {
 	char	*pong[] = { "PONG" };
 
@@ -59,7 +60,7 @@ cmd_ping(struct client *c, int argc, char **argv)
 
 /* QUIT: answers, then closes the connection. */
 void
-cmd_quit(struct client *c, int argc, char **argv)
+cmd_quit(struct client *c, const struct args *a)
 {
 	char	*bye[] = { "BYE" };
 
@@ -81,7 +82,7 @@ stat_line(struct client *c, const char *name, long long value)
 
 /* STATS: counts, uptime and connections; never contents. */
 void
-cmd_stats(struct client *c, int argc, char **argv)
+cmd_stats(struct client *c, const struct args *a)
 {
 	struct ecod		*ecod = c->srv->ecod;
 	const struct server	*srv = c->srv;

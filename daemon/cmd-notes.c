@@ -22,7 +22,6 @@
 #include "xmalloc.h"
 
 #define B64		sodium_base64_VARIANT_ORIGINAL
-#define CHUNK_BYTES	3072	/* 4096 base64 characters a line */
 
 /* Returns the key that opens notes for this connection's role. */
 static const unsigned char *
@@ -41,58 +40,49 @@ caller_key(struct client *c)
 
 /* NOTE-BEGIN booking amends|- size */
 void
-cmd_note_begin(struct client *c, int argc, char **argv)
+cmd_note_begin(struct client *c, const struct args *a)
 {
 	size_t	 max = (size_t)c->srv->ecod->cf->max_note_bytes +
-		    NOTE_OVERHEAD_MAX;
-	int64_t	 booking, amends = 0, size;
+		    NOTE_OVERHEAD_MAX, size = (size_t)a->v[2].i;
 
 	upload_free(c);
-	if (cmd_parse_id(argv[0], &booking) != 0 ||
-	    (strcmp(argv[1], "-") != 0 && cmd_parse_id(argv[1], &amends) != 0)
-	    || cmd_parse_id(argv[2], &size) != 0) {
-		client_err(c, ECO_ERR_INVALID, "booking, amended note and size "
-		    "are numbers");
-		return;
-	}
-	if ((uint64_t)size > max) {
-		client_err(c, ECO_ERR_INVALID, "a note is at most %d bytes",
-		    c->srv->ecod->cf->max_note_bytes);
+	if (size > max) {
+		client_err(c, ECO_ERR_INVALID, "size: a note is at most %d "
+		    "bytes", c->srv->ecod->cf->max_note_bytes);
 		return;
 	}
 	c->upload = xcalloc(1, sizeof *c->upload);
-	c->upload->booking = booking;
-	c->upload->amends = amends;
-	c->upload->size = (size_t)size;
-	c->upload->buf = xmalloc((size_t)size);
+	c->upload->booking = a->v[0].i;
+	c->upload->amends = a->v[1].set ? a->v[1].i : 0;
+	c->upload->size = size;
+	c->upload->buf = xmalloc(size);
 	client_ok(c, 0, NULL);
 }
 
 /* NOTE-DATA chunk: the next piece of the declared note. */
 void
-cmd_note_data(struct client *c, int argc, char **argv)
+cmd_note_data(struct client *c, const struct args *a)
 {
 	struct upload	*u = c->upload;
-	size_t		 n;
 
 	if (u == NULL) {
 		client_err(c, ECO_ERR_CONFLICT, "say NOTE-BEGIN first");
 		return;
 	}
-	if (sodium_base642bin(u->buf + u->have, u->size - u->have, argv[0],
-	    strlen(argv[0]), NULL, &n, NULL, B64) != 0) {
+	if (a->v[0].len > u->size - u->have) {
 		upload_free(c);
-		client_err(c, ECO_ERR_INVALID, "bad chunk, or more than the "
-		    "declared size; the note is dropped");
+		client_err(c, ECO_ERR_INVALID, "chunk: more than the declared "
+		    "size; the note is dropped");
 		return;
 	}
-	u->have += n;
+	memcpy(u->buf + u->have, a->v[0].bin, a->v[0].len);
+	u->have += a->v[0].len;
 	client_ok(c, 0, NULL);
 }
 
 /* NOTE-END: checks and stores the note; answers its id. */
 void
-cmd_note_end(struct client *c, int argc, char **argv)
+cmd_note_end(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct upload		*u = c->upload;
@@ -125,7 +115,7 @@ cmd_note_end(struct client *c, int argc, char **argv)
 
 /* NOTE-LIST [case|-]: the notes this connection can open. */
 void
-cmd_note_list(struct client *c, int argc, char **argv)
+cmd_note_list(struct client *c, const struct args *args)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	const unsigned char	*key = caller_key(c);
@@ -133,12 +123,11 @@ cmd_note_list(struct client *c, int argc, char **argv)
 	struct person		*a;
 	char			 id[24], cs[24], bk[24], am[24];
 	char			 when[LOCAL_TIME_LEN + 1], *f[6];
-	int64_t			 want = 0;
+	int64_t			 want = args->v[0].set ? args->v[0].i : 0;
 	size_t			 i;
 
-	if (argc > 0 && strcmp(argv[0], "-") != 0 &&
-	    cmd_parse_id(argv[0], &want) != 0) {
-		client_err(c, ECO_ERR_INVALID, "a case id is a number");
+	if (key == NULL) {
+		client_ok(c, 0, NULL);
 		return;
 	}
 	for (i = 1; i < s->notes.n; i++) {
@@ -168,36 +157,28 @@ cmd_note_list(struct client *c, int argc, char **argv)
  * against. Served to a recipient only; every serving is logged by ids.
  */
 void
-cmd_note_open(struct client *c, int argc, char **argv)
+cmd_note_open(struct client *c, const struct args *args)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
-	struct note		*n;
+	const struct note	*n;
 	struct person		*a;
 	unsigned char		*blob;
-	char			 b64[sodium_base64_ENCODED_LEN(CHUNK_BYTES, B64)];
+	char			 b64[sodium_base64_ENCODED_LEN(ECO_CHUNK_BYTES,
+				    B64)];
 	char			 pk[sodium_base64_ENCODED_LEN(32, B64)], *f[2];
 	size_t			 len, off, k;
-	int64_t			 id;
+	int64_t			 id = args->v[0].i;
 
-	if (cmd_parse_id(argv[0], &id) != 0 ||
-	    (n = idvec_get(&s->notes, id)) == NULL ||
-	    !note_recipient(n, caller_key(c))) {
-		client_err(c, ECO_ERR_NOTFOUND, "no such note for you");
-		return;
-	}
-	/* Recorded before it is served: no entry, no note. */
-	if (sched_record(s, "note-open", "note", id, "ok", &e) != 0) {
-		client_err(c, e.code, "%s", e.msg);
-		return;
-	}
-	if ((blob = note_blob(s, n, &len, &e)) == NULL) {
-		log_warnx("note %lld: not served: %s", (long long)id, e.msg);
+	if ((blob = note_open(s, caller_key(c), id, &n, &len, &e)) == NULL) {
+		if (strcmp(e.code, ECO_ERR_NOTFOUND) != 0)
+			log_warnx("note %lld: not served: %s", (long long)id,
+			    e.msg);
 		client_err(c, e.code, "%s", e.msg);
 		return;
 	}
 	for (off = 0; off < len; off += k) {
-		k = len - off < CHUNK_BYTES ? len - off : CHUNK_BYTES;
+		k = len - off < ECO_CHUNK_BYTES ? len - off : ECO_CHUNK_BYTES;
 		sodium_bin2base64(b64, sizeof b64, blob + off, k, B64);
 		f[0] = b64;
 		client_data(c, 1, f);
@@ -218,7 +199,7 @@ cmd_note_open(struct client *c, int argc, char **argv)
 
 /* RECOVERY-KEY: the recovery key notes must be sealed to, or "-". */
 void
-cmd_recovery_key(struct client *c, int argc, char **argv)
+cmd_recovery_key(struct client *c, const struct args *a)
 {
 	struct sched	*s = c->srv->ecod->sched;
 	char		 pk[sodium_base64_ENCODED_LEN(32, B64)], *f[1];

@@ -37,38 +37,19 @@ me(struct client *c)
 	return sched_person(c->srv->ecod->sched, c->person);
 }
 
-/* Returns 1 if s is "-", an optional field left out. */
-static int
-unset(const char *s)
-{
-	return strcmp(s, "-") == 0;
-}
-
 /*
- * Parses the date range of SLOTS and AGENDA: from (default: now) to
- * (inclusive date; default: open). Returns 0, or -1 having replied.
+ * The date range of SLOTS and AGENDA from their first two fields: from
+ * (default: now) to the end of the date to (inclusive; default: open).
+ * Returns 0, or -1 having replied.
  */
 static int
-date_range(struct client *c, int argc, char **argv, time_t *from,
-    time_t *to)
+date_range(struct client *c, const struct args *a, time_t *from, time_t *to)
 {
-	const char	*why;
-	time_t		 t;
-
-	*from = 0;
+	*from = a->v[0].set ? a->v[0].t : 0;
 	*to = (time_t)1 << 40;
-	if (argc > 0 && !unset(argv[0])) {
-		if (time_parse_local(argv[0], 1, from, &why) != 0) {
-			client_err(c, ECO_ERR_INVALID, "from: %s", why);
-			return -1;
-		}
-	}
-	if (argc > 1 && !unset(argv[1])) {
-		if (time_parse_local(argv[1], 1, &t, &why) != 0 ||
-		    time_add_days(t, 1, to) != 0) {
-			client_err(c, ECO_ERR_INVALID, "to: %s", why);
-			return -1;
-		}
+	if (a->v[1].set && time_add_days(a->v[1].t, 1, to) != 0) {
+		client_err(c, ECO_ERR_INVALID, "to: no such date");
+		return -1;
 	}
 	return 0;
 }
@@ -92,38 +73,17 @@ slot_line(struct client *c, const struct slot *sl)
 
 /* AVAIL-ADD start minutes count modality location */
 void
-cmd_avail_add(struct client *c, int argc, char **argv)
+cmd_avail_add(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
-	const char		*why;
 	char			 num[24], *f[1];
 	int64_t			*ids;
-	time_t			 start;
-	int			 minutes, count, modality, i;
+	int			 count = (int)a->v[2].i, i;
 
-	if (time_parse_local(argv[0], 0, &start, &why) != 0) {
-		client_err(c, ECO_ERR_INVALID, "start: %s", why);
-		return;
-	}
-	if (cmd_parse_int(argv[1], 1, 100000, &minutes) != 0 ||
-	    cmd_parse_int(argv[2], 1, 100000, &count) != 0) {
-		client_err(c, ECO_ERR_INVALID, "minutes and count are "
-		    "positive whole numbers");
-		return;
-	}
-	if ((modality = modality_parse(argv[3])) == 0) {
-		client_err(c, ECO_ERR_INVALID, "modality is one of: "
-		    ECO_MODALITIES);
-		return;
-	}
-	if (strlen(argv[4]) > ECO_LOCATION_MAX) {
-		client_err(c, ECO_ERR_INVALID, "location is at most %d bytes",
-		    ECO_LOCATION_MAX);
-		return;
-	}
 	ids = xcalloc(count, sizeof *ids);
-	if (sched_avail_add(c->srv->ecod->sched, me(c), start, minutes, count,
-	    modality, argv[4], time(NULL), ids, &e) != 0) {
+	if (sched_avail_add(c->srv->ecod->sched, me(c), a->v[0].t,
+	    (int)a->v[1].i, count, (int)a->v[3].i, a->v[4].s, time(NULL), ids,
+	    &e) != 0) {
 		free(ids);
 		reply_err(c, &e);
 		return;
@@ -139,16 +99,11 @@ cmd_avail_add(struct client *c, int argc, char **argv)
 
 /* AVAIL-RM slot */
 void
-cmd_avail_rm(struct client *c, int argc, char **argv)
+cmd_avail_rm(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
-	int64_t			 id;
 
-	if (cmd_parse_id(argv[0], &id) != 0) {
-		client_err(c, ECO_ERR_INVALID, "a slot id is a number");
-		return;
-	}
-	if (sched_avail_rm(c->srv->ecod->sched, me(c), id, &e) != 0) {
+	if (sched_avail_rm(c->srv->ecod->sched, me(c), a->v[0].i, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -157,22 +112,16 @@ cmd_avail_rm(struct client *c, int argc, char **argv)
 
 /* SLOTS [from] [to] [modality]: the free slots a worker may book. */
 void
-cmd_slots(struct client *c, int argc, char **argv)
+cmd_slots(struct client *c, const struct args *a)
 {
 	struct slot	**v;
-	time_t		  from, to, now = time(NULL);
+	time_t		  from, to;
 	size_t		  n, i;
-	int		  modality = 0;
 
-	if (date_range(c, argc, argv, &from, &to) != 0)
+	if (date_range(c, a, &from, &to) != 0)
 		return;
-	if (argc > 2 && !unset(argv[2]) &&
-	    (modality = modality_parse(argv[2])) == 0) {
-		client_err(c, ECO_ERR_INVALID, "modality is one of: "
-		    ECO_MODALITIES);
-		return;
-	}
-	n = sched_free_slots(c->srv->ecod->sched, from, to, modality, now, &v);
+	n = sched_free_slots(c->srv->ecod->sched, from, to,
+	    a->v[2].set ? (int)a->v[2].i : 0, time(NULL), &v);
 	for (i = 0; i < n; i++)
 		slot_line(c, v[i]);
 	free(v);
@@ -181,17 +130,15 @@ cmd_slots(struct client *c, int argc, char **argv)
 
 /* SLOTKEY slot: the public key an intake message for slot is sealed to. */
 void
-cmd_slotkey(struct client *c, int argc, char **argv)
+cmd_slotkey(struct client *c, const struct args *a)
 {
 	struct sched	*s = c->srv->ecod->sched;
 	struct slot	*sl;
 	struct person	*p;
 	char		 b64[sodium_base64_ENCODED_LEN(32, B64)], *f[1];
-	int64_t		 id;
 
-	if (cmd_parse_id(argv[0], &id) != 0 || (sl = sched_slot(s, id)) ==
-	    NULL || sl->removed || (p = sched_person(s, sl->person)) == NULL ||
-	    p->revoked) {
+	if ((sl = sched_slot(s, a->v[0].i)) == NULL || sl->removed ||
+	    (p = sched_person(s, sl->person)) == NULL || p->revoked) {
 		client_err(c, ECO_ERR_NOTFOUND, "no such slot");
 		return;
 	}
@@ -202,48 +149,26 @@ cmd_slotkey(struct client *c, int argc, char **argv)
 
 /* BOOK slot [code|-] [message|-]: a new case answers its code. */
 void
-cmd_book(struct client *c, int argc, char **argv)
+cmd_book(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
-	unsigned char		*msg = NULL;
-	size_t			 msglen = 0, max;
 	char			 code[CODE_TEXT_LEN + 1], *f[1];
-	int64_t			 slot, case_id = 0;
+	int64_t			 case_id = 0;
 	time_t			 now = time(NULL);
-	int			 rc;
 
-	if (cmd_parse_id(argv[0], &slot) != 0) {
-		client_err(c, ECO_ERR_INVALID, "a slot id is a number");
-		return;
-	}
 	if (!client_may_book(c, now)) {
 		client_err(c, ECO_ERR_LIMIT, "too many bookings from here; "
 		    "try again later");
 		return;
 	}
-	if (argc > 2 && !unset(argv[2])) {
-		max = crypto_box_SEALBYTES + ECO_MESSAGE_MAX;
-		msg = xmalloc(max);
-		if (sodium_base642bin(msg, max, argv[2], strlen(argv[2]), NULL,
-		    &msglen, NULL, B64) != 0 ||
-		    msglen <= crypto_box_SEALBYTES) {
-			free(msg);
-			client_err(c, ECO_ERR_INVALID, "the message is not a "
-			    "sealed message of at most %d bytes",
-			    ECO_MESSAGE_MAX);
-			return;
-		}
-	}
-	if (argc > 1 && !unset(argv[1]) &&
-	    sched_find_case(s, argv[1], &case_id, &e) != 0) {
-		free(msg);
+	if (a->v[1].set && sched_find_case(s, a->v[1].bin, &case_id,
+	    &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
-	rc = sched_book(s, slot, case_id, msg, msglen, now, code, &e);
-	free(msg);
-	if (rc != 0) {
+	if (sched_book(s, a->v[0].i, case_id, a->v[2].bin, a->v[2].len, now,
+	    code, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -259,7 +184,7 @@ cmd_book(struct client *c, int argc, char **argv)
 
 /* STATUS code: the case's bookings, by start. */
 void
-cmd_status(struct client *c, int argc, char **argv)
+cmd_status(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
@@ -269,7 +194,7 @@ cmd_status(struct client *c, int argc, char **argv)
 	int64_t			 case_id;
 	size_t			 n, i;
 
-	if (sched_find_case(s, argv[0], &case_id, &e) != 0) {
+	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -291,13 +216,13 @@ cmd_status(struct client *c, int argc, char **argv)
 
 /* CANCEL code: cancels the case's upcoming session. */
 void
-cmd_cancel(struct client *c, int argc, char **argv)
+cmd_cancel(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
 	int64_t			 case_id;
 
-	if (sched_find_case(s, argv[0], &case_id, &e) != 0 ||
+	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
 	    sched_cancel(s, case_id, time(NULL), &e) != 0) {
 		reply_err(c, &e);
 		return;
@@ -307,24 +232,20 @@ cmd_cancel(struct client *c, int argc, char **argv)
 
 /* RESCHEDULE code slot: moves the upcoming session, all or nothing. */
 void
-cmd_reschedule(struct client *c, int argc, char **argv)
+cmd_reschedule(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
-	int64_t			 case_id, slot;
+	int64_t			 case_id;
 	time_t			 now = time(NULL);
 
-	if (cmd_parse_id(argv[1], &slot) != 0) {
-		client_err(c, ECO_ERR_INVALID, "a slot id is a number");
-		return;
-	}
 	if (!client_may_book(c, now)) {
 		client_err(c, ECO_ERR_LIMIT, "too many bookings from here; "
 		    "try again later");
 		return;
 	}
-	if (sched_find_case(s, argv[0], &case_id, &e) != 0 ||
-	    sched_reschedule(s, case_id, slot, now, &e) != 0) {
+	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
+	    sched_reschedule(s, case_id, a->v[1].i, now, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -338,7 +259,7 @@ cmd_reschedule(struct client *c, int argc, char **argv)
  * intake message exists, and the start in UTC seconds (for iCalendar).
  */
 void
-cmd_agenda(struct client *c, int argc, char **argv)
+cmd_agenda(struct client *c, const struct args *a)
 {
 	struct sched	 *s = c->srv->ecod->sched;
 	struct booking	**v;
@@ -348,7 +269,7 @@ cmd_agenda(struct client *c, int argc, char **argv)
 	time_t		  from, to;
 	size_t		  n, i;
 
-	if (date_range(c, argc, argv, &from, &to) != 0)
+	if (date_range(c, a, &from, &to) != 0)
 		return;
 	n = sched_agenda(s, me(c), from, to, &v);
 	for (i = 0; i < n; i++) {
@@ -375,26 +296,12 @@ cmd_agenda(struct client *c, int argc, char **argv)
 
 /* MARK booking attended|no-show */
 void
-cmd_mark(struct client *c, int argc, char **argv)
+cmd_mark(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
-	int64_t			 id;
-	int			 state;
 
-	if (strcmp(argv[1], "attended") == 0)
-		state = B_ATTENDED;
-	else if (strcmp(argv[1], "no-show") == 0)
-		state = B_NOSHOW;
-	else {
-		client_err(c, ECO_ERR_INVALID, "mark attended or no-show");
-		return;
-	}
-	if (cmd_parse_id(argv[0], &id) != 0) {
-		client_err(c, ECO_ERR_INVALID, "a booking id is a number");
-		return;
-	}
-	if (sched_mark(c->srv->ecod->sched, me(c), id, state, time(NULL),
-	    &e) != 0) {
+	if (sched_mark(c->srv->ecod->sched, me(c), a->v[0].i,
+	    a->v[1].i == 0 ? B_ATTENDED : B_NOSHOW, time(NULL), &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -403,33 +310,21 @@ cmd_mark(struct client *c, int argc, char **argv)
 
 /* MESSAGE booking: the sealed intake message, for its counsellor only. */
 void
-cmd_message(struct client *c, int argc, char **argv)
+cmd_message(struct client *c, const struct args *a)
 {
-	struct sched	*s = c->srv->ecod->sched;
-	struct sched_err e;
-	struct booking	*b;
-	struct slot	*sl;
-	char		*b64, *f[1];
-	size_t		 len;
-	int64_t		 id;
+	struct sched_err	 e;
+	const unsigned char	*msg;
+	char			*b64, *f[1];
+	size_t			 len, msglen;
 
-	if (cmd_parse_id(argv[0], &id) != 0 || (b = sched_booking(s, id)) ==
-	    NULL || (sl = sched_slot(s, b->slot)) == NULL ||
-	    sl->person != c->person) {
-		client_err(c, ECO_ERR_NOTFOUND, "no such booking of yours");
+	if (sched_message_open(c->srv->ecod->sched, me(c), a->v[0].i, &msg,
+	    &msglen, &e) != 0) {
+		reply_err(c, &e);
 		return;
 	}
-	if (b->msglen == 0) {
-		client_err(c, ECO_ERR_NOTFOUND, "this booking has no message");
-		return;
-	}
-	if (sched_record(s, "message-open", "booking", id, "ok", &e) != 0) {
-		client_err(c, e.code, "%s", e.msg);
-		return;
-	}
-	len = sodium_base64_ENCODED_LEN(b->msglen, B64);
+	len = sodium_base64_ENCODED_LEN(msglen, B64);
 	b64 = xmalloc(len);
-	sodium_bin2base64(b64, len, b->msg, b->msglen, B64);
+	sodium_bin2base64(b64, len, msg, msglen, B64);
 	f[0] = b64;
 	client_ok(c, 1, f);
 	free(b64);

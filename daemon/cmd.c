@@ -1,74 +1,97 @@
 /* The command table and the dispatcher that enforces it. */
+#include <sodium.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "audit.h"
 #include "cmd.h"
+#include "code.h"
 #include "ecod.h"
-#include "sched.h"
 #include "log.h"
 #include "proto.h"
+#include "sched.h"
+#include "sealed.h"
 #include "server.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+static const char *const w_roles[] = { "counsellor", "auditor", NULL };
+static const char *const w_marks[] = { "attended", "no-show", NULL };
+
+/* Field templates used by several verbs. */
+#define T_SLOT		{ "slot", A_ID, 0, 0, NULL }
+#define T_BOOKING	{ "booking", A_ID, 0, 0, NULL }
+#define T_CODE		{ "code", A_CODE, 0, 0, NULL }
+#define T_NAME		{ "name", A_NAME, 0, 0, NULL }
+#define T_FROM		{ "from", A_DATE | A_OPT, 0, 0, NULL }
+#define T_TO		{ "to", A_DATE | A_OPT, 0, 0, NULL }
+#define T_SEQ(n)	{ n, A_ID, 0, 0, NULL }
 
 const struct cmd_entry cmd_table[] = {
-	{ "HELLO", 1, 1, ROLE_ANYONE, CMD_PREHELLO, cmd_hello,
-	    "HELLO version" },
-	{ "HELP", 0, 0, ROLE_ANYONE, CMD_PREHELLO, cmd_help, "HELP" },
-	{ "PING", 0, 0, ROLE_ANYONE, 0, cmd_ping, "PING" },
-	{ "QUIT", 0, 0, ROLE_ANYONE, CMD_PREHELLO, cmd_quit, "QUIT" },
-	{ "STATS", 0, 0, ROLE_ADMIN, 0, cmd_stats, "STATS" },
+	{ "HELLO", ROLE_ANYONE, CMD_PREHELLO, cmd_hello,
+	    { { "version", A_INT, 1, 999, NULL } } },
+	{ "HELP", ROLE_ANYONE, CMD_PREHELLO, cmd_help, { { 0 } } },
+	{ "PING", ROLE_ANYONE, 0, cmd_ping, { { 0 } } },
+	{ "QUIT", ROLE_ANYONE, CMD_PREHELLO, cmd_quit, { { 0 } } },
+	{ "STATS", ROLE_ADMIN, 0, cmd_stats, { { 0 } } },
 
-	{ "LOGIN", 1, 1, ROLE_ANYONE, 0, cmd_login, "LOGIN name" },
-	{ "AUTH", 1, 1, ROLE_ANYONE, 0, cmd_auth, "AUTH signature" },
-	{ "ENROL", 3, 3, ROLE_ADMIN, 0, cmd_enrol,
-	    "ENROL counsellor|auditor name pubkey" },
-	{ "REVOKE", 1, 1, ROLE_ADMIN, 0, cmd_revoke, "REVOKE name" },
+	{ "LOGIN", ROLE_ANYONE, 0, cmd_login, { T_NAME } },
+	{ "AUTH", ROLE_ANYONE, 0, cmd_auth,
+	    { { "signature", A_B64, crypto_sign_BYTES, crypto_sign_BYTES,
+	    NULL } } },
+	{ "ENROL", ROLE_ADMIN, 0, cmd_enrol,
+	    { { "role", A_WORD, 0, 0, w_roles }, T_NAME,
+	    { "pubkey", A_B64, 32, 32, NULL } } },
+	{ "REVOKE", ROLE_ADMIN, 0, cmd_revoke, { T_NAME } },
 
-	{ "AVAIL-ADD", 5, 5, ROLE_COUNSELLOR, 0, cmd_avail_add,
-	    "AVAIL-ADD start minutes weeks modality location" },
-	{ "AVAIL-RM", 1, 1, ROLE_COUNSELLOR, 0, cmd_avail_rm, "AVAIL-RM slot" },
-	{ "AGENDA", 0, 2, ROLE_COUNSELLOR, 0, cmd_agenda,
-	    "AGENDA [from|-] [to|-]" },
-	{ "MARK", 2, 2, ROLE_COUNSELLOR, 0, cmd_mark,
-	    "MARK booking attended|no-show" },
-	{ "MESSAGE", 1, 1, ROLE_COUNSELLOR, 0, cmd_message, "MESSAGE booking" },
+	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
+	    { { "start", A_TIME, 0, 0, NULL },
+	    { "minutes", A_INT, SLOT_MINUTES_MIN, SLOT_MINUTES_MAX, NULL },
+	    { "weeks", A_INT, 1, SLOT_WEEKLY_MAX, NULL },
+	    { "modality", A_MODALITY, 0, 0, NULL },
+	    { "location", A_TEXT, 0, ECO_LOCATION_MAX, NULL } } },
+	{ "AVAIL-RM", ROLE_COUNSELLOR, 0, cmd_avail_rm, { T_SLOT } },
+	{ "AGENDA", ROLE_COUNSELLOR, 0, cmd_agenda, { T_FROM, T_TO } },
+	{ "MARK", ROLE_COUNSELLOR, 0, cmd_mark,
+	    { T_BOOKING, { "mark", A_WORD, 0, 0, w_marks } } },
+	{ "MESSAGE", ROLE_COUNSELLOR, 0, cmd_message, { T_BOOKING } },
 
-	{ "LOGIN-RECOVERY", 0, 0, ROLE_ANYONE, 0, cmd_login_recovery,
-	    "LOGIN-RECOVERY" },
-	{ "RECOVERY-KEY", 0, 0, ROLE_COUNSELLOR, 0, cmd_recovery_key,
-	    "RECOVERY-KEY" },
-	{ "NOTE-BEGIN", 3, 3, ROLE_COUNSELLOR, 0, cmd_note_begin,
-	    "NOTE-BEGIN booking amends|- size" },
-	{ "NOTE-DATA", 1, 1, ROLE_COUNSELLOR, 0, cmd_note_data,
-	    "NOTE-DATA chunk" },
-	{ "NOTE-END", 0, 0, ROLE_COUNSELLOR, 0, cmd_note_end, "NOTE-END" },
-	{ "NOTE-LIST", 0, 1, ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_note_list,
-	    "NOTE-LIST [case|-]" },
-	{ "NOTE-OPEN", 1, 1, ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_note_open,
-	    "NOTE-OPEN note" },
+	{ "LOGIN-RECOVERY", ROLE_ANYONE, 0, cmd_login_recovery, { { 0 } } },
+	{ "RECOVERY-KEY", ROLE_COUNSELLOR, 0, cmd_recovery_key, { { 0 } } },
+	{ "NOTE-BEGIN", ROLE_COUNSELLOR, 0, cmd_note_begin,
+	    { T_BOOKING, { "amends", A_ID | A_OPT, 0, 0, NULL },
+	    { "size", A_INT, 1, ECO_NOTE_MAX + NOTE_OVERHEAD_MAX, NULL } } },
+	{ "NOTE-DATA", ROLE_COUNSELLOR, 0, cmd_note_data,
+	    { { "chunk", A_B64, 1, ECO_CHUNK_BYTES, NULL } } },
+	{ "NOTE-END", ROLE_COUNSELLOR, 0, cmd_note_end, { { 0 } } },
+	{ "NOTE-LIST", ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_note_list,
+	    { { "case", A_ID | A_OPT, 0, 0, NULL } } },
+	{ "NOTE-OPEN", ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_note_open,
+	    { { "note", A_ID, 0, 0, NULL } } },
 
-	{ "SLOTS", 0, 3, ROLE_ANYONE, 0, cmd_slots,
-	    "SLOTS [from|-] [to|-] [modality|-]" },
-	{ "SLOTKEY", 1, 1, ROLE_ANYONE, 0, cmd_slotkey, "SLOTKEY slot" },
-	{ "BOOK", 1, 3, ROLE_ANYONE, 0, cmd_book,
-	    "BOOK slot [code|-] [message|-]" },
-	{ "STATUS", 1, 1, ROLE_ANYONE, 0, cmd_status, "STATUS code" },
-	{ "CANCEL", 1, 1, ROLE_ANYONE, 0, cmd_cancel, "CANCEL code" },
-	{ "RESCHEDULE", 2, 2, ROLE_ANYONE, 0, cmd_reschedule,
-	    "RESCHEDULE code slot" },
+	{ "SLOTS", ROLE_ANYONE, 0, cmd_slots,
+	    { T_FROM, T_TO, { "modality", A_MODALITY | A_OPT, 0, 0, NULL } } },
+	{ "SLOTKEY", ROLE_ANYONE, 0, cmd_slotkey, { T_SLOT } },
+	{ "BOOK", ROLE_ANYONE, 0, cmd_book,
+	    { T_SLOT, { "code", A_CODE | A_OPT, 0, 0, NULL },
+	    { "message", A_B64 | A_OPT, crypto_box_SEALBYTES + 1,
+	    crypto_box_SEALBYTES + ECO_MESSAGE_MAX, NULL } } },
+	{ "STATUS", ROLE_ANYONE, 0, cmd_status, { T_CODE } },
+	{ "CANCEL", ROLE_ANYONE, 0, cmd_cancel, { T_CODE } },
+	{ "RESCHEDULE", ROLE_ANYONE, 0, cmd_reschedule, { T_CODE, T_SLOT } },
 
-	{ "AUDIT-PUBKEY", 0, 0, ROLE_AUDITOR, 0, cmd_audit_pubkey,
-	    "AUDIT-PUBKEY" },
-	{ "AUDIT-HEAD", 0, 0, ROLE_AUDITOR, 0, cmd_audit_head, "AUDIT-HEAD" },
-	{ "AUDIT-ENTRIES", 2, 2, ROLE_AUDITOR, 0, cmd_audit_entries,
-	    "AUDIT-ENTRIES first last" },
-	{ "AUDIT-CONSISTENCY", 2, 2, ROLE_AUDITOR, 0, cmd_audit_consistency,
-	    "AUDIT-CONSISTENCY size1 size2" },
-	{ "AUDIT-INCLUSION", 2, 2, ROLE_AUDITOR, 0, cmd_audit_inclusion,
-	    "AUDIT-INCLUSION seq size" },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
+	{ "AUDIT-PUBKEY", ROLE_AUDITOR, 0, cmd_audit_pubkey, { { 0 } } },
+	{ "AUDIT-HEAD", ROLE_AUDITOR, 0, cmd_audit_head, { { 0 } } },
+	{ "AUDIT-ENTRIES", ROLE_AUDITOR, 0, cmd_audit_entries,
+	    { T_SEQ("first"), T_SEQ("last") } },
+	{ "AUDIT-CONSISTENCY", ROLE_AUDITOR, 0, cmd_audit_consistency,
+	    { T_SEQ("size1"), T_SEQ("size2") } },
+	{ "AUDIT-INCLUSION", ROLE_AUDITOR, 0, cmd_audit_inclusion,
+	    { T_SEQ("seq"), T_SEQ("size") } },
+	{ NULL, 0, 0, NULL, { { 0 } } }
 };
 
 /* Returns the table entry for verb (any case), or NULL. */
@@ -83,27 +106,218 @@ cmd_find(const char *verb)
 	return NULL;
 }
 
-/* Parses a row id: 1 to 18 decimal digits, no sign, no spaces. */
-int
-cmd_parse_id(const char *s, int64_t *id)
+/* Returns the usage of a verb made from its template (allocated):
+ * "BOOK slot [code|-] [message|-]". */
+char *
+cmd_usage(const struct cmd_entry *e)
+{
+	const struct arg_spec	*a;
+	char			*u = xstrdup(e->name), *v;
+
+	for (a = e->args; a->type != A_NONE; a++) {
+		if (a->type & A_OPT)
+			xasprintf(&v, "%s [%s|-]", u, a->name);
+		else
+			xasprintf(&v, "%s %s", u, a->name);
+		free(u);
+		u = v;
+	}
+	return u;
+}
+
+/* Counts the fields a template requires and allows. */
+static void
+cmd_arity(const struct cmd_entry *e, int *min, int *max)
+{
+	const struct arg_spec	*a;
+
+	*min = *max = 0;
+	for (a = e->args; a->type != A_NONE; a++) {
+		(*max)++;
+		if (!(a->type & A_OPT))
+			*min = *max;
+	}
+}
+
+/* Parses 1 to 18 decimal digits: no sign, no spaces, no leading zero. */
+static int
+parse_num(const char *s, int64_t *v)
 {
 	size_t	 n = strlen(s);
 
 	if (n == 0 || n > 18 || strspn(s, "0123456789") != n ||
-	    (*id = strtoll(s, NULL, 10)) <= 0)
+	    (s[0] == '0' && n > 1))
 		return -1;
+	*v = strtoll(s, NULL, 10);
 	return 0;
 }
 
-/* Parses a whole number in [min, max]. */
-int
-cmd_parse_int(const char *s, int min, int max, int *v)
+/* Returns 1 if s is 1 to KEY_NAME_MAX of [A-Za-z0-9._-]. */
+static int
+name_valid(const char *s)
 {
-	int64_t	 id;
+	size_t	 n = strlen(s);
 
-	if (cmd_parse_id(s, &id) != 0 || id < min || id > max)
+	return n > 0 && n <= KEY_NAME_MAX && strspn(s,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == n;
+}
+
+/*
+ * Checks field s against template a and fills v. Returns 0, or -1 with
+ * the error code and the reason (the daemon's words, never the field).
+ */
+static int
+arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
+    const char **code, char **why)
+{
+	const char	*tw;
+	size_t		 n = strlen(s), max;
+	int		 i;
+
+	memset(v, 0, sizeof *v);
+	v->s = s;
+	*code = ECO_ERR_INVALID;
+	switch (a->type & ~A_OPT) {
+	case A_ID:
+		if (parse_num(s, &v->i) != 0 || v->i == 0)
+			goto bad_id;
+		break;
+	case A_INT:
+		if (parse_num(s, &v->i) != 0 || v->i < a->min ||
+		    v->i > a->max)
+			goto bad_int;
+		break;
+	case A_TIME:
+	case A_DATE:
+		if (time_parse_local(s, (a->type & ~A_OPT) == A_DATE, &v->t,
+		    &tw) != 0) {
+			xasprintf(why, "%s: %s", a->name, tw);
+			return -1;
+		}
+		break;
+	case A_MODALITY:
+		if ((v->i = modality_parse(s)) == 0) {
+			xasprintf(why, "%s: one of " ECO_MODALITIES, a->name);
+			return -1;
+		}
+		break;
+	case A_WORD:
+		for (i = 0; a->words[i] != NULL; i++)
+			if (strcmp(s, a->words[i]) == 0)
+				break;
+		if (a->words[i] == NULL) {
+			xasprintf(why, "%s: %s or %s", a->name, a->words[0],
+			    a->words[1]);
+			return -1;
+		}
+		v->i = i;
+		break;
+	case A_CODE:
+		if ((v->bin = sodium_malloc(CODE_RANDOM_BYTES)) == NULL)
+			fatalx("sodium_malloc failed");
+		v->secret = 1;
+		v->len = CODE_RANDOM_BYTES;
+		if (code_parse(s, v->bin) != 0) {
+			*code = ECO_ERR_NOTFOUND;	/* a typo: DESIGN 1 */
+			xasprintf(why, "no such code");
+			return -1;
+		}
+		break;
+	case A_B64:
+		max = (size_t)a->max;
+		if (n > sodium_base64_ENCODED_LEN(max,
+		    sodium_base64_VARIANT_ORIGINAL))
+			goto bad_b64;
+		v->bin = xmalloc(max);
+		v->cap = max;
+		if (sodium_base642bin(v->bin, max, s, n, NULL, &v->len, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    v->len < (size_t)a->min)
+			goto bad_b64;
+		break;
+	case A_NAME:
+		if (!name_valid(s)) {
+			xasprintf(why, "%s: 1 to %d letters, digits, dots, "
+			    "hyphens or underscores", a->name, KEY_NAME_MAX);
+			return -1;
+		}
+		break;
+	case A_TEXT:
+		if (n > (size_t)a->max) {
+			xasprintf(why, "%s: at most %lld bytes", a->name,
+			    a->max);
+			return -1;
+		}
+		break;
+	}
+	v->set = 1;
+	return 0;
+bad_id:
+	xasprintf(why, "%s: not an id (a whole number from 1)", a->name);
+	return -1;
+bad_int:
+	xasprintf(why, "%s: must be %lld to %lld", a->name, a->min, a->max);
+	return -1;
+bad_b64:
+	if (a->min == a->max)
+		xasprintf(why, "%s: not base64 of %lld bytes", a->name, a->max);
+	else
+		xasprintf(why, "%s: not base64 of %lld to %lld bytes", a->name,
+		    a->min, a->max);
+	return -1;
+}
+
+/* Frees what the parsed fields hold, wiping decoded bytes. */
+static void
+args_free(struct args *args)
+{
+	struct arg	*v;
+	int		 i;
+
+	for (i = 0; i < args->n; i++) {
+		v = &args->v[i];
+		if (v->secret)
+			sodium_free(v->bin);	/* wipes it */
+		else if (v->bin != NULL) {
+			sodium_memzero(v->bin, v->cap);
+			free(v->bin);
+		}
+		v->bin = NULL;
+	}
+}
+
+/*
+ * Checks argv[0..argc) against the entry's template. Returns 0 with args
+ * filled, or -1 having replied (one ERR, the field named).
+ */
+static int
+args_parse(struct client *c, const struct cmd_entry *e, int argc,
+    char **argv, struct args *args)
+{
+	const char	*code;
+	char		*why, *usage;
+	int		 min, max, i;
+
+	memset(args, 0, sizeof *args);
+	cmd_arity(e, &min, &max);
+	if (argc < min || argc > max) {
+		usage = cmd_usage(e);
+		client_err(c, ECO_ERR_USAGE, "usage: %s", usage);
+		free(usage);
 		return -1;
-	*v = (int)id;
+	}
+	for (i = 0; i < argc; i++) {
+		args->n = i + 1;
+		if ((e->args[i].type & A_OPT) && strcmp(argv[i], "-") == 0)
+			continue;
+		if (arg_parse(&e->args[i], argv[i], &args->v[i], &code,
+		    &why) != 0) {
+			client_err(c, code, "%s", why);
+			free(why);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -127,13 +341,17 @@ cmd_actor(struct client *c)
 }
 
 /*
- * Runs one request: argv[0] is the verb. Every request gets exactly one
- * final OK or ERR line; a handler that sends none is a bug, answered here.
+ * Runs one request: argv[0] is the verb. The verb must exist, follow the
+ * handshake, be allowed to the connection's roles and have fields that
+ * fit its template, in that order, before its handler runs. Every request
+ * gets exactly one final OK or ERR line; a handler that sends none is a
+ * bug, answered here.
  */
 void
 cmd_dispatch(struct client *c, int argc, char **argv)
 {
 	const struct cmd_entry	*e;
+	struct args		 args;
 	int			 before = c->replied;
 
 	if ((e = cmd_find(argv[0])) == NULL) {
@@ -145,17 +363,18 @@ cmd_dispatch(struct client *c, int argc, char **argv)
 		    ECO_PROTO_VERSION);
 		return;
 	}
-	if (argc - 1 < e->minargs || argc - 1 > e->maxargs) {
-		client_err(c, ECO_ERR_USAGE, "usage: %s", e->usage);
-		return;
-	}
 	if (!(c->roles & e->roles)) {
 		client_err(c, ECO_ERR_DENIED, "%s is not allowed for this "
 		    "connection", e->name);
 		return;
 	}
+	if (args_parse(c, e, argc - 1, argv + 1, &args) != 0) {
+		args_free(&args);
+		return;
+	}
 	cmd_actor(c);
-	e->exec(c, argc - 1, argv + 1);
+	e->exec(c, &args);
+	args_free(&args);
 	if (c->replied != before + 1) {
 		log_warnx("BUG: %s sent %d final lines", e->name,
 		    c->replied - before);

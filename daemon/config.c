@@ -72,7 +72,7 @@ static const struct setting settings[] = {
 	{ "max_bookings_per_uid_hour", S_INT, OFF(max_bookings_per_uid_hour),
 	    NULL, 20, 0, 1000000, NULL },
 	{ "max_note_bytes", S_INT, OFF(max_note_bytes), NULL,
-	    1048576, 1024, 16777216, NULL },
+	    1048576, 1024, ECO_NOTE_MAX, NULL },
 };
 #undef OFF
 

@@ -218,3 +218,24 @@ note_blob(struct sched *s, const struct note *n, size_t *len,
 	free(row);
 	return blob;
 }
+
+/*
+ * Serves note id to the holder of key, which must be one of its
+ * recipients: recorded before it is read, so no entry, no note. Returns
+ * the sealed blob (allocated, *len bytes) and the note, or NULL.
+ */
+unsigned char *
+note_open(struct sched *s, const unsigned char *key, int64_t id,
+    const struct note **np, size_t *len, struct sched_err *e)
+{
+	struct note	*n = idvec_get(&s->notes, id);
+
+	if (n == NULL || key == NULL || !note_recipient(n, key)) {
+		sched_errf(e, ECO_ERR_NOTFOUND, "no such note for you");
+		return NULL;
+	}
+	if (sched_record(s, "note-open", "note", id, "ok", e) != 0)
+		return NULL;
+	*np = n;
+	return note_blob(s, n, len, e);
+}

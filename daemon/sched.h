@@ -19,6 +19,11 @@ struct store;
 #define PERSON_COUNSELLOR	1
 #define PERSON_AUDITOR		2
 
+/* What a slot may be: its length, and how many weeks one request repeats. */
+#define SLOT_MINUTES_MIN	5
+#define SLOT_MINUTES_MAX	720
+#define SLOT_WEEKLY_MAX		52
+
 enum modality { MOD_PRESENCIAL = 1, MOD_TELEFONO, MOD_VIDEO };
 enum bstate { B_BOOKED = 1, B_CANCELLED, B_RESCHEDULED, B_ATTENDED,
     B_NOSHOW };
@@ -123,7 +128,7 @@ int	sched_avail_rm(struct sched *, struct person *, int64_t,
 	    struct sched_err *);
 size_t	sched_free_slots(struct sched *, time_t, time_t, int, time_t,
 	    struct slot ***);
-int	sched_find_case(struct sched *, const char *, int64_t *,
+int	sched_find_case(struct sched *, const unsigned char *, int64_t *,
 	    struct sched_err *);
 int	sched_book(struct sched *, int64_t, int64_t, const unsigned char *,
 	    size_t, time_t, char *, struct sched_err *);
@@ -135,6 +140,8 @@ size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
 	    struct booking ***);
 int	sched_mark(struct sched *, struct person *, int64_t, int, time_t,
 	    struct sched_err *);
+int	sched_message_open(struct sched *, struct person *, int64_t,
+	    const unsigned char **, size_t *, struct sched_err *);
 
 /* Row writers and destructors shared by sched.c and booking.c. */
 int	put_slot(struct sched *, const struct slot *, int, char **);
@@ -149,5 +156,7 @@ int	note_add(struct sched *, struct person *, int64_t, int64_t,
 	    struct sched_err *);
 unsigned char *note_blob(struct sched *, const struct note *, size_t *,
 	    struct sched_err *);
+unsigned char *note_open(struct sched *, const unsigned char *, int64_t,
+	    const struct note **, size_t *, struct sched_err *);
 
 #endif

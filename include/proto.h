@@ -44,4 +44,9 @@
 #define ECO_MESSAGE_MAX		4096
 #define ECO_LOCATION_MAX	200
 
+/* A sealed note travels in chunks of at most this many bytes a line. */
+#define ECO_CHUNK_BYTES		3072
+/* The largest max_note_bytes a configuration may set. */
+#define ECO_NOTE_MAX		16777216
+
 #endif
