@@ -40,8 +40,9 @@ def connect(path):
     return s
 
 
-def gather(conns, secs, got, closed):
-    """Reads from conns for secs seconds; got[s] collects bytes."""
+def gather(conns, secs, got, closed, answered=False):
+    """Reads from conns for secs seconds (or, with answered, until each has
+    a whole line or is closed); got[s] collects bytes."""
     sel = selectors.DefaultSelector()
     for s in conns:
         if s not in closed:
@@ -50,6 +51,9 @@ def gather(conns, secs, got, closed):
     while sel.get_map():
         left = end - time.monotonic()
         if left <= 0:
+            break
+        if answered and all(s in closed or b"\n" in got.get(s, b"")
+                            for s in conns):
             break
         for key, _ in sel.select(left):
             s = key.fileobj
@@ -72,11 +76,15 @@ def opened(sock, n, greet):
     for _ in range(n):
         try:
             s = connect(sock)
-            if greet:
-                s.send(greet)
-            conns.append(s)
         except OSError:
             failed += 1
+            continue
+        conns.append(s)
+        if greet:
+            try:
+                s.send(greet)
+            except OSError:
+                pass		# refused and closed already: read why
     return conns, failed
 
 
@@ -88,7 +96,7 @@ def slowloris(sock, n, interval, secs, out):
     start = time.monotonic()
     conns, failed = opened(sock, n, None)
     got, closed = {}, {}
-    gather(conns, 0.5, got, closed)
+    gather(conns, 1.0, got, closed)
     refused = [s for s in conns if busy(got, s)]
     held = [s for s in conns if s not in closed and not busy(got, s)]
     first = {}
@@ -105,13 +113,14 @@ def slowloris(sock, n, interval, secs, out):
             except OSError:
                 pass
         gather(live, interval, got, closed)
-    after = [closed[s] - first[s] for s in held if s in closed and s in first]
-    timed = [s for s in held if b"ERR timeout" in got.get(s, b"")]
+    kept = [s for s in conns if not busy(got, s)]
+    after = [closed[s] - first[s] for s in kept if s in closed and s in first]
     publish(out + ".done", {
-        "held": len(held),
-        "closed": len([s for s in held if s in closed]),
-        "err_timeout": len(timed),
-        "still_open": len([s for s in held if s not in closed]),
+        "busy": len(conns) - len(kept),
+        "held": len(kept),
+        "err_timeout": len([s for s in kept
+                            if b"ERR timeout" in got.get(s, b"")]),
+        "still_open": len([s for s in kept if s not in closed]),
         "min_close_after": "%.1f" % min(after) if after else "-",
         "max_close_after": "%.1f" % max(after) if after else "-",
         "took": "%.1f" % (time.monotonic() - start)})
@@ -121,7 +130,7 @@ def hold(sock, n, secs, out):
     t0 = time.monotonic()
     conns, failed = opened(sock, n, b"HELLO 1\n")
     got, closed = {}, {}
-    gather(conns, 1.0, got, closed)
+    gather(conns, 15.0, got, closed, answered=True)
     kinds = {}
     for s in conns:
         text = got.get(s, b"")
