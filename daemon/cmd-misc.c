@@ -95,6 +95,14 @@ cmd_stats(struct client *c, const struct args *a)
 	stat_line(c, "connections_max", ecod->cf->max_connections);
 	stat_line(c, "connections_total", (long long)srv->stats.accepted);
 	stat_line(c, "connections_refused", (long long)srv->stats.refused);
+	stat_line(c, "connections_refused_full",
+	    (long long)srv->stats.refused_by[REFUSED_FULL]);
+	stat_line(c, "connections_refused_uid",
+	    (long long)srv->stats.refused_by[REFUSED_UID]);
+	stat_line(c, "connections_refused_nofile",
+	    (long long)srv->stats.refused_by[REFUSED_NOFILE]);
+	stat_line(c, "request_timeouts", (long long)srv->stats.timeouts);
+	stat_line(c, "output_overflows", (long long)srv->stats.overflows);
 	stat_line(c, "requests", (long long)srv->stats.requests);
 	stat_line(c, "errors", (long long)srv->stats.errors);
 	stat_line(c, "schema_version",

@@ -3,18 +3,22 @@
  * below, with its type, default and bounds; any error is "FILE:LINE: what".
  */
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <grp.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "proto.h"
+#include "sealed.h"
 #include "xmalloc.h"
 
 enum setting_type {
@@ -66,6 +70,14 @@ static const struct setting settings[] = {
 	    8192, 256, 1048576, NULL },
 	{ "idle_timeout_seconds", S_INT, OFF(idle_timeout_seconds), NULL,
 	    60, 1, 86400, NULL },
+	{ "request_timeout_seconds", S_INT, OFF(request_timeout_seconds),
+	    NULL, 10, 1, 3600, NULL },
+	{ "max_connections_per_uid", S_INT, OFF(max_connections_per_uid),
+	    NULL, 32, 0, 65536, NULL },
+	{ "admin_reserved_connections", S_INT,
+	    OFF(admin_reserved_connections), NULL, 4, 0, 1024, NULL },
+	{ "max_output_bytes", S_INT, OFF(max_output_bytes), NULL,
+	    8388608, 262144, 1073741824, NULL },
 	{ "log", S_CHOICE, OFF(log), "stderr", 0, 0, 0, log_choices },
 	{ "max_bookings_per_connection", S_INT,
 	    OFF(max_bookings_per_connection), NULL, 2, 1, 1000000, NULL },
@@ -75,6 +87,7 @@ static const struct setting settings[] = {
 	    1048576, 1024, ECO_NOTE_MAX, NULL },
 };
 #undef OFF
+#define NSETTINGS	(sizeof settings / sizeof settings[0])
 
 /* Returns the table line named name, or NULL. */
 static const struct setting *
@@ -82,7 +95,7 @@ setting_find(const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+	for (i = 0; i < NSETTINGS; i++) {
 		if (strcmp(settings[i].name, name) == 0)
 			return &settings[i];
 	}
@@ -243,38 +256,100 @@ setting_read(struct config *cf, const struct setting *s,
 	return -1;
 }
 
+/*
+ * Returns the most a NOTE-OPEN reply for a note of max_note bytes can
+ * queue: the sealed note in base64 lines of 4096 characters ("* " and a
+ * newline each) and the final line with the author's name and key.
+ */
+size_t
+config_note_reply_bytes(int max_note)
+{
+	size_t	 sealed = (size_t)max_note + NOTE_OVERHEAD_MAX;
+	size_t	 b64 = (sealed + 2) / 3 * 4;
+
+	return b64 + (b64 / 4096 + 1) * 3 + 1024;
+}
+
+/*
+ * Fills *cause with "FILE:LINE: name: message", or "FILE: name: message"
+ * when the setting was left at its default (line 0). Returns -1.
+ */
+static int __attribute__((format(printf, 5, 6)))
+config_fail(const struct config *cf, const unsigned *line, const char *name,
+    char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, at[16] = "";
+	size_t	 i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0 && line[i] > 0)
+			snprintf(at, sizeof at, ":%u", line[i]);
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	xasprintf(cause, "%s%s: %s: %s", cf->path, at, name, msg);
+	free(msg);
+	return -1;
+}
+
+/* Returns the line setting name was read from, or 0 for its default. */
+static unsigned
+config_line(const unsigned *line, const char *name)
+{
+	return line[setting_find(name) - settings];
+}
+
 /* Checks settings that depend on the system or on each other. */
 static int
-config_check(struct config *cf, char **cause)
+config_check(struct config *cf, const unsigned *line, char **cause)
 {
 	char		 zone[PATH_MAX];
 	struct stat	 sb;
 	unsigned char	 pk[32], curve[32];
-	size_t		 len;
+	size_t		 len, need;
 
 	if (cf->timezone[0] == '\0' || cf->timezone[0] == '/' ||
 	    strstr(cf->timezone, "..") != NULL ||
 	    (size_t)snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s",
 	    cf->timezone) >= sizeof zone ||
-	    stat(zone, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		xasprintf(cause, "%s: timezone: unknown time zone \"%s\"",
-		    cf->path, cf->timezone);
-		return -1;
-	}
+	    stat(zone, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return config_fail(cf, line, "timezone", cause,
+		    "unknown time zone \"%s\"", cf->timezone);
 	if (cf->recovery_public_key[0] != '\0' &&
 	    (sodium_base642bin(pk, sizeof pk, cf->recovery_public_key,
 	    strlen(cf->recovery_public_key), NULL, &len, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || len != sizeof pk ||
-	    crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0)) {
-		xasprintf(cause, "%s: recovery_public_key: not a public key "
-		    "from ecoctl keygen", cf->path);
-		return -1;
+	    crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0))
+		return config_fail(cf, line, "recovery_public_key", cause,
+		    "not a public key from ecoctl keygen");
+	if (cf->socket_group[0] != '\0' && getgrnam(cf->socket_group) == NULL)
+		return config_fail(cf, line, "socket_group", cause,
+		    "no such group \"%s\"", cf->socket_group);
+	if (strlen(cf->socket) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+		return config_fail(cf, line, "socket", cause,
+		    "path is %zu bytes, longer than a Unix socket allows "
+		    "(%zu)", strlen(cf->socket),
+		    sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+	if (cf->admin_reserved_connections >= cf->max_connections) {
+		/* The default shrinks to fit a small max_connections; a
+		 * value written in the file must fit as written. */
+		if (config_line(line, "admin_reserved_connections") > 0)
+			return config_fail(cf, line,
+			    "admin_reserved_connections", cause, "must be "
+			    "less than max_connections (%d)",
+			    cf->max_connections);
+		cf->admin_reserved_connections = cf->max_connections - 1;
 	}
-	if (cf->socket_group[0] != '\0' && getgrnam(cf->socket_group) == NULL) {
-		xasprintf(cause, "%s: socket_group: no such group \"%s\"",
-		    cf->path, cf->socket_group);
-		return -1;
-	}
+	need = config_note_reply_bytes(cf->max_note_bytes) + 65536;
+	if ((size_t)cf->max_output_bytes < need)
+		return config_fail(cf, line,
+		    config_line(line, "max_output_bytes") > 0 ||
+		    config_line(line, "max_note_bytes") == 0 ?
+		    "max_output_bytes" : "max_note_bytes", cause,
+		    "a note of max_note_bytes = %d needs max_output_bytes of "
+		    "at least %zu (it is %d)", cf->max_note_bytes, need,
+		    cf->max_output_bytes);
 	return 0;
 }
 
@@ -289,14 +364,17 @@ config_load(const char *path, char **cause)
 	config_t		 lc;
 	config_setting_t	*root, *set;
 	const struct setting	*s;
+	unsigned		 line[NSETTINGS];
 	char			*why;
 	size_t			 i;
 	int			 n, k;
 
 	cf = xcalloc(1, sizeof *cf);
 	cf->path = xstrdup(path);
-	for (i = 0; i < sizeof settings / sizeof settings[0]; i++)
+	for (i = 0; i < NSETTINGS; i++) {
 		setting_default(cf, &settings[i]);
+		line[i] = 0;
+	}
 
 	config_init(&lc);
 	config_set_options(&lc, 0);
@@ -326,9 +404,10 @@ config_load(const char *path, char **cause)
 			free(why);
 			goto fail;
 		}
+		line[s - settings] = config_setting_source_line(set);
 	}
 	config_destroy(&lc);
-	if (config_check(cf, cause) != 0) {
+	if (config_check(cf, line, cause) != 0) {
 		config_free(cf);
 		return NULL;
 	}
@@ -348,7 +427,7 @@ config_free(struct config *cf)
 
 	if (cf == NULL)
 		return;
-	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+	for (i = 0; i < NSETTINGS; i++) {
 		switch (settings[i].type) {
 		case S_STRING:
 		case S_PATH:

@@ -21,13 +21,22 @@ struct config {
 	int	 max_connections;
 	int	 max_line_bytes;
 	int	 idle_timeout_seconds;
+	int	 request_timeout_seconds;
+	int	 max_connections_per_uid;	/* 0: no cap */
+	int	 admin_reserved_connections;
+	int	 max_output_bytes;
 	int	 max_bookings_per_connection;
 	int	 max_bookings_per_uid_hour;
 	int	 max_note_bytes;
 	char	*log;			/* "stderr" or "syslog" */
 };
 
+/* Descriptors ecod holds besides its connections (stdio, socket, database,
+ * event base, log, the spare kept for refusing connections). */
+#define CONFIG_FD_RESERVE	32
+
 struct config	*config_load(const char *, char **);
+size_t		 config_note_reply_bytes(int);
 void		 config_free(struct config *);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "sched.h"
 #include "server.h"
 #include "timeutil.h"
+#include "xmalloc.h"
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -49,6 +51,50 @@ no_core_dumps(void)
 		fatal("setrlimit(RLIMIT_CORE)");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		fatal("prctl(PR_SET_DUMPABLE)");
+}
+
+/*
+ * Makes room for max_connections: raises the soft RLIMIT_NOFILE up to the
+ * hard one when needed. Returns 0 if it fits, else -1 with *cause saying
+ * what to raise; the daemon still serves, refusing connections past the
+ * limit with ERR busy.
+ */
+static int
+nofile_fit(const struct config *cf, char **cause)
+{
+	struct rlimit	 rl;
+	rlim_t		 need, old;
+
+	need = (rlim_t)cf->max_connections + CONFIG_FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		xasprintf(cause, "getrlimit(RLIMIT_NOFILE): %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		old = rl.rlim_cur;
+		if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need)
+			rl.rlim_cur = need;
+		else
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = old;
+		else if (rl.rlim_cur != old)
+			log_debug("raised the descriptor limit from %llu to %llu",
+			    (unsigned long long)old,
+			    (unsigned long long)rl.rlim_cur);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		xasprintf(cause, "%s: max_connections = %d needs %llu "
+		    "descriptors, but the limit (RLIMIT_NOFILE) is %llu, hard "
+		    "%llu: raise it (LimitNOFILE= in the systemd unit, "
+		    "ulimit -n) or lower max_connections; connections past "
+		    "the limit get ERR busy", cf->path, cf->max_connections,
+		    (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	return 0;
 }
 
 /* SIGINT or SIGTERM: leave the loop. Requests run to their commit first,
@@ -195,6 +241,10 @@ main(int argc, char **argv)
 	if (time_set_zone(ecod.cf->timezone) != 0)
 		fatal("setenv TZ");
 	if (check) {
+		if (nofile_fit(ecod.cf, &cause) != 0) {
+			fprintf(stderr, "ecod: warning: %s\n", cause);
+			free(cause);
+		}
 		printf("%s: configuration OK\n", path);
 		config_free(ecod.cf);
 		return 0;
@@ -203,6 +253,10 @@ main(int argc, char **argv)
 		rc = ecod_init(ecod.cf);
 	else {
 		log_set_syslog(strcmp(ecod.cf->log, "syslog") == 0);
+		if (nofile_fit(ecod.cf, &cause) != 0) {
+			log_warnx("warning: %s", cause);
+			free(cause);
+		}
 		rc = ecod_serve(&ecod);
 	}
 	config_free(ecod.cf);

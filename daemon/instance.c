@@ -214,9 +214,51 @@ instance_load(struct instance *in, const struct config *cf, int create,
 }
 
 /*
- * Creates a new instance: data directory, database, master key file (or
- * passphrase KDF parameters), instance row and audit key. Refuses if a
- * database or key file exists; on failure removes what it made.
+ * Makes the data directory, or takes an existing one if it is a real
+ * directory (not a symbolic link), tightening its mode to 0700 so that
+ * no other user can list or open what ecod keeps there.
+ */
+static int
+instance_data_dir(const struct config *cf, char **cause)
+{
+	struct stat	 sb;
+	int		 fd, err;
+
+	if (mkdir(cf->data_dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		xasprintf(cause, "%s: cannot create data directory: %s",
+		    cf->data_dir, strerror(errno));
+		return -1;
+	}
+	fd = open(cf->data_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &sb) != 0) {
+		err = errno;
+		xasprintf(cause, "%s: exists and is not a directory ecod can "
+		    "use (%s); give data_dir the real path of a directory",
+		    cf->data_dir, lstat(cf->data_dir, &sb) == 0 &&
+		    S_ISLNK(sb.st_mode) ? "a symbolic link" : strerror(err));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if ((sb.st_mode & 07777) != 0700 && fchmod(fd, 0700) != 0) {
+		xasprintf(cause, "%s: is mode %04o and cannot be made 0700: %s",
+		    cf->data_dir, (unsigned)(sb.st_mode & 07777),
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Creates a new instance: data directory (mode 0700), database, master
+ * key file (or passphrase KDF parameters), instance row and audit key.
+ * Refuses if a database or key file exists; on failure removes what it
+ * made.
  */
 int
 instance_create(const struct config *cf, char **cause)
@@ -226,17 +268,14 @@ instance_create(const struct config *cf, char **cause)
 	char		*wal, *shm;
 	int		 made_key = 0, rc = -1;
 
-	if (mkdir(cf->data_dir, 0700) != 0 && errno != EEXIST) {
-		xasprintf(cause, "%s: cannot create data directory: %s",
-		    cf->data_dir, strerror(errno));
-		return -1;
-	}
 	in = instance_new(cf);
 	if (lstat(in->db_path, &sb) == 0) {
 		xasprintf(cause, "%s: an instance exists already; refusing to "
 		    "touch it", in->db_path);
 		goto out;
 	}
+	if (instance_data_dir(cf, cause) != 0)
+		goto out;
 	if (!cf->master_key_passphrase) {
 		if (path_within(cf->master_key_file, cf->data_dir)) {
 			xasprintf(cause, "%s: the master key file must be "

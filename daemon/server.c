@@ -1,20 +1,27 @@
 /*
  * The server: one listening Unix socket, one bufferevent a connection.
  * Input is read a line at a time up to max_line_bytes; an overlong line
- * gets one ERR and is skipped to its end. Output over its cap pauses
- * reading until the client catches up. Every connection ends through
- * client_free, and nothing about the peer but its roles is kept.
+ * gets one ERR and is skipped to its end, and a line must arrive whole
+ * within request_timeout_seconds of its first byte. Output over 1 MiB
+ * pauses reading until the client catches up; over max_output_bytes the
+ * client is closed. Connections are refused past max_connections (less a
+ * reserve for admin uids), past max_connections_per_uid, and when out of
+ * descriptors, always with ERR busy. Every connection ends through
+ * client_free, and nothing about the peer but its roles and a count per
+ * uid is kept.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <grp.h>
+#include <search.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,23 +42,53 @@
 #define OUTPUT_HIGH	(1024 * 1024)
 #define OUTPUT_LOW	(64 * 1024)
 #define LISTEN_BACKLOG	128
+/* Refusals are logged as one summary line at most this often. */
+#define REFUSAL_LOG_SECONDS	10
 
 static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
 static void	client_free(struct client *);
+static void	client_deadline_arm(struct client *);
+static int	peer_cmp(const void *, const void *);
+
+/*
+ * Drops everything queued for a client whose output passed
+ * max_output_bytes (a huge reply, or requests pipelined by a client that
+ * does not read) and marks it to be freed once its handler returns.
+ */
+static void
+client_overflow(struct client *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+
+	c->overflow = 1;
+	c->srv->stats.overflows++;
+	log_warnx("connection %llu: output over %d bytes; closing",
+	    (unsigned long long)c->id, c->srv->ecod->cf->max_output_bytes);
+	evbuffer_drain(out, evbuffer_get_length(out));
+	client_close(c);
+}
 
 /* Appends one line to the client's output; the caller formats it. */
 static void
 client_line(struct client *c, const char *prefix, const char *rest)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	size_t		 len;
 
+	if (c->overflow)
+		return;
 	if (rest != NULL && *rest != '\0')
 		evbuffer_add_printf(out, "%s %s\n", prefix, rest);
 	else
 		evbuffer_add_printf(out, "%s\n", prefix);
-	if (evbuffer_get_length(out) > OUTPUT_HIGH && !c->paused) {
+	len = evbuffer_get_length(out);
+	if (len > (size_t)c->srv->ecod->cf->max_output_bytes) {
+		client_overflow(c);
+		return;
+	}
+	if (len > OUTPUT_HIGH && !c->paused) {
 		c->paused = 1;
 		bufferevent_disable(c->bev, EV_READ);
 	}
@@ -213,6 +250,47 @@ client_line_in(struct client *c, const char *line, size_t len)
 }
 
 /*
+ * Keeps the request deadline running while part of a line is waiting:
+ * started at the first byte, stopped when the line is whole. A paused or
+ * closing client owes no line, so its deadline stops too.
+ */
+static void
+client_deadline_arm(struct client *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	struct timeval	 tv;
+
+	if (c->paused || c->closing ||
+	    (!c->discarding && evbuffer_get_length(in) == 0)) {
+		evtimer_del(c->deadline);
+		return;
+	}
+	if (evtimer_pending(c->deadline, NULL))
+		return;
+	tv.tv_sec = c->srv->ecod->cf->request_timeout_seconds;
+	tv.tv_usec = 0;
+	evtimer_add(c->deadline, &tv);
+}
+
+/* A line was started and not finished in time: one ERR, then closed. */
+static void
+client_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client	*c = arg;
+
+	if (c->closing)
+		return;
+	c->srv->stats.timeouts++;
+	log_debug("connection %llu: request timeout",
+	    (unsigned long long)c->id);
+	client_err(c, ECO_ERR_TIMEOUT, "request not complete within %d "
+	    "seconds; closing", c->srv->ecod->cf->request_timeout_seconds);
+	client_close(c);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_free(c);		/* the ERR passed max_output_bytes */
+}
+
+/*
  * Processes every complete line in the input, unless paused or closing.
  * Returns -1 if the client was freed.
  */
@@ -234,6 +312,7 @@ client_process(struct client *c)
 			}
 			evbuffer_drain(in, eol.pos + 1);
 			c->discarding = 0;
+			evtimer_del(c->deadline);
 			continue;
 		}
 		line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
@@ -248,6 +327,7 @@ client_process(struct client *c)
 			}
 			break;
 		}
+		evtimer_del(c->deadline);
 		client_line_in(c, line, len);
 		free(line);
 	}
@@ -256,6 +336,7 @@ client_process(struct client *c)
 		client_free(c);
 		return -1;
 	}
+	client_deadline_arm(c);
 	return 0;
 }
 
@@ -297,6 +378,8 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 		client_err(c, ECO_ERR_TIMEOUT, "idle for %d seconds; closing",
 		    c->srv->ecod->cf->idle_timeout_seconds);
 		client_close(c);
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			client_free(c);
 		return;
 	}
 	if ((what & BEV_EVENT_EOF) && !c->closing &&
@@ -305,6 +388,32 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	client_free(c);
+}
+
+/* Orders peers by uid, for tsearch. */
+static int
+peer_cmp(const void *a, const void *b)
+{
+	uid_t	 ua = ((const struct peer *)a)->uid;
+	uid_t	 ub = ((const struct peer *)b)->uid;
+
+	return ua < ub ? -1 : ua > ub;
+}
+
+/* Returns the peer entry of uid, adding one with no connections. */
+static struct peer *
+peer_get(struct server *srv, uid_t uid)
+{
+	struct peer	 key, *p, **found;
+
+	key.uid = uid;
+	if ((found = tfind(&key, &srv->peers, peer_cmp)) != NULL)
+		return *found;
+	p = xcalloc(1, sizeof *p);
+	p->uid = uid;
+	if (tsearch(p, &srv->peers, peer_cmp) == NULL)
+		fatalx("tsearch: out of memory");
+	return p;
 }
 
 /* The one teardown path of a connection. */
@@ -318,6 +427,11 @@ client_free(struct client *c)
 	upload_free(c);
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->nclients--;
+	if (--c->peer->conns == 0) {
+		tdelete(c->peer, &srv->peers, peer_cmp);
+		free(c->peer);
+	}
+	event_free(c->deadline);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -337,45 +451,116 @@ server_roles(struct server *srv, uid_t uid)
 	return ROLE_ANYONE;
 }
 
-/* A new connection: refused past max_connections, else set up. */
+/* Logs the refusals since the last summary as one line. */
+static void
+server_summary_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+	uint64_t	*b = srv->burst;
+
+	if (b[REFUSED_FULL] + b[REFUSED_UID] + b[REFUSED_NOFILE] == 0)
+		return;
+	log_warnx("refused %llu connections in the last %d seconds: "
+	    "%llu at max_connections, %llu at max_connections_per_uid, "
+	    "%llu out of descriptors",
+	    (unsigned long long)(b[REFUSED_FULL] + b[REFUSED_UID] +
+	    b[REFUSED_NOFILE]), REFUSAL_LOG_SECONDS,
+	    (unsigned long long)b[REFUSED_FULL],
+	    (unsigned long long)b[REFUSED_UID],
+	    (unsigned long long)b[REFUSED_NOFILE]);
+	memset(srv->burst, 0, sizeof srv->burst);
+}
+
+/*
+ * Answers a connection that will not be served with one ERR busy line
+ * and closes it. Counted in STATS; logged in the next summary line.
+ */
+static void
+server_refuse(struct server *srv, int fd, enum refusal why)
+{
+	static const char *const msg[REFUSED_NCAUSES] = {
+		ECO_REPLY_ERR " " ECO_ERR_BUSY
+		    " too many connections; try again later\n",
+		ECO_REPLY_ERR " " ECO_ERR_BUSY
+		    " too many connections from your uid; close some first\n",
+		ECO_REPLY_ERR " " ECO_ERR_BUSY
+		    " out of descriptors; try again later\n",
+	};
+	struct timeval	 tv = { REFUSAL_LOG_SECONDS, 0 };
+
+	srv->stats.refused++;
+	srv->stats.refused_by[why]++;
+	srv->burst[why]++;
+	if (!evtimer_pending(srv->summary, NULL))
+		evtimer_add(srv->summary, &tv);
+	/* Non-blocking: an unread socket buffer has room for one line. */
+	if (write(fd, msg[why], strlen(msg[why])) < 0)
+		log_debug("refused connection: write failed");
+	close(fd);
+}
+
+/*
+ * A new connection: refused past max_connections (non-admins already at
+ * max_connections less admin_reserved_connections) or past the per-uid
+ * cap, else set up.
+ */
 static void
 server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	static const char	 busy[] = ECO_REPLY_ERR " " ECO_ERR_BUSY
-				    " too many connections; try again later\n";
 	struct server		*srv = arg;
 	struct client		*c;
 	struct ucred		 cred;
 	socklen_t		 credlen = sizeof cred;
 	struct timeval		 idle;
+	struct peer		*p;
 	const struct config	*cf = srv->ecod->cf;
+	int			 roles, limit;
 
-	if (srv->nclients >= cf->max_connections) {
-		srv->stats.refused++;
-		if (write(fd, busy, sizeof busy - 1) < 0)
-			log_debug("refused connection: write failed");
-		close(fd);
-		return;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) != 0) {
 		log_warn("SO_PEERCRED");
 		close(fd);
+		return;
+	}
+	roles = server_roles(srv, cred.uid);
+	limit = cf->max_connections;
+	if (!(roles & ROLE_ADMIN))
+		limit -= cf->admin_reserved_connections;
+	if (srv->nclients >= limit) {
+		server_refuse(srv, fd, REFUSED_FULL);
+		return;
+	}
+	p = peer_get(srv, cred.uid);
+	if (!(roles & ROLE_ADMIN) && cf->max_connections_per_uid > 0 &&
+	    p->conns >= cf->max_connections_per_uid) {
+		server_refuse(srv, fd, REFUSED_UID);
 		return;
 	}
 	c = xcalloc(1, sizeof *c);
 	c->srv = srv;
 	c->id = ++srv->next_id;
 	c->uid = cred.uid;
-	c->roles = server_roles(srv, cred.uid);
+	c->roles = roles;
 	c->bev = bufferevent_socket_new(srv->ecod->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+	c->deadline = evtimer_new(srv->ecod->base, client_deadline_cb, c);
+	if (c->bev == NULL || c->deadline == NULL) {
 		log_warnx("bufferevent_socket_new failed");
-		close(fd);
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		if (c->deadline != NULL)
+			event_free(c->deadline);
+		if (p->conns == 0) {
+			tdelete(p, &srv->peers, peer_cmp);
+			free(p);
+		}
 		free(c);
 		return;
 	}
+	c->peer = p;
+	p->conns++;
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
 	    client_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, cf->max_line_bytes + 2);
@@ -390,7 +575,7 @@ server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	log_debug("connection %llu: open", (unsigned long long)c->id);
 }
 
-/* Re-enables accept after a pause for lack of descriptors. */
+/* Re-enables accept after a pause for lack of memory. */
 static void
 server_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -399,14 +584,28 @@ server_resume_cb(evutil_socket_t fd, short what, void *arg)
 	evconnlistener_enable(srv->listener);
 }
 
-/* accept failed: out of descriptors pauses accepting for a second. */
+/*
+ * accept failed. Out of descriptors: give up the spare one, take the
+ * waiting connection, answer it ERR busy, close it and take the spare
+ * back, so a connect past the limit is refused at once instead of left
+ * hanging. Out of memory: pause accepting for a second.
+ */
 static void
 server_error_cb(struct evconnlistener *l, void *arg)
 {
 	struct server	*srv = arg;
 	struct timeval	 tv = { 1, 0 };
-	int		 err = EVUTIL_SOCKET_ERROR();
+	int		 err = EVUTIL_SOCKET_ERROR(), fd;
 
+	if ((err == EMFILE || err == ENFILE) && srv->spare_fd != -1) {
+		close(srv->spare_fd);
+		fd = accept4(evconnlistener_get_fd(l), NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1)
+			server_refuse(srv, fd, REFUSED_NOFILE);
+		srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return;
+	}
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS ||
 	    err == ENOMEM) {
 		log_warnx("accept: %s; pausing for a second", strerror(err));
@@ -518,6 +717,9 @@ server_create(struct ecod *ecod, char **cause)
 	}
 	evconnlistener_set_error_cb(srv->listener, server_error_cb);
 	srv->resume = evtimer_new(ecod->base, server_resume_cb, srv);
+	srv->summary = evtimer_new(ecod->base, server_summary_cb, srv);
+	if ((srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		log_warn("/dev/null: no spare descriptor for refusals");
 	return srv;
 }
 
@@ -531,8 +733,12 @@ server_free(struct server *srv)
 		return;
 	while ((c = TAILQ_FIRST(&srv->clients)) != NULL)
 		client_free(c);
+	server_summary_cb(-1, 0, srv);
 	evconnlistener_free(srv->listener);
 	event_free(srv->resume);
+	event_free(srv->summary);
+	if (srv->spare_fd != -1)
+		close(srv->spare_fd);
 	unlink(srv->path);
 	free(srv->path);
 	free(srv);

@@ -28,16 +28,25 @@ struct upload {
 	unsigned char	*buf;
 };
 
+/* Connections open from one peer uid, for max_connections_per_uid. */
+struct peer {
+	uid_t		 uid;		/* never logged */
+	int		 conns;
+};
+
 struct client {
 	uint64_t		 id;		/* internal: never a uid or pid */
 	struct server		*srv;
 	struct bufferevent	*bev;
+	struct event		*deadline;	/* a started line must end */
+	struct peer		*peer;		/* shared with its uid's others */
 	uid_t			 uid;		/* for roles only; never logged */
 	int			 roles;
 	int			 hello;
 	int			 discarding;	/* skipping an overlong line */
 	int			 paused;	/* output over its cap */
 	int			 closing;	/* free once output is sent */
+	int			 overflow;	/* output over max_output_bytes */
 	int			 replied;	/* final lines sent */
 	int64_t			 person;	/* logged in as, or 0 */
 	int64_t			 login;		/* person challenged, or 0 */
@@ -57,9 +66,20 @@ struct uid_rate {
 };
 #define UID_RATE_SLOTS	256
 
+/* Why a connection was refused, for STATS and the refusal summary. */
+enum refusal {
+	REFUSED_FULL,		/* max_connections (less the admin reserve) */
+	REFUSED_UID,		/* max_connections_per_uid */
+	REFUSED_NOFILE,		/* out of descriptors */
+	REFUSED_NCAUSES
+};
+
 struct server_stats {
 	uint64_t	accepted;
-	uint64_t	refused;
+	uint64_t	refused;	/* all causes */
+	uint64_t	refused_by[REFUSED_NCAUSES];
+	uint64_t	timeouts;	/* request_timeout_seconds expired */
+	uint64_t	overflows;	/* closed past max_output_bytes */
 	uint64_t	requests;
 	uint64_t	errors;
 };
@@ -68,6 +88,10 @@ struct server {
 	struct ecod		*ecod;
 	struct evconnlistener	*listener;
 	struct event		*resume;	/* re-enables accept */
+	struct event		*summary;	/* logs refusals, one line */
+	uint64_t		 burst[REFUSED_NCAUSES];	/* unlogged */
+	int			 spare_fd;	/* given up to refuse on EMFILE */
+	void			*peers;		/* tsearch tree of struct peer */
 	TAILQ_HEAD(, client)	 clients;
 	int			 nclients;
 	uint64_t		 next_id;

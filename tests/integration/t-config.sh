@@ -24,14 +24,47 @@ write_conf 'log = "file";'
 broken "bad choice" 5 "log is not one of the allowed values"
 write_conf 'timezone = "Atlantis/Capital";'
 out=$("$ECOD" -n -c "$CONF" 2>&1)
-expect_match "unknown time zone named" "$out" \
-    "$CONF: timezone: unknown time zone \"Atlantis/Capital\""
 out=$("$ECOD" -n -c "$T/none.conf" 2>&1)
 expect_match "a missing config file is named" "$out" \
     "$T/none.conf: cannot read"
 
+# Descriptors: -n and start-up compare max_connections with RLIMIT_NOFILE,
+# raising the soft limit to the hard one when that is enough.
+write_conf
+out=$(bash -c 'ulimit -n 100 && exec "$@"' - "$ECOD" -n -c "$CONF" 2>&1); st=$?
+expect_eq "ecod -n with too few descriptors still checks the file" "$st" 0
+expect_match "but says max_connections does not fit, and what to raise" \
+    "$out" "warning: $CONF: max_connections = 256 needs 288 descriptors, but the limit \\(RLIMIT_NOFILE\\) is 100, hard 100: raise it \\(LimitNOFILE="
+out=$(bash -c 'ulimit -S -n 100 && ulimit -H -n 4096 && exec "$@"' - \
+    "$ECOD" -n -c "$CONF" 2>&1)
+expect_eq "a soft limit under a hard one that fits is raised, silently" \
+    "$out" "$CONF: configuration OK"
+write_conf 'max_connections = 60;'
+out=$(bash -c 'ulimit -n 100 && exec "$@"' - "$ECOD" -n -c "$CONF" 2>&1)
+expect_eq "a max_connections that fits draws no warning" \
+    "$out" "$CONF: configuration OK"
+
+# --init takes an existing data directory only as 0700.
+write_conf
+mkdir -m 0755 "$T/data"
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$ECOD" -c "$CONF" --init 2>&1); st=$?
+	expect_eq "init that cannot tighten the data directory fails" "$st" 1
+	expect_match "and says so" "$out" \
+	    "$T/data: is mode 0755 and cannot be made 0700"
+fi
+ln -s "$T/data" "$T/data-link"
+write_conf
+sed -i 's/^data_dir = .*/data_dir = "data-link";/' "$CONF"
+out=$("$ECOD" -c "$CONF" --init 2>&1); st=$?
+expect_eq "init refuses a data directory that is a symbolic link" "$st" 1
+expect_match "naming it" "$out" "data-link: exists and is not a directory ecod can use \\(a symbolic link\\)"
+expect_eq "and leaves its target alone" "$(stat -c %a "$T/data")" 755
 write_conf
 check "init with relative paths" ecod_init
+expect_eq "init makes an existing 0755 data directory 0700" \
+    "$(stat -c %a "$T/data")" 700
 check "the data directory is beside the config" test -f "$T/data/ecod.db"
 check "the key file is beside the config" test -f "$T/master.key"
 cd /

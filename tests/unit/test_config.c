@@ -12,6 +12,11 @@
 
 #include "config.h"
 
+/* "/tmp/" and these make socket paths of 108 and 107 bytes. */
+#define SOCK_FITS	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
+			"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define SOCK_LONG	SOCK_FITS "y"
+
 static char	 dir[64];
 static char	 path[128];
 
@@ -74,6 +79,12 @@ test_defaults(void **state)
 	assert_int_equal(cf->max_line_bytes, 8192);
 	assert_int_equal(cf->max_connections, 256);
 	assert_int_equal(cf->idle_timeout_seconds, 60);
+	assert_int_equal(cf->request_timeout_seconds, 10);
+	assert_int_equal(cf->max_connections_per_uid, 32);
+	assert_int_equal(cf->admin_reserved_connections, 4);
+	assert_int_equal(cf->max_output_bytes, 8388608);
+	assert_true((size_t)cf->max_output_bytes >
+	    config_note_reply_bytes(cf->max_note_bytes) + 65536);
 	assert_int_equal(cf->master_key_passphrase, 0);
 	assert_int_equal(cf->nadmin_uids, 0);
 	assert_string_equal(cf->log, "stderr");
@@ -117,9 +128,45 @@ test_errors_name_file_and_line(void **state)
 	load_bad("admin_uids = [ -1 ];\n", 1, "out of range");
 	load_bad("socket = \"a\"\nmax_connections 3;\n", 2, "syntax error");
 	load_bad("a = 1;\na = 2;\n", 2, "");
-	load_bad("timezone = \"Mars/Olympus\";\n", 0, "unknown time zone");
-	load_bad("timezone = \"../../etc/passwd\";\n", 0, "unknown time zone");
-	load_bad("socket_group = \"no-such-group-eco\";\n", 0, "no such group");
+	load_bad("\ntimezone = \"Mars/Olympus\";\n", 2,
+	    "timezone: unknown time zone");
+	load_bad("timezone = \"../../etc/passwd\";\n", 1, "unknown time zone");
+	load_bad("#\n#\nsocket_group = \"no-such-group-eco\";\n", 3,
+	    "socket_group: no such group");
+	load_bad("log = \"stderr\";\nrecovery_public_key = \"AAAA\";\n", 2,
+	    "recovery_public_key: not a public key");
+	load_bad("socket = \"/tmp/" SOCK_LONG "\";\n", 1,
+	    "socket: path is 108 bytes, longer than a Unix socket allows "
+	    "(107)");
+	load_bad("request_timeout_seconds = 0;\n", 1, "out of range (1 to");
+	load_bad("max_connections_per_uid = -1;\n", 1, "out of range");
+	load_bad("max_output_bytes = 1024;\n", 1, "out of range");
+	load_bad("max_connections = 8;\nadmin_reserved_connections = 8;\n", 2,
+	    "admin_reserved_connections: must be less than max_connections");
+	load_bad("max_note_bytes = 16777216;\n", 1,
+	    "max_note_bytes: a note of max_note_bytes = 16777216 needs "
+	    "max_output_bytes of at least");
+	load_bad("max_note_bytes = 16777216;\nmax_output_bytes = 16777216;\n",
+	    2, "max_output_bytes: a note of max_note_bytes");
+}
+
+static void
+test_limits_fit(void **state)
+{
+	struct config	*cf;
+	char		*cause;
+
+	/* The default reserve shrinks to fit a small max_connections. */
+	assert_non_null(cf = load("max_connections = 3;\n", &cause));
+	assert_int_equal(cf->admin_reserved_connections, 2);
+	config_free(cf);
+	/* A socket path of 107 bytes fits sun_path with its NUL. */
+	assert_non_null(cf = load("socket = \"/tmp/" SOCK_FITS "\";\n",
+	    &cause));
+	config_free(cf);
+	assert_non_null(cf = load("max_note_bytes = 16777216;\n"
+	    "max_output_bytes = 33554432;\n", &cause));
+	config_free(cf);
 }
 
 static void
@@ -139,6 +186,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_file_and_line,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits_fit, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup,
 		    teardown),
 	};
