@@ -329,6 +329,7 @@ client_process(struct client *c)
 		}
 		evtimer_del(c->deadline);
 		client_line_in(c, line, len);
+		sodium_memzero(line, len);	/* it may hold a booking code */
 		free(line);
 	}
 	if (c->closing &&
