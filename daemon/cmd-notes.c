@@ -178,11 +178,12 @@ cmd_note_open(struct client *c, int argc, char **argv)
 	char			 b64[sodium_base64_ENCODED_LEN(CHUNK_BYTES, B64)];
 	char			 pk[sodium_base64_ENCODED_LEN(32, B64)], *f[2];
 	size_t			 len, off, k;
-	int64_t			 id;
+	int64_t			 id = 0;
 
 	if (cmd_parse_id(argv[0], &id) != 0 ||
 	    (n = idvec_get(&s->notes, id)) == NULL ||
 	    !note_recipient(n, caller_key(c))) {
+		cmd_refused(c, "note-open", "note", id);
 		client_err(c, ECO_ERR_NOTFOUND, "no such note for you");
 		return;
 	}

@@ -411,11 +411,12 @@ cmd_message(struct client *c, int argc, char **argv)
 	struct slot	*sl;
 	char		*b64, *f[1];
 	size_t		 len;
-	int64_t		 id;
+	int64_t		 id = 0;
 
 	if (cmd_parse_id(argv[0], &id) != 0 || (b = sched_booking(s, id)) ==
 	    NULL || (sl = sched_slot(s, b->slot)) == NULL ||
 	    sl->person != c->person) {
+		cmd_refused(c, "message-open", "booking", id);
 		client_err(c, ECO_ERR_NOTFOUND, "no such booking of yours");
 		return;
 	}

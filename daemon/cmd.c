@@ -150,6 +150,7 @@ cmd_dispatch(struct client *c, int argc, char **argv)
 		return;
 	}
 	if (!(c->roles & e->roles)) {
+		cmd_refused(c, e->name, NULL, 0);
 		client_err(c, ECO_ERR_DENIED, "%s is not allowed for this "
 		    "connection", e->name);
 		return;

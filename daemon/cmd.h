@@ -6,6 +6,7 @@
 #ifndef ECOD_CMD_H
 #define ECOD_CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct client;
@@ -27,6 +28,8 @@ extern const struct cmd_entry	cmd_table[];
 void	cmd_dispatch(struct client *, int, char **);
 int	cmd_parse_id(const char *, int64_t *);
 int	cmd_parse_int(const char *, int, int, int *);
+const char *auth_actor(struct client *, char *, size_t);
+void	cmd_refused(struct client *, const char *, const char *, int64_t);
 
 void	cmd_hello(struct client *, int, char **);
 void	cmd_help(struct client *, int, char **);

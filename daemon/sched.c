@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "config.h"
 #include "log.h"
 #include "proto.h"
 #include "rec.h"
@@ -78,17 +79,96 @@ sched_audit(struct sched *s, const char *actor, const char *action,
 }
 
 /* Records an access that changes nothing else, in a transaction of its
- * own: a login, a note or message served. */
+ * own, naming actor (NULL: the caller's): a login, a note or message
+ * served, the start. */
 int
-sched_record(struct sched *s, const char *action, const char *kind,
-    int64_t id, const char *outcome, struct sched_err *e)
+sched_record_as(struct sched *s, const char *actor, const char *action,
+    const char *kind, int64_t id, const char *outcome, struct sched_err *e)
 {
 	char	*cause;
 
 	if (store_begin(s->st, &cause) != 0 ||
-	    sched_audit(s, NULL, action, kind, id, outcome, &cause) != 0 ||
+	    sched_audit(s, actor, action, kind, id, outcome, &cause) != 0 ||
 	    sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
+	return 0;
+}
+
+/* sched_record_as for the caller's actor. */
+int
+sched_record(struct sched *s, const char *action, const char *kind,
+    int64_t id, const char *outcome, struct sched_err *e)
+{
+	return sched_record_as(s, NULL, action, kind, id, outcome, e);
+}
+
+/* Returns 1 if kind:id names something that exists. */
+static int
+sched_exists(struct sched *s, const char *kind, int64_t id)
+{
+	if (kind == NULL)
+		return 0;
+	if (strcmp(kind, "person") == 0)
+		return sched_person(s, id) != NULL;
+	if (strcmp(kind, "slot") == 0)
+		return sched_slot(s, id) != NULL;
+	if (strcmp(kind, "booking") == 0)
+		return sched_booking(s, id) != NULL;
+	if (strcmp(kind, "note") == 0)
+		return idvec_get(&s->notes, id) != NULL;
+	return 0;
+}
+
+/*
+ * Records a refusal by actor of action on kind:id: outcome "failed" for a
+ * login, "refused" for anything else. An id that names nothing is left
+ * out (object "-"), so no number of the client's choosing is written.
+ * Past audit_refusals_per_window in a window the refusal is only counted,
+ * for the summary sched_refusals_flush writes. Returns 0, or -1 if the
+ * entry could not be written (logged).
+ */
+int
+sched_refused(struct sched *s, const char *actor, const char *action,
+    const char *kind, int64_t id)
+{
+	struct sched_err	 e;
+	const char		*outcome = "refused";
+
+	if (strcmp(action, "login") == 0 ||
+	    strcmp(action, "login-recovery") == 0)
+		outcome = "failed";
+	if (!sched_exists(s, kind, id))
+		kind = NULL;
+	if (audit_refusal(s->audit, (uint64_t)s->cf->audit_refusals_per_window,
+	    actor, action, outcome, time(NULL)) == 0)
+		return 0;
+	return sched_record_as(s, actor, action, kind, id, outcome, &e);
+}
+
+/*
+ * Ends the refusal window: writes the summary entries of what was
+ * counted, in one transaction, and starts a new window. Called by a timer
+ * every audit_window_seconds and at shutdown. Returns 0, or -1 if the
+ * summaries could not be written (logged; they are kept for the next).
+ */
+int
+sched_refusals_flush(struct sched *s)
+{
+	struct sched_err	 e;
+	char			*cause;
+
+	if (s->audit->nbursts == 0) {
+		audit_window(s->audit, 1);
+		return 0;
+	}
+	if (store_begin(s->st, &cause) != 0 ||
+	    audit_summaries(s->audit, &cause) != 0 ||
+	    sched_commit(s, &cause) != 0) {
+		sched_err_store(s, &e, cause);
+		audit_window(s->audit, 0);
+		return -1;
+	}
+	audit_window(s->audit, 1);
 	return 0;
 }
 

@@ -30,8 +30,6 @@ struct person {
 	char		*name;
 	unsigned char	 pk[32];		/* Ed25519 */
 	int64_t		 created;
-	unsigned int	 fails;			/* in memory only */
-	time_t		 locked_until;		/* in memory only */
 };
 
 struct slot {
@@ -97,6 +95,11 @@ int		 sched_audit(struct sched *, const char *, const char *,
 		    const char *, int64_t, const char *, char **);
 int		 sched_record(struct sched *, const char *, const char *,
 		    int64_t, const char *, struct sched_err *);
+int		 sched_record_as(struct sched *, const char *, const char *,
+		    const char *, int64_t, const char *, struct sched_err *);
+int		 sched_refused(struct sched *, const char *, const char *,
+		    const char *, int64_t);
+int		 sched_refusals_flush(struct sched *);
 void		 sched_free(struct sched *);
 
 void		*idvec_get(const struct idvec *, int64_t);
