@@ -270,14 +270,23 @@ int
 audit_refusal(struct audit *a, uint64_t budget, const char *actor,
     const char *action, const char *outcome, time_t now)
 {
-	struct audit_burst	*b;
-	int			 i;
-
 	if (a->refusals++ < budget)
 		return 1;
 	if (a->refusals == budget + 1)
 		log_info("audit: over %llu refusals this window; counting the "
 		    "rest for summary entries", (unsigned long long)budget);
+	audit_count(a, actor, action, outcome, now);
+	return 0;
+}
+
+/* Counts a refusal for the summary of its actor, action and outcome. */
+void
+audit_count(struct audit *a, const char *actor, const char *action,
+    const char *outcome, time_t now)
+{
+	struct audit_burst	*b;
+	int			 i;
+
 	for (i = 0; i < a->nbursts; i++) {
 		b = &a->bursts[i];
 		if (strcmp(b->actor, actor) == 0 &&
@@ -302,7 +311,6 @@ audit_refusal(struct audit *a, uint64_t budget, const char *actor,
 count:
 	b->n++;
 	b->last = now;
-	return 0;
 }
 
 /*

@@ -63,6 +63,8 @@ int		 audit_entry(struct audit *, uint64_t, unsigned char **,
 char		*audit_vkey(struct audit *);
 int		 audit_refusal(struct audit *, uint64_t, const char *,
 		    const char *, const char *, time_t);
+void		 audit_count(struct audit *, const char *, const char *,
+		    const char *, time_t);
 int		 audit_summaries(struct audit *, char **);
 void		 audit_window(struct audit *, int);
 

@@ -124,8 +124,8 @@ sched_exists(struct sched *s, const char *kind, int64_t id)
  * login, "refused" for anything else. An id that names nothing is left
  * out (object "-"), so no number of the client's choosing is written.
  * Past audit_refusals_per_window in a window the refusal is only counted,
- * for the summary sched_refusals_flush writes. Returns 0, or -1 if the
- * entry could not be written (logged).
+ * for the summary sched_refusals_flush writes; so is one whose entry
+ * could not be written. Returns 0, or -1 if that happened (logged).
  */
 int
 sched_refused(struct sched *s, const char *actor, const char *action,
@@ -133,6 +133,7 @@ sched_refused(struct sched *s, const char *actor, const char *action,
 {
 	struct sched_err	 e;
 	const char		*outcome = "refused";
+	time_t			 now = time(NULL);
 
 	if (strcmp(action, "login") == 0 ||
 	    strcmp(action, "login-recovery") == 0)
@@ -140,9 +141,13 @@ sched_refused(struct sched *s, const char *actor, const char *action,
 	if (!sched_exists(s, kind, id))
 		kind = NULL;
 	if (audit_refusal(s->audit, (uint64_t)s->cf->audit_refusals_per_window,
-	    actor, action, outcome, time(NULL)) == 0)
+	    actor, action, outcome, now) == 0)
 		return 0;
-	return sched_record_as(s, actor, action, kind, id, outcome, &e);
+	if (sched_record_as(s, actor, action, kind, id, outcome, &e) != 0) {
+		audit_count(s->audit, actor, action, outcome, now);
+		return -1;
+	}
+	return 0;
 }
 
 /*

@@ -4,7 +4,8 @@
 # logging in at once; enrolled, unknown and revoked names get the same
 # answer, byte for byte, in the same time; a burst of failures leaves a few
 # entries whose counts add up to the burst, flushed by the window's timer
-# and at shutdown; refused admin verbs, notes and messages are recorded;
+# and at shutdown, past 31 kinds in one shared entry; refused admin verbs,
+# notes and messages are recorded;
 # a start that fails (socket in use, socket path broken) records nothing.
 . "$(dirname "$0")/lib.sh"
 
@@ -153,8 +154,8 @@ check "audit verify passes" verify
 
 # Shutdown writes what the window counted: no timer in this daemon's life.
 check "stops" ecod_stop
-base_conf 'audit_window_seconds = 3600;'
-check "restarts with an hour's window" ecod_start
+base_conf 'audit_window_seconds = 3600;' 'audit_refusals_per_window = 0;'
+check "restarts with an hour's window, every refusal counted" ecod_start
 probe 50 1 a=ana+zed >/dev/null; FAILS=$((FAILS + 50))
 # The uid nobody is past its budget (10), the daemon not past its (100):
 # nobody's failures now close their connection, root's do not.
@@ -167,11 +168,48 @@ out=$(echo "$two" | "$RAWSOCK" "$SOCK"); FAILS=$((FAILS + 2))
 expect_eq "another uid's connection keeps its tries and stays usable" \
     "$(echo "$out" | grep -c '^ERR auth login failed$'):$(echo "$out" |
     grep -c PONG)" "2:1"
+# Every verb a worker may not use, and every one root may not: more kinds
+# of refusal than a window keeps apart (31), so the rest share one entry.
+verbs='STATS
+ENROL a b c
+REVOKE a
+AVAIL-ADD a b c d e
+AVAIL-RM 1
+AGENDA
+MARK 1 x
+MESSAGE 1
+RECOVERY-KEY
+NOTE-BEGIN 1 - 1
+NOTE-DATA x
+NOTE-END
+NOTE-LIST
+NOTE-OPEN 1
+AUDIT-PUBKEY
+AUDIT-HEAD
+AUDIT-ENTRIES 1 1
+AUDIT-CONSISTENCY 1 1
+AUDIT-INCLUSION 1 1'
+out=$(printf 'HELLO 1\n%s\nPING\n' "$verbs" | as_nobody "$RAWSOCK" "$SOCK")
+expect_eq "a worker is denied 19 verbs, on a connection still usable" \
+    "$(echo "$out" | grep -c '^ERR denied'):$(echo "$out" | tail -1)" \
+    "19:OK PONG"
+out=$(printf 'HELLO 1\n%s\nPING\n' "$verbs" | "$RAWSOCK" "$SOCK")
+expect_eq "root (admin) is denied the 16 that are not admin verbs" \
+    "$(echo "$out" | grep -c '^ERR denied')" 16
 check "stops" ecod_stop
 check "starts" ecod_start
 log=$(audit log)
 expect_eq "shutdown wrote the pending summaries" "$(failed_sum "$log")" \
     "$FAILS"
+# The entries shutdown wrote: between the last two starts.
+sums=$(echo "$log" | awk -F'\t' '$3 == "ecod" && $4 == "start" { n++; next }
+    n == 2' | grep -v '	login	')
+expect_eq "the 35 denied verbs are counted in the summaries" \
+    "$(echo "$sums" | awk -F'\t' '$6 ~ /^refused x / { split($6, w, " ");
+    n += w[3] } END { print n + 0 }')" 35
+expect_eq "in at most 31 kinds and one entry for the rest" \
+    "$(echo "$sums" | wc -l):$(echo "$sums" | grep -c \
+    '	ecod	refusals	-	refused x 6 in [0-9]* s$')" "30:1"
 check "audit verify passes" verify
 
 # A start that fails appends nothing: "start" only once the socket is up.
