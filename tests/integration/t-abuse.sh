@@ -4,9 +4,9 @@
 # logging in at once; enrolled, unknown and revoked names get the same
 # answer, byte for byte, in the same time; a burst of failures leaves a few
 # entries whose counts add up to the burst, flushed by the window's timer
-# and at shutdown, past 31 kinds in one shared entry; refused admin verbs,
-# notes and messages are recorded;
-# a start that fails (socket in use, socket path broken) records nothing.
+# and at shutdown (kinds past 31 share one entry); refused verbs, notes
+# and messages are recorded; a start that fails (socket in use, socket
+# path broken) records nothing.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v setpriv >/dev/null || ! getent passwd nobody >/dev/null ||
