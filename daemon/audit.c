@@ -8,6 +8,12 @@
  * change they record, with the signed checkpoint of the new tree (meta row
  * META_AUDIT_HEAD). At start the tree is rebuilt from the rows and must
  * match that checkpoint, or the daemon refuses to start.
+ *
+ * Refusals (a failed login, a verb the role may not use, a note or message
+ * not for the caller) are entries too, but only budget of them a window
+ * one by one: past that they are counted by actor, action and outcome, and
+ * each count becomes one summary entry when the window closes, so a flood
+ * leaves its full count in the log at a bounded size.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -18,6 +24,7 @@
 #include "audit.h"
 #include "checkpoint.h"
 #include "instance.h"
+#include "log.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -74,7 +81,6 @@ audit_open(struct store *st, const struct instance *in, char **cause)
 	a->sk = in->audit_sk;
 	sodium_bin2hex(hex, sizeof hex, in->instance_id, INSTANCE_ID_BYTES);
 	xasprintf(&a->origin, "eco-audit/%.16s", hex);
-	snprintf(a->actor, sizeof a->actor, "ecod");
 	*cause = NULL;
 	if (store_foreach(st, "audit", load_entry, a, cause) != 0) {
 		if (*cause == NULL)
@@ -136,19 +142,9 @@ audit_free(struct audit *a)
 	free(a);
 }
 
-/* Sets who the next entries name: role, and name unless NULL. */
-void
-audit_set_actor(struct audit *a, const char *role, const char *name)
-{
-	if (name != NULL)
-		snprintf(a->actor, sizeof a->actor, "%s:%s", role, name);
-	else
-		snprintf(a->actor, sizeof a->actor, "%s", role);
-}
-
 /*
- * Appends an entry inside the open transaction: actor (NULL: the current
- * one), action, object ("kind:id" or "-"), outcome. Never a code, a text
+ * Appends an entry inside the open transaction: actor ("worker",
+ * "admin", "counsellor:NAME", ...: the caller says who), action, object ("kind:id" or "-"), outcome. Never a code, a text
  * or a uid: callers pass ids and fixed words only.
  */
 int
@@ -164,7 +160,7 @@ audit_append(struct audit *a, const char *actor, const char *action,
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	len = snprintf(entry, sizeof entry, "%llu\t%s\t%s\t%s\t%s\t%s",
-	    (unsigned long long)seq, when, actor != NULL ? actor : a->actor,
+	    (unsigned long long)seq, when, actor,
 	    action, object, outcome);
 	if (len < 0 || (size_t)len >= sizeof entry)
 		abort();		/* fields are ours and short */
@@ -252,4 +248,90 @@ char *
 audit_vkey(struct audit *a)
 {
 	return vkey_format(a->origin, a->sk + 32);
+}
+
+/*
+ * Counts a refusal in the current window. Returns 1 if it is within the
+ * window's budget (the caller appends it as an entry of its own), or 0 if
+ * it was counted for the summary of its actor, action and outcome.
+ */
+int
+audit_refusal(struct audit *a, uint64_t budget, const char *actor,
+    const char *action, const char *outcome, time_t now)
+{
+	if (a->refusals++ < budget)
+		return 1;
+	if (a->refusals == budget + 1)
+		log_info("audit: over %llu refusals this window; counting the "
+		    "rest for summary entries", (unsigned long long)budget);
+	audit_count(a, actor, action, outcome, now);
+	return 0;
+}
+
+/* Counts a refusal for the summary of its actor, action and outcome. */
+void
+audit_count(struct audit *a, const char *actor, const char *action,
+    const char *outcome, time_t now)
+{
+	struct audit_burst	*b;
+	int			 i;
+
+	for (i = 0; i < a->nbursts; i++) {
+		b = &a->bursts[i];
+		if (strcmp(b->actor, actor) == 0 &&
+		    strcmp(b->action, action) == 0 &&
+		    strcmp(b->outcome, outcome) == 0)
+			goto count;
+	}
+	b = &a->bursts[AUDIT_BURST_KINDS - 1];		/* the rest */
+	if (a->nbursts == AUDIT_BURST_KINDS)
+		goto count;
+	b = &a->bursts[a->nbursts++];
+	if (a->nbursts == AUDIT_BURST_KINDS) {
+		actor = "ecod";
+		action = "refusals";
+		outcome = "refused";
+	}
+	snprintf(b->actor, sizeof b->actor, "%s", actor);
+	snprintf(b->action, sizeof b->action, "%s", action);
+	b->outcome = outcome;
+	b->n = 0;
+	b->first = now;
+count:
+	b->n++;
+	b->last = now;
+}
+
+/*
+ * Appends, inside the open transaction, one summary entry for each kind
+ * of refusal counted this window: object "-", outcome "OUTCOME x N in T
+ * s", T the whole seconds from the first to the last one counted.
+ */
+int
+audit_summaries(struct audit *a, char **cause)
+{
+	struct audit_burst	*b;
+	char			 outcome[96];
+	int			 i;
+
+	for (i = 0; i < a->nbursts; i++) {
+		b = &a->bursts[i];
+		snprintf(outcome, sizeof outcome, "%s x %llu in %lld s",
+		    b->outcome, (unsigned long long)b->n,
+		    (long long)(b->last - b->first + 1));
+		if (audit_append(a, b->actor, b->action, "-", outcome,
+		    cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Starts a new window; the counts go once their summaries are written
+ * (written nonzero), else they carry over into the next summaries. */
+void
+audit_window(struct audit *a, int written)
+{
+	a->refusals = 0;
+	if (written)
+		a->nbursts = 0;
 }

@@ -8,11 +8,29 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "merkle.h"
 
 struct instance;
 struct store;
+
+/*
+ * Refusals past a window's budget, counted for one summary entry each
+ * (actor, action, outcome). Kinds past AUDIT_BURST_KINDS - 1 share the
+ * last slot, so a window writes at most budget + AUDIT_BURST_KINDS
+ * refusal entries however many refusals there are.
+ */
+#define AUDIT_ACTOR_MAX		80	/* "counsellor:" and a name */
+#define AUDIT_BURST_KINDS	32
+struct audit_burst {
+	char		 actor[AUDIT_ACTOR_MAX];
+	char		 action[32];
+	const char	*outcome;		/* static: "failed", "refused" */
+	uint64_t	 n;
+	time_t		 first;
+	time_t		 last;
+};
 
 struct audit {
 	struct store		*st;
@@ -26,12 +44,13 @@ struct audit {
 	struct merkle_frontier	 saved;		/* at the last commit */
 	char			*head;		/* the last signed note */
 	char			*pending_head;
-	char			 actor[80];
+	uint64_t		 refusals;	/* in this window */
+	struct audit_burst	 bursts[AUDIT_BURST_KINDS];
+	int			 nbursts;
 };
 
 struct audit	*audit_open(struct store *, const struct instance *, char **);
 void		 audit_free(struct audit *);
-void		 audit_set_actor(struct audit *, const char *, const char *);
 int		 audit_append(struct audit *, const char *, const char *,
 		    const char *, const char *, char **);
 int		 audit_sign(struct audit *, char **);
@@ -40,5 +59,11 @@ void		 audit_abort(struct audit *);
 int		 audit_entry(struct audit *, uint64_t, unsigned char **,
 		    size_t *, char **);
 char		*audit_vkey(struct audit *);
+int		 audit_refusal(struct audit *, uint64_t, const char *,
+		    const char *, const char *, time_t);
+void		 audit_count(struct audit *, const char *, const char *,
+		    const char *, time_t);
+int		 audit_summaries(struct audit *, char **);
+void		 audit_window(struct audit *, int);
 
 #endif

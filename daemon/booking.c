@@ -44,7 +44,8 @@ slot_overlaps(struct sched *s, int64_t person, time_t start, int minutes)
  * between the new ones, refuses them all. ids gets count slot ids.
  */
 int
-sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
+sched_avail_add(struct sched *s, const char *actor, struct person *p,
+    time_t start, int minutes,
     int count, int modality, const char *location, time_t now, int64_t *ids,
     struct sched_err *e)
 {
@@ -86,7 +87,7 @@ sched_avail_add(struct sched *s, struct person *p, time_t start, int minutes,
 		goto fail_store;
 	for (i = 0; i < count; i++)
 		if (put_slot(s, made[i], 1, &cause) != 0 ||
-		    sched_audit(s, NULL, "avail-add", "slot", made[i]->id,
+		    sched_audit(s, actor, "avail-add", "slot", made[i]->id,
 		    "ok", &cause) != 0)
 			goto fail_store;
 	if (sched_commit(s, &cause) != 0)
@@ -108,8 +109,8 @@ fail:
 
 /* Withdraws a free slot of person's. */
 int
-sched_avail_rm(struct sched *s, struct person *p, int64_t id,
-    struct sched_err *e)
+sched_avail_rm(struct sched *s, const char *actor, struct person *p,
+    int64_t id, struct sched_err *e)
 {
 	struct slot	*sl = sched_slot(s, id), copy;
 	char		*cause;
@@ -122,7 +123,7 @@ sched_avail_rm(struct sched *s, struct person *p, int64_t id,
 	copy = *sl;
 	copy.removed = 1;
 	if (store_begin(s->st, &cause) != 0 || put_slot(s, &copy, 0,
-	    &cause) != 0 || sched_audit(s, NULL, "avail-rm", "slot", id, "ok",
+	    &cause) != 0 || sched_audit(s, actor, "avail-rm", "slot", id, "ok",
 	    &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	sl->removed = 1;
@@ -448,8 +449,8 @@ sched_agenda(struct sched *s, struct person *p, time_t from, time_t to,
 
 /* Marks a booking of person's attended or no-show, once it has started. */
 int
-sched_mark(struct sched *s, struct person *p, int64_t id, int state,
-    time_t now, struct sched_err *e)
+sched_mark(struct sched *s, const char *actor, struct person *p, int64_t id,
+    int state, time_t now, struct sched_err *e)
 {
 	struct booking	*b = sched_booking(s, id);
 	struct slot	*sl;
@@ -463,30 +464,34 @@ sched_mark(struct sched *s, struct person *p, int64_t id, int state,
 	if (sl->start > now)
 		return sched_errf(e, ECO_ERR_POLICY, "the session has not started "
 		    "yet");
-	return booking_set_state(s, b, state, NULL, state == B_ATTENDED ?
+	return booking_set_state(s, b, state, actor, state == B_ATTENDED ?
 	    "mark-attended" : "mark-no-show", e);
 }
 
 /*
  * Serves the intake message of a booking to the counsellor of its slot,
- * recorded before it is served: no entry, no message. *msg points into
+ * recorded before it is served: no entry, no message. Anyone else's try
+ * is recorded as refused. *msg points into
  * the booking.
  */
 int
-sched_message_open(struct sched *s, struct person *p, int64_t id,
-    const unsigned char **msg, size_t *len, struct sched_err *e)
+sched_message_open(struct sched *s, const char *actor, struct person *p,
+    int64_t id, const unsigned char **msg, size_t *len, struct sched_err *e)
 {
 	struct booking	*b = sched_booking(s, id);
 	struct slot	*sl;
 
 	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
-	    sl->person != p->id)
+	    sl->person != p->id) {
+		sched_refused(s, actor, "message-open", "booking", id);
 		return sched_errf(e, ECO_ERR_NOTFOUND, "no such booking of "
 		    "yours");
+	}
 	if (b->msglen == 0)
 		return sched_errf(e, ECO_ERR_NOTFOUND, "this booking has no "
 		    "message");
-	if (sched_record(s, "message-open", "booking", id, "ok", e) != 0)
+	if (sched_record(s, actor, "message-open", "booking", id, "ok",
+	    e) != 0)
 		return -1;
 	*msg = b->msg;
 	*len = b->msglen;

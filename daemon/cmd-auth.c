@@ -3,12 +3,14 @@
  * holds public keys only: it never sees a passphrase or a secret key.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "audit.h"
 #include "cmd.h"
+#include "config.h"
 #include "ecod.h"
 #include "log.h"
 #include "proto.h"
@@ -17,9 +19,49 @@
 #include "server.h"
 #include "xmalloc.h"
 
-#define LOCKOUT_AFTER		5	/* failures before a person waits */
-#define LOCKOUT_MAX_SECONDS	3600
 #define AUTH_FAILS_PER_CONN	3	/* then the connection is closed */
+#define FAIL_UID_SLOTS		256
+
+/*
+ * Failed logins are throttled by their source, never by the name they
+ * claim: a correct signature is accepted at once whatever anyone else
+ * sent, so no one can lock out the holder of a key (docs/AUDIT.md). A
+ * connection gets AUTH_FAILS_PER_CONN tries; past login_failures_per_uid
+ * failures from its peer uid in a window, or login_failures_global from
+ * everyone, each failure closes its connection. Counters in memory only;
+ * the uid is a key here and is never logged or written.
+ */
+struct fail_uid {
+	uid_t		 uid;
+	int		 n;
+};
+static struct {
+	time_t		 window;		/* start of the current one */
+	int		 n;			/* failures in it, all sources */
+	int		 nuids;
+	struct fail_uid	 uids[FAIL_UID_SLOTS];
+} fails;
+
+/* A key no one holds: names that cannot log in (unknown, revoked) are
+ * checked against it, so every AUTH does the same work. */
+static unsigned char	 nobody_pk[crypto_sign_PUBLICKEYBYTES];
+static int		 nobody_made;
+
+/* Returns the public half of a key pair whose secret half is gone. */
+static const unsigned char *
+nobody_key(void)
+{
+	unsigned char	*sk;
+
+	if (!nobody_made) {
+		if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL)
+			fatalx("sodium_malloc failed");
+		crypto_sign_keypair(nobody_pk, sk);
+		sodium_free(sk);		/* wipes it */
+		nobody_made = 1;
+	}
+	return nobody_pk;
+}
 
 /* Answers a fresh challenge for login (a person's id, -1 for an unknown
  * name, or LOGIN_AS_RECOVERY); one AUTH may answer it. */
@@ -29,6 +71,7 @@ challenge(struct client *c, int64_t login)
 	char	 b64[sodium_base64_ENCODED_LEN(LOGIN_CHALLENGE_BYTES,
 		    sodium_base64_VARIANT_ORIGINAL)], *ok[1];
 
+	nobody_key();			/* made now, so no AUTH pays for it */
 	c->login = login;
 	randombytes_buf(c->challenge, sizeof c->challenge);
 	c->challenged = 1;
@@ -85,31 +128,69 @@ login_verify(struct client *c, const unsigned char *sig, const char *name,
 	return good;
 }
 
-/* Counts a failed login against the person and the connection. */
-static void
-auth_failed(struct client *c, struct person *p, time_t now)
+/* Counts a failure from uid at now; returns 1 if its source (the uid, or
+ * everyone) is over its budget for the window. */
+static int
+fails_count(const struct config *cf, uid_t uid, time_t now)
 {
-	struct sched_err e;
-	unsigned int	 over;
-	time_t		 wait;
+	struct fail_uid	*u = NULL;
+	int		 i, over;
 
-	if (p != NULL && ++p->fails >= LOCKOUT_AFTER) {
-		over = p->fails - LOCKOUT_AFTER;
-		wait = over >= 7 ? LOCKOUT_MAX_SECONDS : (time_t)30 << over;
-		if (wait > LOCKOUT_MAX_SECONDS)
-			wait = LOCKOUT_MAX_SECONDS;
-		p->locked_until = now + wait;
-		log_warnx("person %lld: %u failed logins; locked for %lld s",
-		    (long long)p->id, p->fails, (long long)wait);
+	if (now - fails.window >= cf->audit_window_seconds || now <
+	    fails.window) {
+		fails.window = now;
+		fails.n = 0;
+		fails.nuids = 0;
 	}
-	sched_record(c->srv->ecod->sched, "login", p != NULL ? "person" :
-	    NULL, p != NULL ? p->id : 0, "failed", &e);
+	for (i = 0; i < fails.nuids; i++)
+		if (fails.uids[i].uid == uid)
+			u = &fails.uids[i];
+	if (u == NULL && fails.nuids < FAIL_UID_SLOTS) {
+		u = &fails.uids[fails.nuids++];
+		u->uid = uid;
+		u->n = 0;
+	}
+	if (u == NULL) {			/* full: the least failing */
+		u = &fails.uids[0];
+		for (i = 1; i < fails.nuids; i++)
+			if (fails.uids[i].n < u->n)
+				u = &fails.uids[i];
+		u->uid = uid;
+		u->n = 0;
+	}
+	if (++u->n == cf->login_failures_per_uid + 1)
+		log_info("failed logins: a peer passed %d this window; each "
+		    "failure now closes its connection",
+		    cf->login_failures_per_uid);
+	if (++fails.n == cf->login_failures_global + 1)
+		log_info("failed logins: over %d this window from all peers; "
+		    "each failure now closes its connection",
+		    cf->login_failures_global);
+	over = u->n > cf->login_failures_per_uid ||
+	    fails.n > cf->login_failures_global;
+	return over;
+}
+
+/*
+ * A failed login, whatever the reason (no such name, revoked, a bad
+ * signature): one answer, one audit path, counted against the source.
+ */
+static void
+auth_failed(struct client *c, const char *action, struct person *p)
+{
+	const struct config	*cf = c->srv->ecod->cf;
+	int			 over;
+
+	cmd_refused(c, action, "person", p != NULL ? p->id : 0);
+	over = fails_count(cf, c->uid, time(NULL));
 	client_err(c, ECO_ERR_AUTH, "login failed");
-	if (++c->auth_fails >= AUTH_FAILS_PER_CONN)
+	if (++c->auth_fails >= AUTH_FAILS_PER_CONN || over)
 		client_close(c);
 }
 
-/* AUTH signature: checks the signed challenge and grants the role. */
+/* AUTH signature: checks the signed challenge and grants the role. A
+ * name that cannot log in is checked against nobody_key, so an enrolled,
+ * revoked or unknown name costs the same and gets the same answer. */
 void
 cmd_auth(struct client *c, const struct args *a)
 {
@@ -117,9 +198,8 @@ cmd_auth(struct client *c, const struct args *a)
 	struct person	*p;
 	struct sched_err e;
 	const unsigned char *sig = a->v[0].bin;	/* crypto_sign_BYTES */
-	time_t		 now = time(NULL);
-	char		*ok[2];
-	int		 good;
+	char		*ok[2], actor[AUDIT_ACTOR_MAX];
+	int		 good, usable;
 
 	if (!c->challenged) {
 		client_err(c, ECO_ERR_AUTH, "say LOGIN name first");
@@ -127,22 +207,19 @@ cmd_auth(struct client *c, const struct args *a)
 	}
 	c->challenged = 0;			/* one try a challenge */
 	p = c->login > 0 ? sched_person(s, c->login) : NULL;
-	if (p != NULL && p->locked_until > now) {
-		sched_record(s, "login", "person", p->id, "locked", &e);
-		client_err(c, ECO_ERR_LIMIT, "too many failed logins; try "
-		    "again in %lld seconds", (long long)(p->locked_until - now));
-		return;
-	}
 	if (c->login == LOGIN_AS_RECOVERY) {
 		good = login_verify(c, sig, "recovery", s->recovery);
 		sodium_memzero(c->challenge, sizeof c->challenge);
 		if (!good) {
-			auth_failed(c, NULL, now);
+			auth_failed(c, "login-recovery", NULL);
+			return;
+		}
+		if (sched_record(s, "recovery", "login-recovery", NULL, 0,
+		    "ok", &e) != 0) {
+			client_err(c, e.code, "%s", e.msg);
 			return;
 		}
 		c->roles |= ROLE_RECOVERY;
-		audit_set_actor(s->audit, "recovery", NULL);
-		sched_record(s, "login-recovery", NULL, 0, "ok", &e);
 		log_info("connection %llu: recovery key proved",
 		    (unsigned long long)c->id);
 		ok[0] = "recovery";
@@ -150,19 +227,24 @@ cmd_auth(struct client *c, const struct args *a)
 		client_ok(c, 2, ok);
 		return;
 	}
-	good = p != NULL && !p->revoked && login_verify(c, sig, p->name, p->pk);
+	usable = p != NULL && !p->revoked;
+	good = login_verify(c, sig, usable ? p->name : "-", usable ? p->pk :
+	    nobody_key());
 	sodium_memzero(c->challenge, sizeof c->challenge);
-	if (!good) {
-		auth_failed(c, p, now);
+	if (!good || !usable) {
+		auth_failed(c, "login", p);
 		return;
 	}
-	p->fails = 0;
-	p->locked_until = 0;
+	snprintf(actor, sizeof actor, "%s:%s", p->role == PERSON_AUDITOR ?
+	    "auditor" : "counsellor", p->name);
+	/* Recorded before it is granted: no entry, no login. */
+	if (sched_record(s, actor, "login", "person", p->id, "ok",
+	    &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
 	c->person = p->id;
 	c->roles |= p->role == PERSON_AUDITOR ? ROLE_AUDITOR : ROLE_COUNSELLOR;
-	audit_set_actor(s->audit, p->role == PERSON_AUDITOR ? "auditor" :
-	    "counsellor", p->name);
-	sched_record(s, "login", "person", p->id, "ok", &e);
 	log_debug("connection %llu: person %lld logged in",
 	    (unsigned long long)c->id, (long long)p->id);
 	ok[0] = p->role == PERSON_AUDITOR ? "auditor" : "counsellor";
@@ -185,7 +267,7 @@ cmd_enrol(struct client *c, const struct args *a)
 		    "ecoctl keygen");
 		return;
 	}
-	if (sched_enrol(c->srv->ecod->sched, role, a->v[1].s, pk, &e) != 0) {
+	if (sched_enrol(c->srv->ecod->sched, a->actor, role, a->v[1].s, pk, &e) != 0) {
 		client_err(c, e.code, "%s", e.msg);
 		return;
 	}
@@ -204,7 +286,7 @@ cmd_revoke(struct client *c, const struct args *a)
 		client_err(c, ECO_ERR_NOTFOUND, "no such name enrolled");
 		return;
 	}
-	if (sched_revoke(s, p, &e) != 0) {
+	if (sched_revoke(s, a->actor, p, &e) != 0) {
 		client_err(c, e.code, "%s", e.msg);
 		return;
 	}

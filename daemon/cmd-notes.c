@@ -101,8 +101,8 @@ cmd_note_end(struct client *c, const struct args *a)
 		    "declared; dropped");
 		return;
 	}
-	rc = note_add(s, sched_person(s, c->person), u->booking, u->amends,
-	    u->buf, u->size, time(NULL), &id, &e);
+	rc = note_add(s, a->actor, sched_person(s, c->person), u->booking,
+	    u->amends, u->buf, u->size, time(NULL), &id, &e);
 	upload_free(c);
 	if (rc != 0) {
 		client_err(c, e.code, "%s", e.msg);
@@ -170,7 +170,8 @@ cmd_note_open(struct client *c, const struct args *args)
 	size_t			 len, off, k;
 	int64_t			 id = args->v[0].i;
 
-	if ((blob = note_open(s, caller_key(c), id, &n, &len, &e)) == NULL) {
+	if ((blob = note_open(s, args->actor, caller_key(c), id, &n, &len,
+	    &e)) == NULL) {
 		if (strcmp(e.code, ECO_ERR_NOTFOUND) != 0)
 			log_warnx("note %lld: not served: %s", (long long)id,
 			    e.msg);

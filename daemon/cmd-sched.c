@@ -81,7 +81,7 @@ cmd_avail_add(struct client *c, const struct args *a)
 	int			 count = (int)a->v[2].i, i;
 
 	ids = xcalloc(count, sizeof *ids);
-	if (sched_avail_add(c->srv->ecod->sched, me(c), a->v[0].t,
+	if (sched_avail_add(c->srv->ecod->sched, a->actor, me(c), a->v[0].t,
 	    (int)a->v[1].i, count, (int)a->v[3].i, a->v[4].s, time(NULL), ids,
 	    &e) != 0) {
 		free(ids);
@@ -103,7 +103,8 @@ cmd_avail_rm(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
 
-	if (sched_avail_rm(c->srv->ecod->sched, me(c), a->v[0].i, &e) != 0) {
+	if (sched_avail_rm(c->srv->ecod->sched, a->actor, me(c), a->v[0].i,
+	    &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -300,7 +301,7 @@ cmd_mark(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
 
-	if (sched_mark(c->srv->ecod->sched, me(c), a->v[0].i,
+	if (sched_mark(c->srv->ecod->sched, a->actor, me(c), a->v[0].i,
 	    a->v[1].i == 0 ? B_ATTENDED : B_NOSHOW, time(NULL), &e) != 0) {
 		reply_err(c, &e);
 		return;
@@ -317,8 +318,8 @@ cmd_message(struct client *c, const struct args *a)
 	char			*b64, *f[1];
 	size_t			 len, msglen;
 
-	if (sched_message_open(c->srv->ecod->sched, me(c), a->v[0].i, &msg,
-	    &msglen, &e) != 0) {
+	if (sched_message_open(c->srv->ecod->sched, a->actor, me(c),
+	    a->v[0].i, &msg, &msglen, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}

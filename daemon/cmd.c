@@ -321,23 +321,43 @@ args_parse(struct client *c, const struct cmd_entry *e, int argc,
 	return 0;
 }
 
-/* Names the connection in the audit entries its request appends. */
-static void
-cmd_actor(struct client *c)
+/* Writes the audit actor of the connection into buf: "worker", "admin",
+ * "counsellor:NAME", "auditor:NAME" or "recovery"; returns buf. */
+static const char *
+cmd_actor(struct client *c, char *buf, size_t len)
 {
-	struct ecod	*ecod = c->srv->ecod;
-	struct person	*p = sched_person(ecod->sched, c->person);
+	struct person	*p = sched_person(c->srv->ecod->sched, c->person);
 
 	if ((c->roles & ROLE_AUDITOR) && p != NULL)
-		audit_set_actor(ecod->audit, "auditor", p->name);
+		snprintf(buf, len, "auditor:%s", p->name);
 	else if ((c->roles & ROLE_COUNSELLOR) && p != NULL)
-		audit_set_actor(ecod->audit, "counsellor", p->name);
+		snprintf(buf, len, "counsellor:%s", p->name);
 	else if (c->roles & ROLE_RECOVERY)
-		audit_set_actor(ecod->audit, "recovery", NULL);
+		snprintf(buf, len, "recovery");
 	else if (c->roles & ROLE_ADMIN)
-		audit_set_actor(ecod->audit, "admin", NULL);
+		snprintf(buf, len, "admin");
 	else
-		audit_set_actor(ecod->audit, "worker", NULL);
+		snprintf(buf, len, "worker");
+	return buf;
+}
+
+/*
+ * Records that the connection was refused what (a verb of the table, any
+ * case, or an action such as "login") on kind:id, naming the actor it
+ * acts as. See sched_refused: nothing the client sent is written.
+ */
+void
+cmd_refused(struct client *c, const char *what, const char *kind, int64_t id)
+{
+	char	 actor[AUDIT_ACTOR_MAX], action[32];
+	size_t	 i;
+
+	for (i = 0; what[i] != '\0' && i < sizeof action - 1; i++)
+		action[i] = (what[i] >= 'A' && what[i] <= 'Z') ?
+		    what[i] - 'A' + 'a' : what[i];
+	action[i] = '\0';
+	sched_refused(c->srv->ecod->sched, cmd_actor(c, actor, sizeof actor),
+	    action, kind, id);
 }
 
 /*
@@ -364,6 +384,7 @@ cmd_dispatch(struct client *c, int argc, char **argv)
 		return;
 	}
 	if (!(c->roles & e->roles)) {
+		cmd_refused(c, e->name, NULL, 0);
 		client_err(c, ECO_ERR_DENIED, "%s is not allowed for this "
 		    "connection", e->name);
 		return;
@@ -372,7 +393,7 @@ cmd_dispatch(struct client *c, int argc, char **argv)
 		args_free(&args);
 		return;
 	}
-	cmd_actor(c);
+	cmd_actor(c, args.actor, sizeof args.actor);
 	e->exec(c, &args);
 	args_free(&args);
 	if (c->replied != before + 1) {

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "audit.h"
+
 struct client;
 
 #define CMD_PREHELLO	0x01	/* allowed before the handshake */
@@ -57,6 +59,7 @@ struct arg {
 struct args {
 	int		 n;
 	struct arg	 v[CMD_MAXARGS];
+	char		 actor[AUDIT_ACTOR_MAX];	/* whom its entries name */
 };
 
 struct cmd_entry {
@@ -71,6 +74,7 @@ extern const struct cmd_entry	cmd_table[];
 
 void	cmd_dispatch(struct client *, int, char **);
 char	*cmd_usage(const struct cmd_entry *);
+void	cmd_refused(struct client *, const char *, const char *, int64_t);
 
 void	cmd_hello(struct client *, const struct args *);
 void	cmd_help(struct client *, const struct args *);

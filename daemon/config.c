@@ -85,6 +85,14 @@ static const struct setting settings[] = {
 	    NULL, 20, 0, 1000000, NULL },
 	{ "max_note_bytes", S_INT, OFF(max_note_bytes), NULL,
 	    1048576, 1024, ECO_NOTE_MAX, NULL },
+	{ "login_failures_per_uid", S_INT, OFF(login_failures_per_uid), NULL,
+	    10, 1, 1000000, NULL },
+	{ "login_failures_global", S_INT, OFF(login_failures_global), NULL,
+	    100, 1, 1000000, NULL },
+	{ "audit_refusals_per_window", S_INT, OFF(audit_refusals_per_window),
+	    NULL, 30, 0, 1000000, NULL },
+	{ "audit_window_seconds", S_INT, OFF(audit_window_seconds), NULL,
+	    60, 1, 3600, NULL },
 };
 #undef OFF
 #define NSETTINGS	(sizeof settings / sizeof settings[0])

@@ -128,11 +128,21 @@ ecod_init(struct config *cf)
 	return 0;
 }
 
+/* The refusal window closed: write its summaries (sched_refused). */
+static void
+refusals_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ecod	*ecod = arg;
+
+	sched_refusals_flush(ecod->sched);
+}
+
 /* Opens the instance and serves until a signal. */
 static int
 ecod_serve(struct ecod *ecod)
 {
-	struct event		*sigint, *sigterm;
+	struct event		*sigint, *sigterm, *refusals;
+	struct timeval		 window;
 	struct sched_err	 e;
 	char			*cause = NULL;
 
@@ -143,9 +153,8 @@ ecod_serve(struct ecod *ecod)
 	}
 	if ((ecod->audit = audit_open(ecod->inst->store, ecod->inst,
 	    &cause)) == NULL || (ecod->sched = sched_load(ecod->inst->store,
-	    ecod->inst->seal, ecod->audit, ecod->cf, &cause)) == NULL ||
-	    sched_record(ecod->sched, "start", NULL, 0, "ok", &e) != 0) {
-		log_warnx("%s", cause != NULL ? cause : e.msg);
+	    ecod->inst->seal, ecod->audit, ecod->cf, &cause)) == NULL) {
+		log_warnx("%s", cause);
 		free(cause);
 		sched_free(ecod->sched);
 		audit_free(ecod->audit);
@@ -157,16 +166,23 @@ ecod_serve(struct ecod *ecod)
 	if ((ecod->srv = server_create(ecod, &cause)) == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
-		event_base_free(ecod->base);
-		sched_free(ecod->sched);
-		audit_free(ecod->audit);
-		instance_close(ecod->inst);
-		return 1;
+		goto fail;
+	}
+	/* Recorded once the socket is up: a start that fails appends none. */
+	if (sched_record(ecod->sched, "ecod", "start", NULL, 0, "ok",
+	    &e) != 0) {
+		log_warnx("not starting: %s", e.msg);
+		server_free(ecod->srv);
+		goto fail;
 	}
 	sigint = evsignal_new(ecod->base, SIGINT, signal_cb, ecod);
 	sigterm = evsignal_new(ecod->base, SIGTERM, signal_cb, ecod);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
+	refusals = event_new(ecod->base, -1, EV_PERSIST, refusals_cb, ecod);
+	window.tv_sec = ecod->cf->audit_window_seconds;
+	window.tv_usec = 0;
+	evtimer_add(refusals, &window);
 	ecod->started = time(NULL);
 	log_info("ecod %s serving %s (%lld sealed rows verified)", ECO_VERSION,
 	    ecod->cf->socket, (long long)ecod->inst->rows);
@@ -174,6 +190,8 @@ ecod_serve(struct ecod *ecod)
 	event_base_dispatch(ecod->base);
 
 	server_free(ecod->srv);
+	sched_refusals_flush(ecod->sched);	/* what the window counted */
+	event_free(refusals);
 	event_free(sigint);
 	event_free(sigterm);
 	event_base_free(ecod->base);
@@ -182,6 +200,13 @@ ecod_serve(struct ecod *ecod)
 	instance_close(ecod->inst);
 	log_info("stopped");
 	return 0;
+
+fail:
+	event_base_free(ecod->base);
+	sched_free(ecod->sched);
+	audit_free(ecod->audit);
+	instance_close(ecod->inst);
+	return 1;
 }
 
 int

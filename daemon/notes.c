@@ -105,7 +105,8 @@ note_recipient(const struct note *n, const unsigned char *pk)
  * key when one is configured, and to no one else.
  */
 int
-note_add(struct sched *s, struct person *author, int64_t booking,
+note_add(struct sched *s, const char *actor, struct person *author,
+    int64_t booking,
     int64_t amends, const unsigned char *blob, size_t len, time_t now,
     int64_t *id, struct sched_err *e)
 {
@@ -164,7 +165,7 @@ note_add(struct sched *s, struct person *author, int64_t booking,
 	rec_put_bytes(&r, blob, len);
 	n->rowlen = r.len;
 	rc = store_begin(s->st, &cause) != 0 || store_insert(s->st, "notes",
-	    n->id, r.buf, r.len, &cause) != 0 || sched_audit(s, NULL,
+	    n->id, r.buf, r.len, &cause) != 0 || sched_audit(s, actor,
 	    "note-write", "note", n->id, "ok", &cause) != 0 ||
 	    sched_commit(s, &cause) != 0;
 	rec_free(&r);
@@ -220,21 +221,23 @@ note_blob(struct sched *s, const struct note *n, size_t *len,
 }
 
 /*
- * Serves note id to the holder of key, which must be one of its
- * recipients: recorded before it is read, so no entry, no note. Returns
+ * Serves note id to actor, the holder of key, which must be one of its
+ * recipients: recorded before it is read, so no entry, no note; a refusal
+ * is recorded too. Returns
  * the sealed blob (allocated, *len bytes) and the note, or NULL.
  */
 unsigned char *
-note_open(struct sched *s, const unsigned char *key, int64_t id,
-    const struct note **np, size_t *len, struct sched_err *e)
+note_open(struct sched *s, const char *actor, const unsigned char *key,
+    int64_t id, const struct note **np, size_t *len, struct sched_err *e)
 {
 	struct note	*n = idvec_get(&s->notes, id);
 
 	if (n == NULL || key == NULL || !note_recipient(n, key)) {
+		sched_refused(s, actor, "note-open", "note", id);
 		sched_errf(e, ECO_ERR_NOTFOUND, "no such note for you");
 		return NULL;
 	}
-	if (sched_record(s, "note-open", "note", id, "ok", e) != 0)
+	if (sched_record(s, actor, "note-open", "note", id, "ok", e) != 0)
 		return NULL;
 	*np = n;
 	return note_blob(s, n, len, e);

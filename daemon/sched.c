@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "config.h"
 #include "log.h"
 #include "proto.h"
 #include "rec.h"
@@ -63,7 +64,7 @@ sched_commit(struct sched *s, char **cause)
 	return 0;
 }
 
-/* Appends an audit entry on object kind:id (actor NULL: the caller's). */
+/* Appends an audit entry by actor on object kind:id (kind NULL: none). */
 int
 sched_audit(struct sched *s, const char *actor, const char *action,
     const char *kind, int64_t id, const char *outcome, char **cause)
@@ -77,18 +78,93 @@ sched_audit(struct sched *s, const char *actor, const char *action,
 	return audit_append(s->audit, actor, action, obj, outcome, cause);
 }
 
-/* Records an access that changes nothing else, in a transaction of its
- * own: a login, a note or message served. */
+/* Records an access by actor that changes nothing else, in a transaction
+ * of its own: a login, a note or message served, the start. */
 int
-sched_record(struct sched *s, const char *action, const char *kind,
-    int64_t id, const char *outcome, struct sched_err *e)
+sched_record(struct sched *s, const char *actor, const char *action,
+    const char *kind, int64_t id, const char *outcome, struct sched_err *e)
 {
 	char	*cause;
 
 	if (store_begin(s->st, &cause) != 0 ||
-	    sched_audit(s, NULL, action, kind, id, outcome, &cause) != 0 ||
+	    sched_audit(s, actor, action, kind, id, outcome, &cause) != 0 ||
 	    sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
+	return 0;
+}
+
+/* Returns 1 if kind:id names something that exists. */
+static int
+sched_exists(struct sched *s, const char *kind, int64_t id)
+{
+	if (kind == NULL)
+		return 0;
+	if (strcmp(kind, "person") == 0)
+		return sched_person(s, id) != NULL;
+	if (strcmp(kind, "slot") == 0)
+		return sched_slot(s, id) != NULL;
+	if (strcmp(kind, "booking") == 0)
+		return sched_booking(s, id) != NULL;
+	if (strcmp(kind, "note") == 0)
+		return idvec_get(&s->notes, id) != NULL;
+	return 0;
+}
+
+/*
+ * Records a refusal by actor of action on kind:id: outcome "failed" for a
+ * login, "refused" for anything else. An id that names nothing is left
+ * out (object "-"), so no number of the client's choosing is written.
+ * Past audit_refusals_per_window in a window the refusal is only counted,
+ * for the summary sched_refusals_flush writes; so is one whose entry
+ * could not be written. Returns 0, or -1 if that happened (logged).
+ */
+int
+sched_refused(struct sched *s, const char *actor, const char *action,
+    const char *kind, int64_t id)
+{
+	struct sched_err	 e;
+	const char		*outcome = "refused";
+	time_t			 now = time(NULL);
+
+	if (strcmp(action, "login") == 0 ||
+	    strcmp(action, "login-recovery") == 0)
+		outcome = "failed";
+	if (!sched_exists(s, kind, id))
+		kind = NULL;
+	if (audit_refusal(s->audit, (uint64_t)s->cf->audit_refusals_per_window,
+	    actor, action, outcome, now) == 0)
+		return 0;
+	if (sched_record(s, actor, action, kind, id, outcome, &e) != 0) {
+		audit_count(s->audit, actor, action, outcome, now);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Ends the refusal window: writes the summary entries of what was
+ * counted, in one transaction, and starts a new window. Called by a timer
+ * every audit_window_seconds and at shutdown. Returns 0, or -1 if the
+ * summaries could not be written (logged; they are kept for the next).
+ */
+int
+sched_refusals_flush(struct sched *s)
+{
+	struct sched_err	 e;
+	char			*cause;
+
+	if (s->audit->nbursts == 0) {
+		audit_window(s->audit, 1);
+		return 0;
+	}
+	if (store_begin(s->st, &cause) != 0 ||
+	    audit_summaries(s->audit, &cause) != 0 ||
+	    sched_commit(s, &cause) != 0) {
+		sched_err_store(s, &e, cause);
+		audit_window(s->audit, 0);
+		return -1;
+	}
+	audit_window(s->audit, 1);
 	return 0;
 }
 
@@ -446,7 +522,7 @@ sched_free(struct sched *s)
 
 /* Enrols a counsellor or auditor under a new name and public key. */
 int
-sched_enrol(struct sched *s, int role, const char *name,
+sched_enrol(struct sched *s, const char *actor, int role, const char *name,
     const unsigned char *pk, struct sched_err *e)
 {
 	struct person	*p, *q;
@@ -468,7 +544,7 @@ sched_enrol(struct sched *s, int role, const char *name,
 	memcpy(p->pk, pk, sizeof p->pk);
 	p->created = time(NULL);
 	if (store_begin(s->st, &cause) != 0 || put_person(s, p, 1,
-	    &cause) != 0 || sched_audit(s, NULL, "enrol", "person", p->id, "ok",
+	    &cause) != 0 || sched_audit(s, actor, "enrol", "person", p->id, "ok",
 	    &cause) != 0 || sched_commit(s, &cause) != 0) {
 		person_free(p);
 		return sched_err_store(s, e, cause);
@@ -479,7 +555,8 @@ sched_enrol(struct sched *s, int role, const char *name,
 
 /* Revokes a person: no more logins; their records stay. */
 int
-sched_revoke(struct sched *s, struct person *p, struct sched_err *e)
+sched_revoke(struct sched *s, const char *actor, struct person *p,
+    struct sched_err *e)
 {
 	struct person	 copy = *p;
 	char		*cause;
@@ -488,7 +565,7 @@ sched_revoke(struct sched *s, struct person *p, struct sched_err *e)
 		return sched_errf(e, ECO_ERR_CONFLICT, "revoked already");
 	copy.revoked = 1;
 	if (store_begin(s->st, &cause) != 0 || put_person(s, &copy, 0,
-	    &cause) != 0 || sched_audit(s, NULL, "revoke", "person", p->id,
+	    &cause) != 0 || sched_audit(s, actor, "revoke", "person", p->id,
 	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	p->revoked = 1;

@@ -35,8 +35,6 @@ struct person {
 	char		*name;
 	unsigned char	 pk[32];		/* Ed25519 */
 	int64_t		 created;
-	unsigned int	 fails;			/* in memory only */
-	time_t		 locked_until;		/* in memory only */
 };
 
 struct slot {
@@ -101,7 +99,10 @@ int		 sched_commit(struct sched *, char **);
 int		 sched_audit(struct sched *, const char *, const char *,
 		    const char *, int64_t, const char *, char **);
 int		 sched_record(struct sched *, const char *, const char *,
-		    int64_t, const char *, struct sched_err *);
+		    const char *, int64_t, const char *, struct sched_err *);
+int		 sched_refused(struct sched *, const char *, const char *,
+		    const char *, int64_t);
+int		 sched_refusals_flush(struct sched *);
 void		 sched_free(struct sched *);
 
 void		*idvec_get(const struct idvec *, int64_t);
@@ -119,12 +120,15 @@ struct person	*sched_person_by_name(struct sched *, const char *);
 struct slot	*sched_slot(struct sched *, int64_t);
 struct booking	*sched_booking(struct sched *, int64_t);
 
-int	sched_enrol(struct sched *, int, const char *, const unsigned char *,
+/* The first const char * of a change is its actor, named in its audit entry:
+ * "admin", "counsellor:NAME", ...; worker changes name "worker" themselves. */
+int	sched_enrol(struct sched *, const char *, int, const char *,
+	    const unsigned char *, struct sched_err *);
+int	sched_revoke(struct sched *, const char *, struct person *,
 	    struct sched_err *);
-int	sched_revoke(struct sched *, struct person *, struct sched_err *);
-int	sched_avail_add(struct sched *, struct person *, time_t, int, int,
-	    int, const char *, time_t, int64_t *, struct sched_err *);
-int	sched_avail_rm(struct sched *, struct person *, int64_t,
+int	sched_avail_add(struct sched *, const char *, struct person *, time_t,
+	    int, int, int, const char *, time_t, int64_t *, struct sched_err *);
+int	sched_avail_rm(struct sched *, const char *, struct person *, int64_t,
 	    struct sched_err *);
 size_t	sched_free_slots(struct sched *, time_t, time_t, int, time_t,
 	    struct slot ***);
@@ -138,10 +142,10 @@ int	sched_reschedule(struct sched *, int64_t, int64_t, time_t,
 	    struct sched_err *);
 size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
 	    struct booking ***);
-int	sched_mark(struct sched *, struct person *, int64_t, int, time_t,
-	    struct sched_err *);
-int	sched_message_open(struct sched *, struct person *, int64_t,
-	    const unsigned char **, size_t *, struct sched_err *);
+int	sched_mark(struct sched *, const char *, struct person *, int64_t, int,
+	    time_t, struct sched_err *);
+int	sched_message_open(struct sched *, const char *, struct person *,
+	    int64_t, const unsigned char **, size_t *, struct sched_err *);
 
 /* Row writers and destructors shared by sched.c and booking.c. */
 int	put_slot(struct sched *, const struct slot *, int, char **);
@@ -151,12 +155,12 @@ void	booking_free(struct booking *);
 
 int	notes_load(struct sched *, char **);
 int	note_recipient(const struct note *, const unsigned char *);
-int	note_add(struct sched *, struct person *, int64_t, int64_t,
-	    const unsigned char *, size_t, time_t, int64_t *,
+int	note_add(struct sched *, const char *, struct person *, int64_t,
+	    int64_t, const unsigned char *, size_t, time_t, int64_t *,
 	    struct sched_err *);
 unsigned char *note_blob(struct sched *, const struct note *, size_t *,
 	    struct sched_err *);
-unsigned char *note_open(struct sched *, const unsigned char *, int64_t,
-	    const struct note **, size_t *, struct sched_err *);
+unsigned char *note_open(struct sched *, const char *, const unsigned char *,
+	    int64_t, const struct note **, size_t *, struct sched_err *);
 
 #endif
