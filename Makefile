@@ -35,7 +35,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-notes.c client/cmd-audit.c
 TOOL_NAMES  = rawsock dbpoke
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
-	      test_note test_merkle
+	      test_note test_merkle test_keyfile
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
@@ -197,6 +197,11 @@ $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 # The note format is the client's: its test links the client's code.
 $(BUILD)/tests/test_note: $(BUILD)/tests/unit/test_note.o \
     $(BUILD)/client/note.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# So is the key file format.
+$(BUILD)/tests/test_keyfile: $(BUILD)/tests/unit/test_keyfile.o \
+    $(BUILD)/client/keyfile.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(DAEMON_OBJS) $(COMMON_OBJS)
