@@ -154,11 +154,14 @@ FUZZ_TARGETS += passphrase
 FUZZ_passphrase_SRCS = tests/fuzz/fuzz_passphrase.c common/passphrase.c \
 	       common/xmalloc.c
 
-.PHONY: fuzz-build fuzz-list fuzz-seeds
+.PHONY: fuzz-build fuzz-targets fuzz-list fuzz-seeds
 
 # Build after deps in a second make, as for build.
 fuzz-build: deps test-deps
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	@$(MAKE) --no-print-directory fuzz-targets
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	@:
 
 fuzz-list:
 	@echo $(FUZZ_TARGETS)
