@@ -35,7 +35,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-notes.c client/cmd-audit.c
 TOOL_NAMES  = rawsock dbpoke
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
-	      test_note test_merkle
+	      test_note test_merkle test_keyfile
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
@@ -53,8 +53,11 @@ all: $(BINS) $(TOOLS) $(UNITS)
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
-# golang.org/x/mod, whose sumdb/note checks our signed tree heads.
-TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl
+# golang.org/x/mod, whose sumdb/note checks our signed tree heads;
+# python3-nacl, which signs raw logins in t-args; and clang with its
+# sanitizer and libFuzzer runtimes, for the fuzz targets.
+TEST_DEBS = faketime golang-go golang-golang-x-mod-dev clang libclang-rt-14-dev \
+	    python3-nacl
 
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -99,29 +102,90 @@ asan: deps test-deps
 	@ECO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
-# libFuzzer on the parsers of outside bytes (clang): the line format, a
-# sealed note's header, signed notes and keys. FUZZ_SECONDS bounds each.
+# libFuzzer (clang, with ASan and UBSan) on every decoder of bytes from
+# outside. A target NAME is "FUZZ_TARGETS += NAME" and "FUZZ_NAME_SRCS =
+# tests/fuzz/fuzz_NAME.c <sources>"; its seed corpus is in
+# tests/fuzz/corpus/NAME/, its dictionary, if any, tests/fuzz/NAME.dict.
+# One rule at the end of this file builds build-fuzz/fuzz_NAME for each.
+# make fuzz runs each for FUZZ_SECONDS on a fresh working corpus under
+# build-fuzz/ seeded from the committed one (tests/fuzz/run.sh); make test
+# runs each for a few seconds (tests/integration/t-fuzz.sh).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = wire notehdr checkpoint
-FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
-	       -fsanitize=fuzzer,address,undefined
-fuzz: deps
-	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_wire tests/fuzz/fuzz_wire.c \
-	    common/wire.c common/xmalloc.c
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_notehdr \
-	    tests/fuzz/fuzz_notehdr.c common/notehdr.c
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_checkpoint \
-	    tests/fuzz/fuzz_checkpoint.c common/checkpoint.c common/merkle.c \
-	    common/xmalloc.c $$(pkg-config --libs libsodium)
-	@for t in $(FUZZ_TARGETS); do \
-	    mkdir -p build-fuzz/corpus-$$t; \
-	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+FUZZ_DIR     = build-fuzz
+FUZZ_CC	     = clang
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+	       -Wno-unused-parameter -Iinclude -Idaemon -Iclient -Itests/fuzz \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	       $(PKG_CFLAGS)
+FUZZ_LIBS    = $(PKG_LIBS)
+
+# The request line, as the daemon splits it.
+FUZZ_TARGETS += wire
+FUZZ_wire_SRCS = tests/fuzz/fuzz_wire.c common/wire.c common/xmalloc.c
+# A sealed note's public header, parsed by the daemon from uploads.
+FUZZ_TARGETS += notehdr
+FUZZ_notehdr_SRCS = tests/fuzz/fuzz_notehdr.c common/notehdr.c
+# Signed tree heads, checkpoints and verifier keys.
+FUZZ_TARGETS += checkpoint
+FUZZ_checkpoint_SRCS = tests/fuzz/fuzz_checkpoint.c common/checkpoint.c \
+	       common/merkle.c common/xmalloc.c
+# The row decoder under every table's layout.
+FUZZ_TARGETS += rec
+FUZZ_rec_SRCS = tests/fuzz/fuzz_rec.c daemon/rec.c common/notehdr.c \
+	       common/xmalloc.c
+# Sealed rows opened under a test key, then decoded.
+FUZZ_TARGETS += seal
+FUZZ_seal_SRCS = tests/fuzz/fuzz_seal.c daemon/seal.c daemon/rec.c \
+	       common/notehdr.c common/xmalloc.c
+# Booking codes as typed.
+FUZZ_TARGETS += code
+FUZZ_code_SRCS = tests/fuzz/fuzz_code.c daemon/code.c
+# Local times as sent, in zones with clock changes.
+FUZZ_TARGETS += time
+FUZZ_time_SRCS = tests/fuzz/fuzz_time.c daemon/timeutil.c
+# Key files: the parse step, then a cheap unlock.
+FUZZ_TARGETS += keyfile
+FUZZ_keyfile_SRCS = tests/fuzz/fuzz_keyfile.c client/keyfile.c \
+	       common/xmalloc.c
+# Sealed, signed notes opened and verified with test keys.
+FUZZ_TARGETS += note
+FUZZ_note_SRCS = tests/fuzz/fuzz_note.c client/note.c common/notehdr.c \
+	       common/xmalloc.c
+# A passphrase read from a file.
+FUZZ_TARGETS += passphrase
+FUZZ_passphrase_SRCS = tests/fuzz/fuzz_passphrase.c common/passphrase.c \
+	       common/xmalloc.c
+
+.PHONY: fuzz-build fuzz-targets fuzz-list fuzz-seeds
+
+# Build after deps in a second make, as for build.
+fuzz-build: deps test-deps
+	@$(MAKE) --no-print-directory fuzz-targets
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	@:
+
+fuzz-list:
+	@echo $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	    sh tests/fuzz/run.sh $$t $(FUZZ_SECONDS) || fail=1; \
+	done; exit $$fail
+
+# Remakes the generated seeds (real rows, codes, notes, key files) in
+# tests/fuzz/corpus/ with the code itself; the result is committed.
+fuzz-seeds: deps
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -Iinclude -Idaemon -Iclient \
+	    $(PKG_CFLAGS) -o $(FUZZ_DIR)/mkseeds tests/fuzz/mkseeds.c \
+	    daemon/seal.c daemon/rec.c daemon/code.c client/note.c \
+	    client/keyfile.c common/notehdr.c common/checkpoint.c \
+	    common/merkle.c common/xmalloc.c $(PKG_LIBS)
+	$(FUZZ_DIR)/mkseeds tests/fuzz/corpus
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan $(FUZZ_DIR)
 
 $(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -140,6 +204,11 @@ $(BUILD)/tests/test_note: $(BUILD)/tests/unit/test_note.o \
     $(BUILD)/client/note.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# So is the key file format.
+$(BUILD)/tests/test_keyfile: $(BUILD)/tests/unit/test_keyfile.o \
+    $(BUILD)/client/keyfile.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
@@ -151,3 +220,11 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# One rule for every fuzz target: build-fuzz/fuzz_NAME from FUZZ_NAME_SRCS.
+# Second expansion lets targets be added anywhere above.
+.SECONDEXPANSION:
+$(FUZZ_DIR)/fuzz_%: $$(FUZZ_$$*_SRCS) $$(wildcard include/*.h daemon/*.h \
+    client/*.h tests/fuzz/*.h)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_$*_SRCS) $(FUZZ_LIBS)

@@ -177,45 +177,134 @@ b64_exact(const char *s, unsigned char *out, size_t len)
 	    B64) == 0 && n == len ? 0 : -1;
 }
 
+/* Reads a decimal number of at most 20 digits in [min, max]; 0 or -1. */
+static int
+keyfile_number(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *v)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n > 20 || strspn(s, "0123456789") != n)
+		return -1;
+	errno = 0;
+	*v = strtoull(s, NULL, 10);
+	if (errno != 0 || *v < min || *v > max)
+		return -1;
+	return 0;
+}
+
+/*
+ * Reads one line (NUL-terminated, without its line end) of a key file into
+ * kf. Returns the bit of the field it sets, or -1 if it is not one.
+ */
+static int
+keyfile_field(char *line, struct keyfile *kf)
+{
+	char			*v, *f[5], *last;
+	unsigned long long	 ops, mem;
+	int			 n;
+
+	if ((v = strchr(line, ' ')) == NULL)
+		return -1;
+	*v++ = '\0';
+	if (strcmp(line, "name") == 0) {
+		if (!key_name_valid(v))
+			return -1;
+		memcpy(kf->name, v, strlen(v) + 1);
+		return 2;
+	}
+	if (strcmp(line, "public") == 0)
+		return b64_exact(v, kf->pk, sizeof kf->pk) == 0 ? 4 : -1;
+	if (strcmp(line, "secret") == 0)
+		return b64_exact(v, kf->sealed, sizeof kf->sealed) == 0 ? 16 : -1;
+	if (strcmp(line, "kdf") != 0)
+		return -1;
+	for (n = 0, v = strtok_r(v, " ", &last); v != NULL && n < 5;
+	    v = strtok_r(NULL, " ", &last))
+		f[n++] = v;
+	if (n != 4 || strcmp(f[0], "argon2id13") != 0 ||
+	    keyfile_number(f[1], crypto_pwhash_OPSLIMIT_MIN,
+	    KEYFILE_OPSLIMIT_MAX, &ops) != 0 ||
+	    keyfile_number(f[2], crypto_pwhash_MEMLIMIT_MIN,
+	    KEYFILE_MEMLIMIT_MAX, &mem) != 0 ||
+	    b64_exact(f[3], kf->salt, sizeof kf->salt) != 0)
+		return -1;
+	kf->opslimit = ops;
+	kf->memlimit = (size_t)mem;
+	return 8;
+}
+
+/*
+ * Parses the text of a key file, len bytes at buf (no NUL needed), into kf
+ * (still locked): the magic line, then each field once, in any order, one
+ * a line, and nothing else but blank lines. The KDF limits must lie between libsodium's
+ * minimum and KEYFILE_*LIMIT_MAX, so that a planted file cannot make the
+ * client spin or allocate without bound. Returns 0 or -1.
+ */
+int
+keyfile_parse(const char *buf, size_t len, struct keyfile *kf)
+{
+	char		 line[KEYFILE_LINE_MAX + 1];
+	const char	*p = buf, *end = buf + len, *nl;
+	size_t		 n;
+	int		 bit, have = 0, lineno = 0;
+
+	memset(kf, 0, sizeof *kf);
+	if (memchr(buf, '\0', len) != NULL)
+		return -1;
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > KEYFILE_LINE_MAX)
+			goto bad;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl == end ? end : nl + 1;
+		if (lineno++ == 0) {
+			if (strcmp(line, KEYFILE_MAGIC) != 0)
+				goto bad;
+			have = 1;
+			continue;
+		}
+		if (n == 0)
+			continue;	/* a blank line an editor left */
+		if ((bit = keyfile_field(line, kf)) == -1 || (have & bit))
+			goto bad;
+		have |= bit;
+	}
+	if (have != 31)
+		goto bad;
+	return 0;
+bad:
+	memset(kf, 0, sizeof *kf);
+	return -1;
+}
+
 /* Reads the public part of the key file at path into kf (still locked). */
 int
 keyfile_load(const char *path, struct keyfile *kf, char **cause)
 {
 	FILE	*fp;
-	char	 line[512], a[128], b[128], c[128];
-	int	 lineno = 0, have = 0;
+	char	 buf[KEYFILE_MAX + 1];
+	size_t	 len;
+	int	 err;
 
 	memset(kf, 0, sizeof *kf);
 	if ((fp = fopen(path, "re")) == NULL) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof line, fp) != NULL) {
-		lineno++;
-		line[strcspn(line, "\n")] = '\0';
-		if (lineno == 1) {
-			if (strcmp(line, KEYFILE_MAGIC) != 0)
-				break;
-			have |= 1;
-		} else if (sscanf(line, "name %64s", kf->name) == 1 &&
-		    key_name_valid(kf->name))
-			have |= 2;
-		else if (sscanf(line, "public %127s", a) == 1 &&
-		    b64_exact(a, kf->pk, 32) == 0)
-			have |= 4;
-		else if (sscanf(line, "kdf argon2id13 %127s %127s %127s", a, b,
-		    c) == 3 && b64_exact(c, kf->salt, 16) == 0) {
-			kf->opslimit = strtoull(a, NULL, 10);
-			kf->memlimit = (size_t)strtoull(b, NULL, 10);
-			have |= 8;
-		} else if (sscanf(line, "secret %127s", a) == 1 &&
-		    b64_exact(a, kf->sealed, sizeof kf->sealed) == 0)
-			have |= 16;
-		else
-			break;
-	}
+	len = fread(buf, 1, sizeof buf, fp);
+	err = ferror(fp);
 	fclose(fp);
-	if (have != 31) {
+	if (err) {
+		xasprintf(cause, "%s: read error", path);
+		return -1;
+	}
+	if (len > KEYFILE_MAX || keyfile_parse(buf, len, kf) != 0) {
 		xasprintf(cause, "%s: not an ECO key file, or damaged", path);
 		return -1;
 	}

@@ -31,21 +31,32 @@ passphrase_free(char *p)
 		sodium_free(p);		/* sodium_free wipes */
 }
 
-/* Reads one non-empty line from fp into buf, without its line end. */
+/*
+ * Reads one non-empty line from fp into buf (PASSPHRASE_MAX), without its
+ * line end. Returns 0, or -1 on an empty line, end of input, a read error,
+ * a NUL byte (the passphrase would be cut short there) or a line longer
+ * than PASSPHRASE_MAX - 1.
+ */
 static int
 passphrase_line(FILE *fp, char *buf)
 {
-	size_t	 n;
+	size_t	 n = 0;
+	int	 ch;
 
-	if (fgets(buf, PASSPHRASE_MAX, fp) == NULL)
+	while ((ch = getc(fp)) != EOF && ch != '\n') {
+		if (ch == '\0' || n == PASSPHRASE_MAX - 1) {
+			sodium_memzero(buf, n);
+			return -1;
+		}
+		buf[n++] = (char)ch;
+	}
+	if (ch == EOF && ferror(fp)) {
+		sodium_memzero(buf, n);
 		return -1;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	else if (n == PASSPHRASE_MAX - 1)
-		return -1;		/* longer than we take */
+	}
 	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
+		n--;
+	buf[n] = '\0';
 	return n == 0 ? -1 : 0;
 }
 
@@ -58,7 +69,7 @@ passphrase_from_stream(FILE *fp, char **cause)
 	if (passphrase_line(fp, p) != 0) {
 		passphrase_free(p);
 		xasprintf(cause, "no passphrase read (an empty line, end of "
-		    "input, or over %d bytes)", PASSPHRASE_MAX - 1);
+		    "input, a NUL byte, or over %d bytes)", PASSPHRASE_MAX - 1);
 		return NULL;
 	}
 	return p;

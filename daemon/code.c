@@ -68,22 +68,23 @@ code_value(char ch)
 }
 
 /*
- * Reads a code as a person may type it into raw. Returns 0, or -1 if it
- * has a wrong length, a character that is not in the alphabet, or fails
- * its check.
+ * Reads a code as a person may type it, len bytes at text (no NUL needed),
+ * into raw. Returns 0, or -1 if it has a wrong length, a character that is
+ * not in the alphabet, or fails its check.
  */
 int
-code_parse(const char *text, unsigned char *raw)
+code_parse_len(const char *text, size_t len, unsigned char *raw)
 {
 	unsigned int	 check = 0;
 	int		 nbits = 0, v, b;
+	size_t		 i;
 
 	memset(raw, 0, CODE_RANDOM_BYTES);
-	for (; *text != '\0'; text++) {
-		if (*text == '-' || *text == ' ')
+	for (i = 0; i < len; i++) {
+		if (text[i] == '-' || text[i] == ' ')
 			continue;
-		if ((v = code_value(*text)) < 0 || nbits == CODE_CHARS * 5)
-			return -1;
+		if ((v = code_value(text[i])) < 0 || nbits == CODE_CHARS * 5)
+			goto bad;
 		for (b = 4; b >= 0; b--, nbits++) {
 			if (nbits < CODE_RANDOM_BYTES * 8)
 				raw[nbits / 8] |= ((v >> b) & 1) <<
@@ -92,9 +93,17 @@ code_parse(const char *text, unsigned char *raw)
 				check = (check << 1) | ((v >> b) & 1);
 		}
 	}
-	if (nbits != CODE_CHARS * 5 || check != code_check(raw)) {
-		sodium_memzero(raw, CODE_RANDOM_BYTES);
-		return -1;
-	}
+	if (nbits != CODE_CHARS * 5 || check != code_check(raw))
+		goto bad;
 	return 0;
+bad:
+	sodium_memzero(raw, CODE_RANDOM_BYTES);
+	return -1;
+}
+
+/* Reads a code from the string text into raw; as code_parse_len. */
+int
+code_parse(const char *text, unsigned char *raw)
+{
+	return code_parse_len(text, strlen(text), raw);
 }

@@ -7,6 +7,8 @@
 #ifndef ECOD_CODE_H
 #define ECOD_CODE_H
 
+#include <stddef.h>
+
 #define CODE_RANDOM_BYTES	16
 #define CODE_CHARS		28
 #define CODE_TEXT_LEN		(CODE_CHARS + CODE_CHARS / 4 - 1)
@@ -14,5 +16,6 @@
 void	code_new(unsigned char *, char *);
 void	code_format(const unsigned char *, char *);
 int	code_parse(const char *, unsigned char *);
+int	code_parse_len(const char *, size_t, unsigned char *);
 
 #endif

@@ -33,16 +33,29 @@ digits(const char *s, size_t n)
 	return 1;
 }
 
+/* Returns the value of the n digits at s (checked by digits()). */
+static int
+number(const char *s, size_t n)
+{
+	size_t	 i;
+	int	 v = 0;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
 /*
- * Parses local time s into UTC *t. With date_ok a bare date means its
- * midnight. Rejects what does not exist: February 30, 25:00, a time
- * skipped by a daylight-saving change. Years 2000 to 2199.
+ * Parses local time s (n bytes, no NUL needed) into UTC *t. With date_ok a
+ * bare date means its midnight. Rejects what does not exist: February 30,
+ * 25:00, a time skipped by a daylight-saving change. Years 2000 to 2199.
+ * Returns 0, or -1 with *why set to a static reason.
  */
 int
-time_parse_local(const char *s, int date_ok, time_t *t, const char **why)
+time_parse_local_len(const char *s, size_t n, int date_ok, time_t *t,
+    const char **why)
 {
 	struct tm	 tm, back;
-	size_t		 n = strlen(s);
 
 	*why = "not a date and time like 2026-12-01T10:30";
 	if (n != 10 && n != 16)
@@ -58,18 +71,18 @@ time_parse_local(const char *s, int date_ok, time_t *t, const char **why)
 	    !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2)))
 		return -1;
 	memset(&tm, 0, sizeof tm);
-	tm.tm_year = atoi(s) - 1900;
-	tm.tm_mon = atoi(s + 5) - 1;
-	tm.tm_mday = atoi(s + 8);
+	tm.tm_year = number(s, 4) - 1900;
+	tm.tm_mon = number(s + 5, 2) - 1;
+	tm.tm_mday = number(s + 8, 2);
 	if (n == 16) {
-		tm.tm_hour = atoi(s + 11);
-		tm.tm_min = atoi(s + 14);
+		tm.tm_hour = number(s + 11, 2);
+		tm.tm_min = number(s + 14, 2);
 	}
 	tm.tm_isdst = -1;
 	*why = "no such date or time";
-	if (tm.tm_year < 100 || tm.tm_year > 299 || tm.tm_mon > 11 ||
-	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59)
+	if (tm.tm_year < 100 || tm.tm_year > 299 || tm.tm_mon < 0 ||
+	    tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59)
 		return -1;
 	back = tm;
 	if ((*t = mktime(&back)) == (time_t)-1)
@@ -83,6 +96,13 @@ time_parse_local(const char *s, int date_ok, time_t *t, const char **why)
 		return -1;
 	}
 	return 0;
+}
+
+/* Parses the local time string s into UTC *t; as time_parse_local_len. */
+int
+time_parse_local(const char *s, int date_ok, time_t *t, const char **why)
+{
+	return time_parse_local_len(s, strlen(s), date_ok, t, why);
 }
 
 /* Writes t as local "YYYY-MM-DDTHH:MM" into buf (LOCAL_TIME_LEN + 1). */

@@ -2,12 +2,15 @@
 #ifndef ECOD_TIMEUTIL_H
 #define ECOD_TIMEUTIL_H
 
+#include <stddef.h>
 #include <time.h>
 
 #define LOCAL_TIME_LEN	16	/* "YYYY-MM-DDTHH:MM" */
 
 int	 time_set_zone(const char *);
 int	 time_parse_local(const char *, int, time_t *, const char **);
+int	 time_parse_local_len(const char *, size_t, int, time_t *,
+	    const char **);
 void	 time_format_local(time_t, char *);
 int	 time_add_days(time_t, int, time_t *);
 

@@ -123,6 +123,29 @@ test_rec_roundtrip_and_bounds(void **state)
 	rec_free(&w);
 }
 
+/* code_parse_len reads its bytes only: no NUL needed, none past len. */
+static void
+test_parse_len(void **state)
+{
+	unsigned char	 raw[CODE_RANDOM_BYTES], back[CODE_RANDOM_BYTES];
+	char		 text[CODE_TEXT_LEN + 1], *buf;
+
+	code_new(raw, text);
+	buf = malloc(CODE_TEXT_LEN + 3);
+	memcpy(buf, text, CODE_TEXT_LEN);
+	memcpy(buf + CODE_TEXT_LEN, "XYZ", 3);		/* no NUL */
+	assert_int_equal(code_parse_len(buf, CODE_TEXT_LEN, back), 0);
+	assert_memory_equal(raw, back, sizeof raw);
+	assert_int_equal(code_parse_len(buf, CODE_TEXT_LEN + 1, back), -1);
+	assert_int_equal(code_parse_len(buf, CODE_TEXT_LEN - 1, back), -1);
+	/* a failure leaves nothing of the code behind */
+	buf[3] = '!';
+	assert_int_equal(code_parse_len(buf, CODE_TEXT_LEN, back), -1);
+	memset(raw, 0, sizeof raw);
+	assert_memory_equal(raw, back, sizeof raw);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -130,6 +153,7 @@ main(void)
 		cmocka_unit_test(test_format_and_parse),
 		cmocka_unit_test(test_typos_rejected),
 		cmocka_unit_test(test_rec_roundtrip_and_bounds),
+		cmocka_unit_test(test_parse_len),
 	};
 
 	if (sodium_init() < 0)

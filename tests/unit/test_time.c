@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -73,6 +74,30 @@ test_dst_zone(void **state)
 	assert_string_equal(buf, "2026-03-09T10:00");
 }
 
+/* time_parse_local_len reads its bytes only: no NUL needed after them. */
+static void
+test_parse_len(void **state)
+{
+	const char	*why;
+	char		*buf, out[LOCAL_TIME_LEN + 1];
+	time_t		 t;
+
+	assert_int_equal(time_set_zone("America/Mexico_City"), 0);
+	buf = malloc(16);
+	memcpy(buf, "2026-12-01T10:30", 16);		/* no NUL */
+	assert_int_equal(time_parse_local_len(buf, 16, 0, &t, &why), 0);
+	time_format_local(t, out);
+	assert_string_equal(out, "2026-12-01T10:30");
+	assert_int_equal(time_parse_local_len(buf, 10, 1, &t, &why), 0);
+	time_format_local(t, out);
+	assert_string_equal(out, "2026-12-01T00:00");
+	assert_int_equal(time_parse_local_len(buf, 10, 0, &t, &why), -1);
+	assert_int_equal(time_parse_local_len(buf, 15, 0, &t, &why), -1);
+	memcpy(buf, "2026-00-01T10:30", 16);
+	assert_int_equal(time_parse_local_len(buf, 16, 0, &t, &why), -1);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -80,6 +105,7 @@ main(void)
 		cmocka_unit_test(test_mexico_city),
 		cmocka_unit_test(test_rejects_nonsense),
 		cmocka_unit_test(test_dst_zone),
+		cmocka_unit_test(test_parse_len),
 	};
 
 	return cmocka_run_group_tests_name("time", tests, NULL, NULL);
