@@ -144,8 +144,11 @@ wire_fields_free(struct wire_fields *wf)
 	int	 i;
 
 	if (wf->argv != NULL) {
-		for (i = 0; i < wf->argc; i++)
+		for (i = 0; i < wf->argc; i++) {
+			/* a field may be a booking code: leave no copy */
+			explicit_bzero(wf->argv[i], strlen(wf->argv[i]));
 			free(wf->argv[i]);
+		}
 		free(wf->argv);
 	}
 	wf->argv = NULL;
