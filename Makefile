@@ -3,7 +3,7 @@
 #   make run    install missing build dependencies, build, start a local instance under ./var
 #   make test   install missing build dependencies, build, run every test
 #   make asan   the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
-#   make install  install under DESTDIR and PREFIX (see docs/OPERATIONS.md)
+#   make install  binaries, unit, config under DESTDIR, PREFIX (docs/OPERATIONS.md)
 #   make clean  remove build output (./var, the local instance, is kept)
 
 DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config

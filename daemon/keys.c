@@ -147,9 +147,9 @@ key_read(const char *path, unsigned char *key, char **cause)
 
 /*
  * Reads the operator passphrase: the first line of the credential
- * master-passphrase when there is one, else from the terminal with echo off (twice
- * when confirm), or one line from standard input when it is not a
- * terminal, for service managers. Free with passphrase_free.
+ * master-passphrase when there is one, else from the terminal with echo
+ * off (twice when confirm), or one line from standard input when it is
+ * not a terminal. Free with passphrase_free.
  */
 char *
 passphrase_read(const char *prompt, int confirm, char **cause)
