@@ -3,6 +3,7 @@
 #   make run    install missing build dependencies, build, start a local instance under ./var
 #   make test   install missing build dependencies, build, run every test
 #   make asan   the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make install  binaries, unit, config under DESTDIR, PREFIX (docs/OPERATIONS.md)
 #   make clean  remove build output (./var, the local instance, is kept)
 
 DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config
@@ -47,17 +48,36 @@ UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
 
 CONF	?= conf/ecod.conf
 
-.PHONY: all deps test-deps build run test check asan fuzz clean
+# Where `make install` puts things. The unit, sysusers.d and tmpfiles.d
+# snippets go where systemd looks under PREFIX (it looks in /usr/local/lib
+# and /usr/lib); the configuration under SYSCONFDIR whatever the PREFIX.
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/ecod
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# Man pages, once they exist: section 8 for ecod, 1 for ecoctl.
+MAN1	 =
+MAN8	 =
+
+.PHONY: all deps test-deps build run test check asan fuzz clean install \
+	uninstall
 
 all: $(BINS) $(TOOLS) $(UNITS)
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
 # golang.org/x/mod, whose sumdb/note checks our signed tree heads;
-# python3-nacl, which signs raw logins in t-args; and clang with its
-# sanitizer and libFuzzer runtimes, for the fuzz targets.
-TEST_DEBS = faketime golang-go golang-golang-x-mod-dev clang libclang-rt-14-dev \
-	    python3-nacl
+# python3-nacl, which signs raw logins in t-args; clang with its
+# sanitizer and libFuzzer runtimes, for the fuzz targets; and for the
+# install test, systemd (systemd-analyze) and strace.
+TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl \
+	    clang libclang-rt-14-dev systemd strace
 
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -186,6 +206,57 @@ fuzz-seeds: deps
 
 clean:
 	rm -rf build build-asan $(FUZZ_DIR)
+
+# Installs binaries, unit and snippets; the example configuration with the
+# system's paths, unless one is there already (it is never overwritten).
+install: $(BINS)
+	install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/ecod
+	install -m 0755 $(BUILD)/ecod $(DESTDIR)$(SBINDIR)/ecod
+	install -m 0755 $(BUILD)/ecoctl $(DESTDIR)$(BINDIR)/ecoctl
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' \
+	    -e 's|/usr/local/share/doc/ecod/|$(DOCDIR)/|g' \
+	    -e 's|/etc/ecod/|$(SYSCONFDIR)/ecod/|g' conf/ecod.service \
+	    > $(DESTDIR)$(UNITDIR)/ecod.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ecod.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/ecod.service.tmp \
+	    $(DESTDIR)$(UNITDIR)/ecod.service
+	install -m 0644 conf/ecod.sysusers $(DESTDIR)$(SYSUSERSDIR)/ecod.conf
+	sed -e 's|/etc/ecod |$(SYSCONFDIR)/ecod |' conf/ecod.tmpfiles \
+	    > $(DESTDIR)$(TMPFILESDIR)/ecod.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/ecod.conf
+	install -m 0644 README.md docs/OPERATIONS.md $(DESTDIR)$(DOCDIR)/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf ]; then \
+	    echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf"; \
+	else \
+	    sed -e 's|"\.\./var/ecod\.sock"|"/run/ecod/ecod.sock"|' \
+	        -e 's|"\.\./var/data"|"/var/lib/ecod"|' \
+	        -e 's|"\.\./var/master\.key"|"$(SYSCONFDIR)/ecod/master.key"|' \
+	        -e 's|the values here are those `make run`$$|installed by `make install` with the|' \
+	        -e 's|^# uses, with paths under \./var\. A relative|# system paths. A relative|' \
+	        conf/ecod.conf > $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp && \
+	    chmod 0644 $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp && \
+	    mv $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp \
+	        $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf; \
+	fi
+	@for m in $(MAN1); do install -D -m 0644 $$m \
+	    $(DESTDIR)$(MANDIR)/man1/$$(basename $$m) || exit 1; done
+	@for m in $(MAN8); do install -D -m 0644 $$m \
+	    $(DESTDIR)$(MANDIR)/man8/$$(basename $$m) || exit 1; done
+
+# Removes what install put there, except the configuration, the key and
+# the data: an instance outlives its binaries.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ecod $(DESTDIR)$(BINDIR)/ecoctl \
+	    $(DESTDIR)$(UNITDIR)/ecod.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/ecod.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/ecod.conf \
+	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/OPERATIONS.md
+	@for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+	@for m in $(MAN8); do rm -f $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done
+	-rmdir $(DESTDIR)$(DOCDIR)
 
 $(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -32,11 +33,12 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: ecod [-dnV] [-c file] [--init]\n"
+	    "usage: ecod [-dnV] [-c file] [--init [--user name]]\n"
 	    "  -c file   configuration file (default %s)\n"
 	    "  -d        log debug messages\n"
 	    "  -n        check the configuration and exit\n"
 	    "  --init    create a new instance (refuses to touch one)\n"
+	    "  --user name  with --init: the files it makes belong to name\n"
 	    "  -V        print the version and exit\n", ECO_DEFAULT_CONFIG);
 	exit(status);
 }
@@ -108,17 +110,28 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(ecod->base);
 }
 
-/* Creates a new instance for --init. */
+/* Creates a new instance for --init, owned by user when not NULL. */
 static int
-ecod_init(struct config *cf)
+ecod_init(struct config *cf, const char *user)
 {
-	char	*cause;
+	struct passwd	*pw = NULL;
+	char		*cause;
 
-	if (instance_create(cf, &cause) != 0) {
+	if (user != NULL && (pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "ecod: --user: no such user \"%s\"\n", user);
+		return 1;
+	}
+	if (instance_create(cf, &cause) != 0 || (pw != NULL &&
+	    instance_chown(cf, pw->pw_uid, pw->pw_gid, &cause) != 0)) {
 		fprintf(stderr, "ecod: %s\n", cause);
 		free(cause);
 		return 1;
 	}
+	if (pw != NULL)
+		printf("ecod: the instance's files belong to %s\n", user);
+	else if (geteuid() == 0)
+		printf("ecod: the instance's files belong to root; a daemon "
+		    "that runs as another user needs --init --user NAME\n");
 	printf("ecod: created instance in %s\n", cf->data_dir);
 	if (cf->master_key_passphrase)
 		printf("ecod: master key derived from the passphrase\n");
@@ -214,12 +227,13 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "init", no_argument, NULL, 'I' },
+		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ecod	 ecod;
-	const char	*path = ECO_DEFAULT_CONFIG;
+	const char	*path = ECO_DEFAULT_CONFIG, *user = NULL;
 	char		*cause;
 	int		 ch, check = 0, init = 0, debug = 0, rc;
 
@@ -237,6 +251,9 @@ main(int argc, char **argv)
 		case 'I':
 			init = 1;
 			break;
+		case 'U':
+			user = optarg;
+			break;
 		case 'V':
 			printf("ecod %s (protocol %d)\n", ECO_VERSION,
 			    ECO_PROTO_VERSION);
@@ -247,7 +264,7 @@ main(int argc, char **argv)
 			usage(2);
 		}
 	}
-	if (optind != argc || (check && init))
+	if (optind != argc || (check && init) || (user != NULL && !init))
 		usage(2);
 
 	no_core_dumps();
@@ -275,7 +292,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (init)
-		rc = ecod_init(ecod.cf);
+		rc = ecod_init(ecod.cf, user);
 	else {
 		log_set_syslog(strcmp(ecod.cf->log, "syslog") == 0);
 		if (nofile_fit(ecod.cf, &cause) != 0) {

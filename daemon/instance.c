@@ -85,7 +85,7 @@ instance_master(const struct config *cf, struct store *st, int create,
 
 	if (!cf->master_key_passphrase) {
 		rc = create ? key_file_create(cf->master_key_file, key, cause) :
-		    key_file_read(cf->master_key_file, key, cause);
+		    key_read(cf->master_key_file, key, cause);
 		goto out;
 	}
 	rc = -1;
@@ -307,6 +307,47 @@ out:
 			unlink(cf->master_key_file);
 	}
 	instance_close(in);
+	return rc;
+}
+
+/*
+ * Gives what instance_create made to uid:gid, for a daemon that runs as
+ * another user than the one (root) who ran --init: the data directory,
+ * the database and its journal files, the lock, the master key file.
+ * Follows no symlink. Returns 0, or -1 with *cause naming the file.
+ */
+int
+instance_chown(const struct config *cf, uid_t uid, gid_t gid, char **cause)
+{
+	static const char	*names[] = { "ecod.db", "ecod.lock",
+				    "ecod.db-wal", "ecod.db-shm" };
+	const char		*dir = "", *bad = cf->data_dir;
+	size_t			 i;
+	int			 dfd, rc = -1;
+
+	dfd = open(cf->data_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (dfd == -1 || fchown(dfd, uid, gid) != 0)
+		goto out;
+	dir = cf->data_dir;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		bad = names[i];
+		if (fchownat(dfd, names[i], uid, gid, AT_SYMLINK_NOFOLLOW) != 0 &&
+		    (errno != ENOENT || i < 2))
+			goto out;
+	}
+	dir = "";
+	bad = cf->master_key_file;
+	if (!cf->master_key_passphrase && fchownat(AT_FDCWD,
+	    cf->master_key_file, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		xasprintf(cause, "%s%s%s: cannot give it to uid %ld: %s", dir,
+		    *dir != '\0' ? "/" : "", bad, (long)uid, strerror(errno));
+	if (dfd != -1)
+		close(dfd);
 	return rc;
 }
 

@@ -2,6 +2,8 @@
 #ifndef ECOD_INSTANCE_H
 #define ECOD_INSTANCE_H
 
+#include <sys/types.h>
+
 #include <stdint.h>
 
 struct config;
@@ -20,6 +22,7 @@ struct instance {
 };
 
 int		 instance_create(const struct config *, char **);
+int		 instance_chown(const struct config *, uid_t, gid_t, char **);
 struct instance	*instance_open(const struct config *, char **);
 void		 instance_close(struct instance *);
 

@@ -1,7 +1,10 @@
 /*
  * The instance master key: 32 random bytes in a key file (mode 0600,
  * outside the data directory), or stretched with Argon2id from an operator
- * passphrase read at start. Keys live only in sodium_malloc'd memory.
+ * passphrase read at start. Either may come as a systemd credential
+ * ($CREDENTIALS_DIRECTORY/master.key, .../master-passphrase), which wins
+ * over the configured file and standard input. Keys live only in
+ * sodium_malloc'd memory.
  */
 #include <sys/stat.h>
 
@@ -105,13 +108,59 @@ fail:
 }
 
 /*
- * Reads the operator passphrase: from the terminal with echo off (twice
- * when confirm), or one line from standard input when it is not a
- * terminal, for service managers. Free with passphrase_free.
+ * Returns the path of systemd credential name (free it), or NULL if
+ * $CREDENTIALS_DIRECTORY is unset or holds no such entry.
+ */
+static char *
+key_credential(const char *name)
+{
+	const char	*dir;
+	struct stat	 sb;
+	char		*path;
+
+	if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL || *dir == '\0')
+		return NULL;
+	xasprintf(&path, "%s/%s", dir, name);
+	if (lstat(path, &sb) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
+ * Reads the master key for an existing instance: from the credential
+ * master.key when there is one, else from path. Same checks either way.
+ */
+int
+key_read(const char *path, unsigned char *key, char **cause)
+{
+	char	*cred;
+	int	 rc;
+
+	if ((cred = key_credential(KEY_CRED_FILE)) == NULL)
+		return key_file_read(path, key, cause);
+	rc = key_file_read(cred, key, cause);
+	free(cred);
+	return rc;
+}
+
+/*
+ * Reads the operator passphrase: the first line of the credential
+ * master-passphrase when there is one, else from the terminal with echo
+ * off (twice when confirm), or one line from standard input when it is
+ * not a terminal. Free with passphrase_free.
  */
 char *
 passphrase_read(const char *prompt, int confirm, char **cause)
 {
+	char	*cred, *pass;
+
+	if ((cred = key_credential(KEY_CRED_PASSPHRASE)) != NULL) {
+		pass = passphrase_from_file(cred, cause);
+		free(cred);
+		return pass;
+	}
 	if (isatty(STDIN_FILENO))
 		return passphrase_from_tty(prompt, confirm, cause);
 	return passphrase_from_stream(stdin, cause);

@@ -6,9 +6,14 @@
 
 struct store_kdf;
 
+/* systemd credentials ($CREDENTIALS_DIRECTORY) that carry the key. */
+#define KEY_CRED_FILE		"master.key"
+#define KEY_CRED_PASSPHRASE	"master-passphrase"
+
 unsigned char	*key_alloc(size_t);
 int		 key_file_create(const char *, unsigned char *, char **);
 int		 key_file_read(const char *, unsigned char *, char **);
+int		 key_read(const char *, unsigned char *, char **);
 char		*passphrase_read(const char *, int, char **);
 int		 passphrase_derive(const char *, const struct store_kdf *,
 		    unsigned char *, char **);
