@@ -32,7 +32,8 @@ DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/i
 	      daemon/audit.c daemon/cmd-audit.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
-	      client/cmd-notes.c client/cmd-audit.c
+	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
+	      client/auditfile.c
 TOOL_NAMES  = rawsock dbpoke
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle

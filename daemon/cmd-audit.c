@@ -78,7 +78,11 @@ cmd_audit_head(struct client *c, int argc, char **argv)
 	free(b64);
 }
 
-/* AUDIT-ENTRIES first last: the exact bytes of each entry, base64. */
+/*
+ * AUDIT-ENTRIES first last: the exact bytes of each entry, base64; at
+ * most ECO_AUDIT_PAGE_MAX a request, so one request's work and queued
+ * output stay bounded. The client pages through the log.
+ */
 void
 cmd_audit_entries(struct client *c, int argc, char **argv)
 {
@@ -90,6 +94,11 @@ cmd_audit_entries(struct client *c, int argc, char **argv)
 
 	if (sizes(c, argv, &m, &n) != 0)
 		return;
+	if (n - m >= ECO_AUDIT_PAGE_MAX) {
+		client_err(c, ECO_ERR_LIMIT, "at most %d entries a request",
+		    ECO_AUDIT_PAGE_MAX);
+		return;
+	}
 	for (i = m; i <= n; i++) {
 		if (audit_entry(a, (uint64_t)i, &entry, &len, &cause) != 0) {
 			log_warnx("%s", cause);

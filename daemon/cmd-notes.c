@@ -23,6 +23,7 @@
 
 #define B64		sodium_base64_VARIANT_ORIGINAL
 #define CHUNK_BYTES	3072	/* 4096 base64 characters a line */
+#define UPLOAD_FIRST_BYTES	CHUNK_BYTES	/* then doubled as chunks come */
 
 /* Returns the key that opens notes for this connection's role. */
 static const unsigned char *
@@ -64,8 +65,32 @@ cmd_note_begin(struct client *c, int argc, char **argv)
 	c->upload->booking = booking;
 	c->upload->amends = amends;
 	c->upload->size = (size_t)size;
-	c->upload->buf = xmalloc((size_t)size);
 	client_ok(c, 0, NULL);
+}
+
+/*
+ * Makes room in u for n more bytes, doubling its buffer as chunks come but
+ * never past the declared size: a NOTE-BEGIN alone allocates nothing.
+ * Returns 0, or -1 if n bytes would pass the declared size.
+ */
+static int
+upload_grow(struct upload *u, size_t n)
+{
+	size_t	 cap = u->cap;
+
+	if (n > u->size - u->have)
+		return -1;
+	if (u->buf != NULL && u->have + n <= cap)
+		return 0;
+	if (cap == 0)
+		cap = UPLOAD_FIRST_BYTES;
+	while (cap < u->have + n)
+		cap = cap > u->size / 2 ? u->size : cap * 2;
+	if (cap > u->size)
+		cap = u->size;
+	u->buf = xreallocarray(u->buf, cap, 1);
+	u->cap = cap;
+	return 0;
 }
 
 /* NOTE-DATA chunk: the next piece of the declared note. */
@@ -79,7 +104,9 @@ cmd_note_data(struct client *c, int argc, char **argv)
 		client_err(c, ECO_ERR_CONFLICT, "say NOTE-BEGIN first");
 		return;
 	}
-	if (sodium_base642bin(u->buf + u->have, u->size - u->have, argv[0],
+	n = strlen(argv[0]) / 4 * 3;	/* at least what it decodes to */
+	if (upload_grow(u, n < u->size - u->have ? n : u->size - u->have) !=
+	    0 || sodium_base642bin(u->buf + u->have, u->cap - u->have, argv[0],
 	    strlen(argv[0]), NULL, &n, NULL, B64) != 0) {
 		upload_free(c);
 		client_err(c, ECO_ERR_INVALID, "bad chunk, or more than the "
