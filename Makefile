@@ -34,7 +34,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
 	      client/auditfile.c
-TOOL_NAMES  = rawsock dbpoke
+TOOL_NAMES  = rawsock dbpoke ecoload
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle
 
@@ -106,6 +106,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = wire notehdr checkpoint
 FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
 	       -fsanitize=fuzzer,address,undefined
+# The client's decoders of the daemon's replies and of the auditor's files.
+FUZZ_CFLAGS += -Iclient
+FUZZ_TARGETS += reply auditfile auditstate
+FUZZ_reply_SRCS = tests/fuzz/fuzz_reply.c client/reply.c common/wire.c \
+	       common/xmalloc.c
+FUZZ_auditfile_SRCS = tests/fuzz/fuzz_auditfile.c client/auditfile.c \
+	       common/checkpoint.c common/merkle.c common/wire.c common/xmalloc.c
+FUZZ_auditstate_SRCS = tests/fuzz/fuzz_auditstate.c client/auditfile.c \
+	       common/checkpoint.c common/merkle.c common/wire.c common/xmalloc.c
 fuzz: deps
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_wire tests/fuzz/fuzz_wire.c \
@@ -115,6 +124,9 @@ fuzz: deps
 	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_checkpoint \
 	    tests/fuzz/fuzz_checkpoint.c common/checkpoint.c common/merkle.c \
 	    common/xmalloc.c $$(pkg-config --libs libsodium)
+	$(foreach t,$(FUZZ_TARGETS),$(if $(FUZZ_$(t)_SRCS),clang $(FUZZ_CFLAGS) \
+	    -o build-fuzz/fuzz_$(t) $(FUZZ_$(t)_SRCS) \
+	    $$(pkg-config --libs libsodium) &&)) true
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p build-fuzz/corpus-$$t; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
@@ -134,6 +146,9 @@ $(BUILD)/tests/rawsock: $(BUILD)/tests/tools/rawsock.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/ecoload: $(BUILD)/tests/tools/ecoload.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The note format is the client's: its test links the client's code.
