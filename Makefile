@@ -33,8 +33,9 @@ DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/i
 	      daemon/audit.c daemon/cmd-audit.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
-	      client/cmd-notes.c client/cmd-audit.c
-TOOL_NAMES  = rawsock dbpoke
+	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
+	      client/auditfile.c
+TOOL_NAMES  = rawsock dbpoke ecoload
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle test_keyfile
 
@@ -176,6 +177,18 @@ FUZZ_TARGETS += passphrase
 FUZZ_passphrase_SRCS = tests/fuzz/fuzz_passphrase.c common/passphrase.c \
 	       common/xmalloc.c
 
+# The client's decoders: the daemon's reply lines, an audit export, the
+# auditor's state file.
+FUZZ_TARGETS += reply
+FUZZ_reply_SRCS = tests/fuzz/fuzz_reply.c client/reply.c common/wire.c \
+	       common/xmalloc.c
+FUZZ_TARGETS += auditfile
+FUZZ_auditfile_SRCS = tests/fuzz/fuzz_auditfile.c client/auditfile.c \
+	       common/checkpoint.c common/merkle.c common/wire.c common/xmalloc.c
+FUZZ_TARGETS += auditstate
+FUZZ_auditstate_SRCS = tests/fuzz/fuzz_auditstate.c client/auditfile.c \
+	       common/checkpoint.c common/merkle.c common/wire.c common/xmalloc.c
+
 .PHONY: fuzz-build fuzz-targets fuzz-list fuzz-seeds
 
 # Build after deps in a second make, as for build.
@@ -268,6 +281,9 @@ $(BUILD)/tests/rawsock: $(BUILD)/tests/tools/rawsock.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/ecoload: $(BUILD)/tests/tools/ecoload.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The note format is the client's: its test links the client's code.

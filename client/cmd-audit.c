@@ -4,35 +4,43 @@
  * pinned on first use (or --pubkey), and checks a consistency proof from
  * the last head this auditor verified, kept in a state file on this side;
  * so a changed, removed or reordered entry, a rollback or a fork is named.
+ * Entries are fetched a page at a time and hashed as they come: memory
+ * stays small however long the log.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "auditfile.h"
 #include "checkpoint.h"
 #include "ecoctl.h"
 #include "merkle.h"
 #include "xmalloc.h"
 
-#define B64	sodium_base64_VARIANT_ORIGINAL
-
-/* What an auditor remembers between verifications. */
-struct state {
-	char		*vkey;
-	uint64_t	 size;
-	unsigned char	 root[MERKLE_HASH];
-};
+#define B64		sodium_base64_VARIANT_ORIGINAL
+#define READ_CHUNK	65536
 
 /* A verified head: its body's origin, size and root, and the note. */
 struct head {
 	char		*note;
 	uint64_t	 size;
 	unsigned char	 root[MERKLE_HASH];
+};
+
+/* The entries hashed so far: the tree's frontier, the newest leaf, and
+ * the root of the first mark entries once they are in. */
+struct walk {
+	struct merkle_frontier	 f;
+	uint64_t		 n;
+	uint64_t		 mark;
+	unsigned char		 mark_root[MERKLE_HASH];
+	unsigned char		 last[MERKLE_HASH];
 };
 
 /* The state file: --state, $ECO_AUDIT_STATE, or ~/.ecoctl/audit-state. */
@@ -52,63 +60,96 @@ state_path(const char *opt)
 
 /* Reads the state file; a missing one is an empty state (first use). */
 static int
-state_read(const char *path, struct state *st)
+state_read(const char *path, struct audit_state *st)
 {
-	FILE			*fp;
-	char			 line[512], vkey[400], root[64];
-	size_t			 len;
-	unsigned long long	 size;
+	char	 buf[AUDIT_STATE_MAX + 1], *cause;
+	ssize_t	 n;
+	size_t	 len = 0;
+	int	 fd;
 
 	memset(st, 0, sizeof *st);
-	if ((fp = fopen(path, "re")) == NULL)
-		return errno == ENOENT ? 0 : ctl_fail("%s: %s", path,
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? EXIT_OK : ctl_fail("%s: %s", path,
 		    strerror(errno));
-	while (fgets(line, sizeof line, fp) != NULL) {
-		if (sscanf(line, "pubkey %399s", vkey) == 1) {
-			free(st->vkey);
-			st->vkey = xstrdup(vkey);
-		} else if (sscanf(line, "size %llu", &size) == 1)
-			st->size = size;
-		else if (sscanf(line, "root %63s", root) == 1 &&
-		    (sodium_base642bin(st->root, sizeof st->root, root,
-		    strlen(root), NULL, &len, NULL, B64) != 0 ||
-		    len != MERKLE_HASH)) {
-			fclose(fp);
-			return ctl_fail("%s: damaged state file", path);
+	while (len < sizeof buf && (n = read(fd, buf + len,
+	    sizeof buf - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			close(fd);
+			return ctl_fail("%s: %s", path, strerror(errno));
 		}
+		len += (size_t)n;
 	}
-	fclose(fp);
-	return 0;
+	close(fd);
+	if (audit_state_parse(buf, len, st, &cause) != 0) {
+		ctl_fail("%s: damaged state file: %s", path, cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
-/* Writes the state file (and its folder), replacing it atomically. */
+/*
+ * Writes the state file, replacing it atomically: a temporary file made
+ * inside its folder (0700 if new, never a link) and renamed over it, so
+ * a link planted at either name is replaced, not followed. Mode 0600.
+ */
 static int
-state_write(const char *path, const struct state *st)
+state_write(const char *path, const struct audit_state *st)
 {
-	char	*tmp, *dir, *slash, root[64];
-	FILE	*fp;
+	const char	*base;
+	char		*dir, *slash, *tmp = NULL, *buf, *cause;
+	size_t		 len;
+	int		 dfd, fd, made;
 
 	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		mkdir(dir, 0700);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+		base = path;
+	} else {
+		base = path + (slash - dir) + 1;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
 	}
+	if (*base == '\0') {
+		free(dir);
+		return ctl_fail("%s: not a file name", path);
+	}
+	if ((dfd = auditdir_open(dir, 0, &made, &cause)) == -1)
+		goto fail;
 	free(dir);
-	sodium_bin2base64(root, sizeof root, st->root, MERKLE_HASH, B64);
-	xasprintf(&tmp, "%s.new", path);
-	if ((fp = fopen(tmp, "we")) == NULL) {
-		free(tmp);
-		return ctl_fail("%s: %s", path, strerror(errno));
+	dir = NULL;
+	if ((fd = auditdir_tmp(dfd, base, &tmp, &cause)) == -1) {
+		close(dfd);
+		goto fail;
 	}
-	fprintf(fp, "eco-audit-state-v1\npubkey %s\nsize %llu\nroot %s\n",
-	    st->vkey, (unsigned long long)st->size, root);
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
+	buf = audit_state_format(st, &len);
+	if (auditdir_write_all(fd, buf, len) != 0) {
+		xasprintf(&cause, "%s", strerror(errno));
+		auditdir_abort(dfd, fd, tmp);
+		free(buf);
 		free(tmp);
-		return ctl_fail("%s: %s", path, strerror(errno));
+		close(dfd);
+		goto fail;
+	}
+	free(buf);
+	if (auditdir_commit(dfd, fd, tmp, base, 1, &cause) != 0) {
+		free(tmp);
+		close(dfd);
+		goto fail;
 	}
 	free(tmp);
+	close(dfd);
 	return EXIT_OK;
+fail:
+	free(dir);
+	ctl_fail("%s: %s", path, cause);
+	free(cause);
+	return EXIT_FAIL;
 }
 
 /* Verifies a signed head with vkey; fills h. */
@@ -143,106 +184,145 @@ head_check(const char *note, size_t len, const char *vkey, struct head *h)
 }
 
 /*
- * Checks that entries[0..n) (each len[i] bytes) are entries 1..n and that
- * their tree has root; leaves (n hashes) are filled for proofs.
+ * Hashes entry seq into the walk, after checking that it starts with its
+ * own number: so a removed, reordered or renumbered entry is named.
  */
 static int
-entries_check(unsigned char **entries, size_t *lens, uint64_t n,
-    const unsigned char *root, merkle_hash *leaves)
+walk_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
+    char **cause)
 {
-	struct merkle_frontier	 f;
-	unsigned char		 got[MERKLE_HASH];
-	char			 seq[24];
-	uint64_t		 i;
+	struct walk	*w = arg;
+	char		 num[24];
+	int		 n;
 
-	memset(&f, 0, sizeof f);
-	for (i = 0; i < n; i++) {
-		snprintf(seq, sizeof seq, "%llu\t", (unsigned long long)i + 1);
-		if (lens[i] < strlen(seq) ||
-		    memcmp(entries[i], seq, strlen(seq)) != 0)
-			return ctl_fail("audit entry %llu is out of place "
-			    "(removed, reordered or renumbered)",
-			    (unsigned long long)i + 1);
-		merkle_leaf(entries[i], lens[i], leaves[i]);
-		merkle_frontier_push(&f, leaves[i]);
+	n = snprintf(num, sizeof num, "%llu\t", (unsigned long long)seq);
+	if (seq != w->n + 1 || len < (size_t)n || memcmp(e, num, n) != 0) {
+		xasprintf(cause, "audit entry %llu is out of place (removed, "
+		    "reordered or renumbered)", (unsigned long long)seq);
+		return -1;
 	}
-	merkle_frontier_root(&f, got);
+	merkle_leaf(e, len, w->last);
+	merkle_frontier_push(&w->f, w->last);
+	if (++w->n == w->mark)
+		merkle_frontier_root(&w->f, w->mark_root);
+	return 0;
+}
+
+/* Checks that the walk took in size entries whose tree has root. */
+static int
+walk_check(const struct walk *w, uint64_t size, const unsigned char *root)
+{
+	unsigned char	 got[MERKLE_HASH];
+
+	if (w->n != size)
+		return ctl_fail("the head covers %llu entries, %llu were read",
+		    (unsigned long long)size, (unsigned long long)w->n);
+	merkle_frontier_root(&w->f, got);
 	if (sodium_memcmp(got, root, MERKLE_HASH) != 0)
 		return ctl_fail("the %llu entries do not hash to the signed "
-		    "root: an entry was changed", (unsigned long long)n);
+		    "root: an entry was changed", (unsigned long long)size);
 	return EXIT_OK;
 }
 
-/* Decodes base64 s into a new buffer. */
-static unsigned char *
-unb64(const char *s, size_t *len)
-{
-	unsigned char	*out = xmalloc(strlen(s) + 1);
-
-	if (sodium_base642bin(out, strlen(s) + 1, s, strlen(s), NULL, len,
-	    NULL, B64) != 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-/* Fetches the signed head (undecoded note) from the daemon. */
+/* Fetches the signed head from the daemon: the note's exact bytes,
+ * NUL-terminated, with no NUL inside. */
 static char *
 fetch_head(struct ctl *ctl, size_t *len)
 {
 	struct reply	 r;
-	char		*req[1] = { "AUDIT-HEAD" };
-	unsigned char	*note;
+	char		*req[1] = { "AUDIT-HEAD" }, *note = NULL;
+	const char	*b64;
+	size_t		 n;
 
 	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
 		return NULL;
-	note = r.final.argc == 1 ? unb64(r.final.argv[0], len) : NULL;
+	if (r.final.argc == 1 && (n = strlen(b64 = r.final.argv[0])) <=
+	    sodium_base64_ENCODED_LEN(CHECKPOINT_MAX, B64) &&
+	    audit_b64_ok(b64, n)) {
+		note = xmalloc(CHECKPOINT_MAX + 1);
+		if (sodium_base642bin((unsigned char *)note, CHECKPOINT_MAX,
+		    b64, n, NULL, len, NULL, B64) != 0 || *len == 0 ||
+		    memchr(note, '\0', *len) != NULL) {
+			free(note);
+			note = NULL;
+		} else
+			note[*len] = '\0';
+	}
 	reply_free(&r);
 	if (note == NULL)
 		ctl_fail("bad tree head from the daemon");
-	return (char *)note;
+	return note;
 }
 
-/* Fetches entries first..last; fills entries and lens (allocated). */
+/* Fetches the head and reads its size, unverified (for log and export). */
+static char *
+fetch_head_size(struct ctl *ctl, size_t *len, uint64_t *size)
+{
+	unsigned char	 root[MERKLE_HASH];
+	char		*note, *body, *origin;
+	int		 rc = -1;
+
+	if ((note = fetch_head(ctl, len)) == NULL)
+		return NULL;
+	if ((body = audit_head_body(note, *len)) != NULL) {
+		rc = checkpoint_parse(body, &origin, size, root);
+		free(body);
+	}
+	if (rc != 0) {
+		free(note);
+		ctl_fail("bad tree head from the daemon");
+		return NULL;
+	}
+	free(origin);
+	return note;
+}
+
+/*
+ * Fetches entries first..last, ECO_AUDIT_PAGE_MAX a request, and calls cb
+ * with each in order. Returns EXIT_OK or EXIT_FAIL (reported).
+ */
 static int
 fetch_entries(struct ctl *ctl, uint64_t first, uint64_t last,
-    unsigned char ***entries, size_t **lens)
+    audit_entry_cb cb, void *arg)
 {
 	struct reply	 r;
+	unsigned char	 e[ECO_AUDIT_ENTRY_MAX];
 	char		 a[24], b[24], *req[3] = { "AUDIT-ENTRIES", a, b };
+	char		*cause;
+	size_t		 len;
+	uint64_t	 seq, to;
 	int		 i;
 
-	snprintf(a, sizeof a, "%llu", (unsigned long long)first);
-	snprintf(b, sizeof b, "%llu", (unsigned long long)last);
-	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	if ((uint64_t)r.ndata != last - first + 1) {
-		reply_free(&r);
-		return ctl_fail("the daemon sent %d entries, not %llu",
-		    r.ndata, (unsigned long long)(last - first + 1));
-	}
-	*entries = xcalloc(r.ndata + 1, sizeof **entries);
-	*lens = xcalloc(r.ndata + 1, sizeof **lens);
-	for (i = 0; i < r.ndata; i++)
-		if (r.data[i].argc != 1 || ((*entries)[i] = unb64(
-		    r.data[i].argv[0], &(*lens)[i])) == NULL) {
+	for (seq = first; seq <= last; seq = to + 1) {
+		to = last - seq < ECO_AUDIT_PAGE_MAX ? last :
+		    seq + ECO_AUDIT_PAGE_MAX - 1;
+		snprintf(a, sizeof a, "%llu", (unsigned long long)seq);
+		snprintf(b, sizeof b, "%llu", (unsigned long long)to);
+		if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+			return EXIT_FAIL;
+		if ((uint64_t)r.ndata != to - seq + 1) {
+			ctl_fail("the daemon sent %d entries, not %llu",
+			    r.ndata, (unsigned long long)(to - seq + 1));
 			reply_free(&r);
-			return ctl_fail("bad entry from the daemon");
+			return EXIT_FAIL;
 		}
-	reply_free(&r);
+		for (i = 0; i < r.ndata; i++) {
+			if (r.data[i].argc != 1 || audit_entry_decode(
+			    r.data[i].argv[0], strlen(r.data[i].argv[0]), e,
+			    &len) != 0) {
+				reply_free(&r);
+				return ctl_fail("bad entry from the daemon");
+			}
+			if (cb(arg, seq + i, e, len, &cause) != 0) {
+				reply_free(&r);
+				ctl_fail("%s", cause);
+				free(cause);
+				return EXIT_FAIL;
+			}
+		}
+		reply_free(&r);
+	}
 	return EXIT_OK;
-}
-
-static void
-entries_free(unsigned char **entries, size_t *lens, uint64_t n)
-{
-	uint64_t	 i;
-
-	for (i = 0; entries != NULL && i < n; i++)
-		free(entries[i]);
-	free(entries);
-	free(lens);
 }
 
 /* audit pubkey */
@@ -263,26 +343,19 @@ ctl_audit_pubkey(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* The size of the log now, from its head (unverified: for listing). */
+/* Prints an entry, one a line, if it is text fit for a terminal. */
 static int
-log_size(struct ctl *ctl, uint64_t *size)
+print_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
+    char **cause)
 {
-	unsigned char	 root[MERKLE_HASH];
-	char		*note, *origin, *body;
-	size_t		 len;
-	int		 rc;
-
-	if ((note = fetch_head(ctl, &len)) == NULL)
-		return EXIT_FAIL;
-	body = strstr(note, "\n\n");
-	if (body != NULL)
-		body[1] = '\0';
-	rc = checkpoint_parse(note, &origin, size, root);
-	free(note);
-	if (rc != 0)
-		return ctl_fail("bad tree head from the daemon");
-	free(origin);
-	return EXIT_OK;
+	if (!audit_entry_text(e, len)) {
+		xasprintf(cause, "audit entry %llu is not text",
+		    (unsigned long long)seq);
+		return -1;
+	}
+	fwrite(e, 1, len, stdout);
+	putchar('\n');
+	return 0;
 }
 
 /* audit log [--since SEQ]: the entries, one a line. */
@@ -290,102 +363,99 @@ int
 ctl_audit_log(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "since=", NULL };
-	unsigned char	**entries;
-	size_t		 *lens;
-	uint64_t	  size, since = 1, i;
-	char		 *v[1];
+	uint64_t	  size, since = 1;
+	size_t		  len;
+	char		 *v[1], *note;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
-	if (v[0] != NULL && (since = strtoull(v[0], NULL, 10)) == 0)
+	if (v[0] != NULL && (checkpoint_parse_size(v[0], strlen(v[0]),
+	    &since) != 0 || since == 0))
 		return ctl_usage(ctl);
-	if (ctl_login(ctl) != EXIT_OK || log_size(ctl, &size) != EXIT_OK)
+	if (ctl_login(ctl) != EXIT_OK ||
+	    (note = fetch_head_size(ctl, &len, &size)) == NULL)
 		return EXIT_FAIL;
-	if (since > size)
-		return EXIT_OK;
-	if (fetch_entries(ctl, since, size, &entries, &lens) != EXIT_OK)
-		return EXIT_FAIL;
-	for (i = 0; i <= size - since; i++) {
-		fwrite(entries[i], 1, lens[i], stdout);
-		putchar('\n');
-	}
-	entries_free(entries, lens, size - since + 1);
-	return EXIT_OK;
+	free(note);
+	return fetch_entries(ctl, since, size, print_entry, NULL);
 }
 
-/* Reads an export directory: the checkpoint and the entries. */
+/*
+ * Reads an export's entries file through the walk, a chunk at a time:
+ * any length, each line bounded. Returns EXIT_OK or EXIT_FAIL (reported).
+ */
 static int
-read_export(const char *dir, char **note, size_t *notelen,
-    unsigned char ***entries, size_t **lens, uint64_t *n)
+read_entries(const char *dir, struct walk *w)
 {
-	char	*path, line[1024];
-	FILE	*fp;
-	size_t	 cap = 0;
+	char		*path, *buf, *cause;
+	size_t		 len = 0, used;
+	uint64_t	 line = 0;
+	ssize_t		 n;
+	int		 fd, rc = EXIT_FAIL;
 
-	xasprintf(&path, "%s/checkpoint", dir);
-	*note = ctl_read_file(path, CHECKPOINT_MAX, notelen);
-	free(path);
-	if (*note == NULL)
-		return EXIT_FAIL;
 	xasprintf(&path, "%s/entries", dir);
-	if ((fp = fopen(path, "re")) == NULL) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		ctl_fail("%s: %s", path, strerror(errno));
 		free(path);
 		return EXIT_FAIL;
 	}
-	free(path);
-	*n = 0;
-	*entries = NULL;
-	*lens = NULL;
-	while (fgets(line, sizeof line, fp) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*n == cap) {
-			cap = cap == 0 ? 256 : cap * 2;
-			*entries = xreallocarray(*entries, cap, sizeof **entries);
-			*lens = xreallocarray(*lens, cap, sizeof **lens);
+	buf = xmalloc(READ_CHUNK);
+	for (;;) {
+		n = read(fd, buf + len, READ_CHUNK - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			ctl_fail("%s: %s", path, strerror(errno));
+			break;
 		}
-		if (((*entries)[*n] = unb64(line, &(*lens)[*n])) == NULL) {
-			fclose(fp);
-			return ctl_fail("%s/entries: line %llu is not base64",
-			    dir, (unsigned long long)*n + 1);
-		}	/* the caller frees the n read so far */
-		(*n)++;
+		if (auditfile_entries(buf, len + (size_t)n, n == 0, &line,
+		    &used, walk_entry, w, &cause) != 0) {
+			ctl_fail("%s: %s", path, cause);
+			free(cause);
+			break;
+		}
+		len = len + (size_t)n - used;
+		memmove(buf, buf + used, len);
+		if (n == 0) {
+			rc = EXIT_OK;
+			break;
+		}
 	}
-	fclose(fp);
-	return EXIT_OK;
+	close(fd);
+	free(buf);
+	free(path);
+	return rc;
 }
 
 /* audit verify --dir DIR --pubkey KEY: no daemon needed. */
 static int
 verify_offline(const char *dir, const char *vkey)
 {
-	struct head	  h;
-	unsigned char	**entries = NULL;
-	merkle_hash	 *leaves = NULL;
-	size_t		 *lens = NULL, notelen;
-	char		 *note = NULL;
-	uint64_t	  n = 0;
-	int		  rc = EXIT_FAIL;
+	struct head	 h;
+	struct walk	 w;
+	size_t		 notelen;
+	char		*note, *path;
+	int		 rc = EXIT_FAIL;
 
 	memset(&h, 0, sizeof h);
-	if (read_export(dir, &note, &notelen, &entries, &lens, &n) != EXIT_OK ||
-	    head_check(note, notelen, vkey, &h) != EXIT_OK)
+	memset(&w, 0, sizeof w);
+	xasprintf(&path, "%s/checkpoint", dir);
+	note = ctl_read_file(path, CHECKPOINT_MAX, &notelen);
+	free(path);
+	if (note == NULL || head_check(note, notelen, vkey, &h) != EXIT_OK ||
+	    read_entries(dir, &w) != EXIT_OK)
 		goto out;
-	if (n != h.size) {
+	if (w.n != h.size) {
 		ctl_fail("the head covers %llu entries, the export has %llu",
-		    (unsigned long long)h.size, (unsigned long long)n);
+		    (unsigned long long)h.size, (unsigned long long)w.n);
 		goto out;
 	}
-	leaves = xcalloc(n + 1, sizeof *leaves);
-	if ((rc = entries_check(entries, lens, n, h.root, leaves)) == EXIT_OK)
+	if ((rc = walk_check(&w, h.size, h.root)) == EXIT_OK)
 		printf("verified %llu entries offline against the signed "
-		    "tree head (size %llu)\n", (unsigned long long)n,
+		    "tree head (size %llu)\n", (unsigned long long)w.n,
 		    (unsigned long long)h.size);
 out:
-	free(leaves);
 	free(h.note);
 	free(note);
-	entries_free(entries, lens, n);
 	return rc;
 }
 
@@ -394,7 +464,6 @@ static int
 fetch_proof(struct ctl *ctl, char **req, merkle_hash *proof, size_t *n)
 {
 	struct reply	 r;
-	unsigned char	*p;
 	size_t		 len;
 	int		 i;
 
@@ -402,17 +471,14 @@ fetch_proof(struct ctl *ctl, char **req, merkle_hash *proof, size_t *n)
 		return EXIT_FAIL;
 	for (*n = 0, i = 0; i < r.ndata; i++) {
 		if (*n == MERKLE_MAX_PROOF || r.data[i].argc != 1 ||
-		    (p = unb64(r.data[i].argv[0], &len)) == NULL) {
+		    !audit_b64_ok(r.data[i].argv[0], strlen(r.data[i].argv[0])) ||
+		    sodium_base642bin(proof[*n], MERKLE_HASH, r.data[i].argv[0],
+		    strlen(r.data[i].argv[0]), NULL, &len, NULL, B64) != 0 ||
+		    len != MERKLE_HASH) {
 			reply_free(&r);
 			return ctl_fail("bad proof from the daemon");
 		}
-		if (len != MERKLE_HASH) {
-			free(p);
-			reply_free(&r);
-			return ctl_fail("bad proof from the daemon");
-		}
-		memcpy(proof[(*n)++], p, MERKLE_HASH);
-		free(p);
+		(*n)++;
 	}
 	reply_free(&r);
 	return EXIT_OK;
@@ -420,7 +486,7 @@ fetch_proof(struct ctl *ctl, char **req, merkle_hash *proof, size_t *n)
 
 /* Checks the daemon's inclusion proof of the newest entry in the head. */
 static int
-verify_inclusion(struct ctl *ctl, const struct head *h, merkle_hash *leaves)
+verify_inclusion(struct ctl *ctl, const struct head *h, const struct walk *w)
 {
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
 	char		 a[24], *req[3] = { "AUDIT-INCLUSION", a, a };
@@ -429,7 +495,7 @@ verify_inclusion(struct ctl *ctl, const struct head *h, merkle_hash *leaves)
 	snprintf(a, sizeof a, "%llu", (unsigned long long)h->size);
 	if (fetch_proof(ctl, req, proof, &n) != EXIT_OK)
 		return EXIT_FAIL;
-	if (merkle_verify_inclusion(h->size - 1, h->size, leaves[h->size - 1],
+	if (merkle_verify_inclusion(h->size - 1, h->size, w->last,
 	    MERKLE_HASH, proof, n, h->root, MERKLE_HASH) != 0)
 		return ctl_fail("the daemon's inclusion proof of entry %llu "
 		    "does not verify", (unsigned long long)h->size);
@@ -438,21 +504,15 @@ verify_inclusion(struct ctl *ctl, const struct head *h, merkle_hash *leaves)
 
 /* Checks the consistency of the head verified before with the new one. */
 static int
-verify_consistency(struct ctl *ctl, const struct state *st,
-    const struct head *h, merkle_hash *leaves)
+verify_consistency(struct ctl *ctl, const struct audit_state *st,
+    const struct head *h, const struct walk *w)
 {
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
-	unsigned char	 old[MERKLE_HASH];
 	char		 a[24], b[24], *req[3] = { "AUDIT-CONSISTENCY", a, b };
 	size_t		 n = 0;
 	int		 rc;
 
-	if (st->size > h->size)
-		return ctl_fail("rollback: the log has %llu entries, fewer "
-		    "than the %llu verified before", (unsigned long long)
-		    h->size, (unsigned long long)st->size);
-	merkle_root(leaves, st->size, old);
-	if (sodium_memcmp(old, st->root, MERKLE_HASH) != 0)
+	if (sodium_memcmp(w->mark_root, st->root, MERKLE_HASH) != 0)
 		return ctl_fail("the first %llu entries are not those verified "
 		    "before: the log was rewritten (a fork)",
 		    (unsigned long long)st->size);
@@ -469,21 +529,43 @@ verify_consistency(struct ctl *ctl, const struct state *st,
 	return EXIT_OK;
 }
 
+/* Pins the audit key: --pubkey, the state file's, or the daemon's. */
+static int
+pin_key(struct ctl *ctl, const char *opt, const char *path,
+    struct audit_state *st)
+{
+	struct reply	 r;
+	char		*req[1] = { "AUDIT-PUBKEY" };
+
+	if (opt != NULL && st->vkey != NULL && strcmp(opt, st->vkey) != 0)
+		return ctl_fail("--pubkey differs from the audit key pinned in "
+		    "%s", path);
+	if (opt != NULL && st->vkey == NULL)
+		st->vkey = xstrdup(opt);
+	if (st->vkey != NULL)
+		return EXIT_OK;
+	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	st->vkey = xstrdup(r.final.argc == 1 ? r.final.argv[0] : "");
+	reply_free(&r);
+	fprintf(stderr, "ecoctl: pinned the audit key %s (first use; compare "
+	    "it with the operator's)\n", st->vkey);
+	return EXIT_OK;
+}
+
 /* audit verify [--pubkey KEY] [--state FILE] [--dir DIR] */
 int
 ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "pubkey=", "state=", "dir=",
 	    NULL };
-	struct state	  st;
-	struct head	  h;
-	struct reply	  r;
-	unsigned char	**entries = NULL;
-	merkle_hash	 *leaves = NULL;
-	size_t		 *lens = NULL, len;
-	char		 *v[3], *path, *note, *req[1] = { "AUDIT-PUBKEY" };
-	uint64_t	  before;
-	int		  rc = EXIT_FAIL;
+	struct audit_state	 st;
+	struct head		 h;
+	struct walk		 w;
+	size_t			 len;
+	char			*v[3], *path, *note;
+	uint64_t		 before;
+	int			 rc = EXIT_FAIL;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -492,46 +574,38 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 			return ctl_usage(ctl);
 		return verify_offline(v[2], v[0]);
 	}
+	memset(&h, 0, sizeof h);
+	memset(&w, 0, sizeof w);
 	path = state_path(v[1]);
-	if (state_read(path, &st) != EXIT_OK || ctl_login(ctl) != EXIT_OK)
-		goto out;
-	if (v[0] != NULL && st.vkey != NULL && strcmp(v[0], st.vkey) != 0) {
-		ctl_fail("--pubkey differs from the audit key pinned in %s",
-		    path);
-		goto out;
-	}
-	if (v[0] != NULL && st.vkey == NULL)
-		st.vkey = xstrdup(v[0]);
-	if (st.vkey == NULL) {
-		if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
-			goto out;
-		st.vkey = xstrdup(r.final.argc == 1 ? r.final.argv[0] : "");
-		reply_free(&r);
-		fprintf(stderr, "ecoctl: pinned the audit key %s (first use; "
-		    "compare it with the operator's)\n", st.vkey);
-	}
-	if ((note = fetch_head(ctl, &len)) == NULL)
+	if (state_read(path, &st) != EXIT_OK || ctl_login(ctl) != EXIT_OK ||
+	    pin_key(ctl, v[0], path, &st) != EXIT_OK ||
+	    (note = fetch_head(ctl, &len)) == NULL)
 		goto out;
 	rc = head_check(note, len, st.vkey, &h);
 	free(note);
 	if (rc != EXIT_OK)
 		goto out;
 	rc = EXIT_FAIL;
-	if (fetch_entries(ctl, 1, h.size, &entries, &lens) != EXIT_OK)
-		goto out_head;
-	leaves = xcalloc(h.size + 1, sizeof *leaves);
-	if (entries_check(entries, lens, h.size, h.root, leaves) != EXIT_OK)
-		goto out_head;
 	before = st.size;
-	if (h.size > 0 && verify_inclusion(ctl, &h, leaves) != EXIT_OK)
-		goto out_head;
-	if (before > 0 && verify_consistency(ctl, &st, &h, leaves) != EXIT_OK)
-		goto out_head;
+	if (before > h.size) {
+		ctl_fail("rollback: the log has %llu entries, fewer than the "
+		    "%llu verified before", (unsigned long long)h.size,
+		    (unsigned long long)before);
+		goto out;
+	}
+	w.mark = before;
+	if (fetch_entries(ctl, 1, h.size, walk_entry, &w) != EXIT_OK ||
+	    walk_check(&w, h.size, h.root) != EXIT_OK)
+		goto out;
+	if (h.size > 0 && verify_inclusion(ctl, &h, &w) != EXIT_OK)
+		goto out;
+	if (before > 0 && verify_consistency(ctl, &st, &h, &w) != EXIT_OK)
+		goto out;
 	st.size = h.size;
 	memcpy(st.root, h.root, MERKLE_HASH);
 	if (state_write(path, &st) != EXIT_OK)
-		goto out_head;
-	printf("verified %llu entries: signed tree head size %llu", 
+		goto out;
+	printf("verified %llu entries: signed tree head size %llu",
 	    (unsigned long long)h.size, (unsigned long long)h.size);
 	if (before > 0)
 		printf(", consistent with size %llu verified before\n",
@@ -539,82 +613,120 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	else
 		printf(", first verification\n");
 	rc = EXIT_OK;
-out_head:
-	entries_free(entries, lens, h.size);
-	free(leaves);
-	free(h.note);
 out:
+	free(h.note);
 	free(st.vkey);
 	free(path);
 	return rc;
 }
 
-/* Writes len bytes to dir/name, mode 0600. */
-static int
-write_file(const char *dir, const char *name, const void *buf, size_t len)
-{
-	char	*path;
-	FILE	*fp;
-	int	 rc = EXIT_OK;
+/* An export being written: the entries file, a page at a time. */
+struct export {
+	int	 fd;
+	char	*buf;
+	size_t	 len;
+};
 
-	xasprintf(&path, "%s/%s", dir, name);
-	if ((fp = fopen(path, "we")) == NULL ||
-	    fwrite(buf, 1, len, fp) != len || fclose(fp) != 0)
-		rc = ctl_fail("%s: %s", path, strerror(errno));
-	free(path);
-	return rc;
+/* Appends entry seq as a base64 line; written out a page at a time. */
+static int
+export_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
+    char **cause)
+{
+	struct export	*x = arg;
+	size_t		 k = sodium_base64_ENCODED_LEN(len, B64);
+
+	if (x->len + k > (size_t)READ_CHUNK) {
+		if (auditdir_write_all(x->fd, x->buf, x->len) != 0) {
+			xasprintf(cause, "entries: %s", strerror(errno));
+			return -1;
+		}
+		x->len = 0;
+	}
+	sodium_bin2base64(x->buf + x->len, k, e, len, B64);
+	x->len += k - 1;
+	x->buf[x->len++] = '\n';
+	return 0;
 }
 
-/* audit export DIR: the checkpoint exactly as signed, and the entries. */
+/* Writes the export's two files into dfd; the checkpoint last. */
+static int
+export_write(struct ctl *ctl, int dfd, const char *note, size_t len,
+    uint64_t size, int force)
+{
+	struct export	 x;
+	char		*tmp = NULL, *cause = NULL;
+	int		 fd;
+
+	if ((x.fd = auditdir_tmp(dfd, "entries", &tmp, &cause)) == -1)
+		goto fail;
+	x.buf = xmalloc(READ_CHUNK);
+	x.len = 0;
+	if (fetch_entries(ctl, 1, size, export_entry, &x) != EXIT_OK) {
+		free(x.buf);
+		auditdir_abort(dfd, x.fd, tmp);
+		free(tmp);
+		return EXIT_FAIL;
+	}
+	if (auditdir_write_all(x.fd, x.buf, x.len) != 0) {
+		xasprintf(&cause, "entries: %s", strerror(errno));
+		free(x.buf);
+		auditdir_abort(dfd, x.fd, tmp);
+		goto fail;
+	}
+	free(x.buf);
+	if (auditdir_commit(dfd, x.fd, tmp, "entries", force, &cause) != 0)
+		goto fail;
+	free(tmp);
+	tmp = NULL;
+	if ((fd = auditdir_tmp(dfd, "checkpoint", &tmp, &cause)) == -1)
+		goto fail;
+	if (auditdir_write_all(fd, note, len) != 0) {
+		xasprintf(&cause, "checkpoint: %s", strerror(errno));
+		auditdir_abort(dfd, fd, tmp);
+		goto fail;
+	}
+	if (auditdir_commit(dfd, fd, tmp, "checkpoint", force, &cause) != 0)
+		goto fail;
+	free(tmp);
+	return EXIT_OK;
+fail:
+	free(tmp);
+	ctl_fail("%s", cause);
+	free(cause);
+	return EXIT_FAIL;
+}
+
+/*
+ * audit export [--force] DIR: the checkpoint exactly as signed, and the
+ * entries, mode 0600, in DIR (made 0700 if missing). DIR must not be a
+ * link and must be empty; --force replaces our two files in it, still
+ * without following a link planted at their names.
+ */
 int
 ctl_audit_export(struct ctl *ctl, int argc, char **argv)
 {
-	unsigned char	**entries;
-	size_t		 *lens, len, total = 0, off = 0, k;
-	char		 *note, *all, *dir, *body, *origin;
-	unsigned char	  root[MERKLE_HASH];
-	uint64_t	  size, i;
-	int		  idx, rc;
+	static const char *const names[] = { "force", NULL };
+	uint64_t	 size;
+	size_t		 len;
+	char		*note, *dir, *v[1], *cause;
+	int		 idx, dfd, made, rc;
 
-	if ((idx = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+	if ((idx = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
 	dir = argv[idx];
-	if (ctl_login(ctl) != EXIT_OK || (note = fetch_head(ctl, &len)) ==
-	    NULL)
+	if (ctl_login(ctl) != EXIT_OK ||
+	    (note = fetch_head_size(ctl, &len, &size)) == NULL)
 		return EXIT_FAIL;
-	body = xstrndup(note, len);
-	if ((all = strstr(body, "\n\n")) != NULL)
-		all[1] = '\0';
-	rc = checkpoint_parse(body, &origin, &size, root);
-	free(body);
-	if (rc != 0) {
+	if ((dfd = auditdir_open(dir, v[0] == NULL, &made, &cause)) == -1) {
 		free(note);
-		return ctl_fail("bad tree head from the daemon");
-	}
-	free(origin);
-	if (fetch_entries(ctl, 1, size, &entries, &lens) != EXIT_OK) {
-		free(note);
+		ctl_fail("%s", cause);
+		free(cause);
 		return EXIT_FAIL;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		free(note);
-		entries_free(entries, lens, size);
-		return ctl_fail("%s: %s", dir, strerror(errno));
-	}
-	for (i = 0; i < size; i++)
-		total += sodium_base64_ENCODED_LEN(lens[i], B64);
-	all = xmalloc(total + 1);
-	for (i = 0; i < size; i++) {
-		k = sodium_base64_ENCODED_LEN(lens[i], B64);
-		sodium_bin2base64(all + off, k, entries[i], lens[i], B64);
-		off += k - 1;
-		all[off++] = '\n';
-	}
-	rc = write_file(dir, "checkpoint", note, len);
-	if (rc == EXIT_OK)
-		rc = write_file(dir, "entries", all, off);
-	free(all);
+	rc = export_write(ctl, dfd, note, len, size, v[0] != NULL);
+	close(dfd);
+	if (rc != EXIT_OK && made)
+		rmdir(dir);
 	free(note);
-	entries_free(entries, lens, size);
 	return rc;
 }

@@ -16,8 +16,6 @@
 #include "wire.h"
 #include "xmalloc.h"
 
-/* Replies longer than this are refused: a daemon bug, not data. */
-#define REPLY_LINE_MAX		(16 * 1024 * 1024)
 #define REPLY_TIMEOUT_SECONDS	60
 
 struct conn {
@@ -26,6 +24,7 @@ struct conn {
 	char	*buf;
 	size_t	 len;
 	size_t	 cap;
+	size_t	 scanned;	/* bytes of buf known to hold no LF */
 };
 
 /* Writes all of buf. */
@@ -48,33 +47,31 @@ conn_write(struct conn *cn, const char *buf, size_t len, char **cause)
 	return 0;
 }
 
-/* Reads one line into a new string (no newline). */
-static char *
-conn_readline(struct conn *cn, char **cause)
+/*
+ * Reads until buf holds a whole line; returns 0 with its length (without
+ * the LF) in *len, the line at the start of cn->buf, or -1 with *cause.
+ * A line longer than ECO_REPLY_LINE_MAX is refused before it is all read.
+ */
+static int
+conn_readline(struct conn *cn, size_t *len, char **cause)
 {
-	char	*nl, *line;
+	char	*nl;
 	ssize_t	 n;
-	size_t	 len;
 
 	for (;;) {
-		if (cn->len > 0 &&
-		    (nl = memchr(cn->buf, '\n', cn->len)) != NULL) {
-			len = (size_t)(nl - cn->buf);
-			line = xstrndup(cn->buf, len);
-			memmove(cn->buf, nl + 1, cn->len - len - 1);
-			cn->len -= len + 1;
-			if (len > 0 && line[len - 1] == '\r')
-				line[len - 1] = '\0';
-			return line;
+		if (cn->len > cn->scanned && (nl = memchr(cn->buf + cn->scanned,
+		    '\n', cn->len - cn->scanned)) != NULL) {
+			*len = (size_t)(nl - cn->buf);
+			return 0;
 		}
-		if (cn->len == REPLY_LINE_MAX) {
-			xasprintf(cause, "%s: reply line too long", cn->path);
-			return NULL;
+		cn->scanned = cn->len;
+		if (cn->len > ECO_REPLY_LINE_MAX + 1) {
+			xasprintf(cause, "%s: bad reply from the daemon: reply "
+			    "line too long", cn->path);
+			return -1;
 		}
 		if (cn->len == cn->cap) {
 			cn->cap = cn->cap == 0 ? 4096 : cn->cap * 2;
-			if (cn->cap > REPLY_LINE_MAX)
-				cn->cap = REPLY_LINE_MAX;
 			cn->buf = xreallocarray(cn->buf, cn->cap, 1);
 		}
 		n = read(cn->fd, cn->buf + cn->len, cn->cap - cn->len);
@@ -83,94 +80,62 @@ conn_readline(struct conn *cn, char **cause)
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			xasprintf(cause, "%s: the daemon did not answer within "
 			    "%d seconds", cn->path, REPLY_TIMEOUT_SECONDS);
-			return NULL;
+			return -1;
 		}
 		if (n == -1) {
 			xasprintf(cause, "%s: read: %s", cn->path,
 			    strerror(errno));
-			return NULL;
+			return -1;
 		}
 		if (n == 0) {
 			xasprintf(cause, "%s: the daemon closed the connection",
 			    cn->path);
-			return NULL;
+			return -1;
 		}
 		cn->len += (size_t)n;
 	}
 }
 
-/* Frees a reply's contents; the struct itself is the caller's. */
-void
-reply_free(struct reply *r)
+/* Drops the first n bytes of the input buffer. */
+static void
+conn_consume(struct conn *cn, size_t n)
 {
-	int	 i;
-
-	for (i = 0; i < r->ndata; i++)
-		wire_fields_free(&r->data[i]);
-	free(r->data);
-	wire_fields_free(&r->final);
-	free(r->code);
-	free(r->msg);
-	memset(r, 0, sizeof *r);
+	memmove(cn->buf, cn->buf + n, cn->len - n);
+	cn->len -= n;
+	cn->scanned = 0;
 }
 
-/* Parses the fields after a prefix of line into wf. */
-static int
-conn_fields(struct conn *cn, const char *rest, struct wire_fields *wf,
-    char **cause)
-{
-	const char	*why;
-
-	if (wire_split(rest, strlen(rest), ECO_MAX_FIELDS, wf, &why) != 0) {
-		xasprintf(cause, "%s: bad reply from the daemon: %s", cn->path,
-		    why);
-		return -1;
-	}
-	return 0;
-}
-
-/* Reads a whole reply: data lines, then OK or ERR. */
+/*
+ * Reads a whole reply: data lines, then OK or ERR. A reply over
+ * ECO_REPLY_MAX bytes is refused. Returns 0 with r filled, or -1 with
+ * *cause and r empty.
+ */
 static int
 conn_reply(struct conn *cn, struct reply *r, char **cause)
 {
-	char	*line, *sp;
+	const char	*why;
+	size_t		 len, total = 0;
+	int		 rc;
 
 	memset(r, 0, sizeof *r);
 	for (;;) {
-		if ((line = conn_readline(cn, cause)) == NULL)
+		if (conn_readline(cn, &len, cause) != 0)
 			goto fail;
-		if (strncmp(line, ECO_REPLY_DATA " ", 2) == 0) {
-			r->data = xreallocarray(r->data, r->ndata + 1,
-			    sizeof *r->data);
-			if (conn_fields(cn, line + 2, &r->data[r->ndata],
-			    cause) != 0) {
-				free(line);
-				goto fail;
-			}
-			r->ndata++;
-		} else if (strcmp(line, ECO_REPLY_OK) == 0 ||
-		    strncmp(line, ECO_REPLY_OK " ", 3) == 0) {
-			r->ok = 1;
-			if (conn_fields(cn, line + 2, &r->final, cause) != 0) {
-				free(line);
-				goto fail;
-			}
-			free(line);
-			return 0;
-		} else if (strncmp(line, ECO_REPLY_ERR " ", 4) == 0) {
-			sp = strchr(line + 4, ' ');
-			r->code = xstrndup(line + 4, sp == NULL ?
-			    strlen(line + 4) : (size_t)(sp - line - 4));
-			r->msg = xstrdup(sp == NULL ? "" : sp + 1);
-			free(line);
-			return 0;
-		} else {
-			xasprintf(cause, "%s: unexpected reply line from the "
-			    "daemon", cn->path);
-			free(line);
+		total += len + ECO_REPLY_LINE_COST;
+		if (total > ECO_REPLY_MAX) {
+			xasprintf(cause, "%s: bad reply from the daemon: more "
+			    "than %d bytes", cn->path, ECO_REPLY_MAX);
 			goto fail;
 		}
-		free(line);
+		rc = reply_parse_line(r, cn->buf, len, &why);
+		conn_consume(cn, len + 1);
+		if (rc == -1) {
+			xasprintf(cause, "%s: bad reply from the daemon: %s",
+			    cn->path, why);
+			goto fail;
+		}
+		if (rc == 1)
+			return 0;
 	}
 fail:
 	reply_free(r);
@@ -185,7 +150,7 @@ int
 conn_request(struct conn *cn, int argc, char *const *argv, struct reply *r,
     char **cause)
 {
-	char	*line, *why;
+	char	*line, *why = NULL;
 	size_t	 len;
 	int	 rc;
 
@@ -195,16 +160,23 @@ conn_request(struct conn *cn, int argc, char *const *argv, struct reply *r,
 	line[len] = '\n';
 	rc = conn_write(cn, line, len + 1, cause);
 	free(line);
-	if (rc != 0) {
-		/* The daemon may have said why before it closed (busy). */
-		if (conn_reply(cn, r, &why) == 0 && !r->ok) {
-			free(*cause);
-			return 0;
-		}
+	if (rc == 0)
+		return conn_reply(cn, r, cause);
+	/*
+	 * The daemon may have said why before it closed (busy); an OK cannot
+	 * answer a request that was not sent, so only an ERR is taken.
+	 */
+	if (conn_reply(cn, r, &why) != 0) {
 		free(why);
 		return -1;
 	}
-	return conn_reply(cn, r, cause);
+	if (r->ok) {
+		reply_free(r);
+		return -1;
+	}
+	free(*cause);
+	*cause = NULL;
+	return 0;
 }
 
 /* Connects to the daemon at path and agrees on the protocol version. */

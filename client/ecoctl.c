@@ -33,7 +33,7 @@ static const struct ctl_cmd ctl_table[] = {
 	    "revoke a counsellor or auditor: no more logins (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
-	{ "audit export", ctl_audit_export, "DIR",
+	{ "audit export", ctl_audit_export, "[--force] DIR",
 	    "write DIR/checkpoint and DIR/entries (auditor)" },
 	{ "audit log", ctl_audit_log, "[--since SEQ]",
 	    "the audit entries, one a line (auditor)" },

@@ -47,6 +47,8 @@ void		 conn_close(struct conn *);
 int		 conn_request(struct conn *, int, char *const *, struct reply *,
 		    char **);
 void		 reply_free(struct reply *);
+int		 reply_parse_line(struct reply *, const char *, size_t,
+		    const char **);
 
 int		 ctl_request(struct ctl *, int, char *const *, struct reply *);
 int		 ctl_fail(const char *, ...)

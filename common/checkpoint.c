@@ -118,7 +118,7 @@ signed_note_verify(const char *note, size_t len, const char *name,
 	unsigned char	 id[4], sig[4 + crypto_sign_BYTES];
 	const char	*sep = NULL, *p, *line, *end;
 	char		 prefix[256];
-	size_t		 blen, n;
+	size_t		 blen, n, plen;
 
 	*why = "not a signed note";
 	if (len == 0 || len > CHECKPOINT_MAX || note[len - 1] != '\n' ||
@@ -132,12 +132,16 @@ signed_note_verify(const char *note, size_t len, const char *name,
 	blen = (size_t)(sep - note) + 1;	/* with its final newline */
 	key_id(name, pk, id);
 	snprintf(prefix, sizeof prefix, EM_DASH " %s ", name);
+	plen = strlen(prefix);
 	*why = "no signature by the audit key";
+	/* Every line ends with '\n' (checked above): end is never NULL, and
+	 * nothing is read past it. */
 	for (line = sep + 2; line < note + len; line = end + 1) {
 		end = memchr(line, '\n', len - (size_t)(line - note));
-		if (strncmp(line, prefix, strlen(prefix)) != 0)
+		if ((size_t)(end - line) < plen ||
+		    memcmp(line, prefix, plen) != 0)
 			continue;
-		p = line + strlen(prefix);
+		p = line + plen;
 		if (sodium_base642bin(sig, sizeof sig, p, (size_t)(end - p),
 		    NULL, &n, NULL, B64) != 0 || n != sizeof sig ||
 		    memcmp(sig, id, 4) != 0)
@@ -153,23 +157,45 @@ signed_note_verify(const char *note, size_t len, const char *name,
 	return -1;
 }
 
-/* Parses a checkpoint body: origin (allocated), tree size, root hash. */
+/*
+ * Parses the decimal tree size in s[0..len): digits only, no leading zero
+ * but for "0" itself, at most CHECKPOINT_SIZE_MAX. Returns 0 or -1.
+ */
+int
+checkpoint_parse_size(const char *s, size_t len, uint64_t *size)
+{
+	uint64_t	 v = 0;
+	size_t		 i;
+
+	if (len == 0 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (CHECKPOINT_SIZE_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*size = v;
+	return 0;
+}
+
+/*
+ * Parses a checkpoint body: origin (allocated), tree size (checked against
+ * CHECKPOINT_SIZE_MAX), root hash. Returns 0, or -1 with nothing set.
+ */
 int
 checkpoint_parse(const char *body, char **origin, uint64_t *size,
     unsigned char *root)
 {
 	const char	*l2, *l3, *e3;
-	char		*endp;
 	size_t		 len;
 
 	if ((l2 = strchr(body, '\n')) == NULL || l2 == body ||
 	    (l3 = strchr(l2 + 1, '\n')) == NULL ||
 	    (e3 = strchr(l3 + 1, '\n')) == NULL)
 		return -1;
-	if (l2[1] < '0' || l2[1] > '9')
-		return -1;
-	*size = strtoull(l2 + 1, &endp, 10);
-	if (endp != l3)
+	if (checkpoint_parse_size(l2 + 1, (size_t)(l3 - l2 - 1), size) != 0)
 		return -1;
 	if (sodium_base642bin(root, MERKLE_HASH, l3 + 1, (size_t)(e3 - l3 - 1),
 	    NULL, &len, NULL, B64) != 0 || len != MERKLE_HASH)

@@ -86,7 +86,11 @@ cmd_audit_head(struct client *c, const struct args *args)
 	free(b64);
 }
 
-/* AUDIT-ENTRIES first last: the exact bytes of each entry, base64. */
+/*
+ * AUDIT-ENTRIES first last: the exact bytes of each entry, base64; at
+ * most ECO_AUDIT_PAGE_MAX a request, so one request's work and queued
+ * output stay bounded. The client pages through the log.
+ */
 void
 cmd_audit_entries(struct client *c, const struct args *args)
 {
@@ -98,6 +102,11 @@ cmd_audit_entries(struct client *c, const struct args *args)
 
 	if (sizes(c, args, "first", "last", &m, &n) != 0)
 		return;
+	if (n - m >= ECO_AUDIT_PAGE_MAX) {
+		client_err(c, ECO_ERR_LIMIT, "at most %d entries a request",
+		    ECO_AUDIT_PAGE_MAX);
+		return;
+	}
 	for (i = m; i <= n; i++) {
 		if (audit_entry(a, (uint64_t)i, &entry, &len, &cause) != 0) {
 			log_warnx("%s", cause);

@@ -22,6 +22,7 @@
 #include "xmalloc.h"
 
 #define B64		sodium_base64_VARIANT_ORIGINAL
+#define UPLOAD_FIRST_BYTES	ECO_CHUNK_BYTES	/* then doubled as chunks come */
 
 /* Returns the key that opens notes for this connection's role. */
 static const unsigned char *
@@ -55,8 +56,32 @@ cmd_note_begin(struct client *c, const struct args *a)
 	c->upload->booking = a->v[0].i;
 	c->upload->amends = a->v[1].set ? a->v[1].i : 0;
 	c->upload->size = size;
-	c->upload->buf = xmalloc(size);
 	client_ok(c, 0, NULL);
+}
+
+/*
+ * Makes room in u for n more bytes, doubling its buffer as chunks come but
+ * never past the declared size: a NOTE-BEGIN alone allocates nothing.
+ * Returns 0, or -1 if n bytes would pass the declared size.
+ */
+static int
+upload_grow(struct upload *u, size_t n)
+{
+	size_t	 cap = u->cap;
+
+	if (n > u->size - u->have)
+		return -1;
+	if (u->buf != NULL && u->have + n <= cap)
+		return 0;
+	if (cap == 0)
+		cap = UPLOAD_FIRST_BYTES;
+	while (cap < u->have + n)
+		cap = cap > u->size / 2 ? u->size : cap * 2;
+	if (cap > u->size)
+		cap = u->size;
+	u->buf = xreallocarray(u->buf, cap, 1);
+	u->cap = cap;
+	return 0;
 }
 
 /* NOTE-DATA chunk: the next piece of the declared note. */
@@ -69,7 +94,7 @@ cmd_note_data(struct client *c, const struct args *a)
 		client_err(c, ECO_ERR_CONFLICT, "say NOTE-BEGIN first");
 		return;
 	}
-	if (a->v[0].len > u->size - u->have) {
+	if (upload_grow(u, a->v[0].len) != 0) {
 		upload_free(c);
 		client_err(c, ECO_ERR_INVALID, "chunk: more than the declared "
 		    "size; the note is dropped");

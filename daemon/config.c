@@ -278,6 +278,15 @@ config_note_reply_bytes(int max_note)
 	return b64 + (b64 / 4096 + 1) * 3 + 1024;
 }
 
+/* The bytes of the largest AUDIT-ENTRIES reply: a full page of the
+ * longest entries, each "* " and base64 and a newline, then OK. */
+static size_t
+config_audit_reply_bytes(void)
+{
+	return (size_t)ECO_AUDIT_PAGE_MAX * ((ECO_AUDIT_ENTRY_MAX + 2) / 3 *
+	    4 + 3) + 1024;
+}
+
 /*
  * Fills *cause with "FILE:LINE: name: message", or "FILE: name: message"
  * when the setting was left at its default (line 0). Returns -1.
@@ -349,6 +358,10 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 			    cf->max_connections);
 		cf->admin_reserved_connections = cf->max_connections - 1;
 	}
+	if ((size_t)cf->max_output_bytes < config_audit_reply_bytes() + 65536)
+		return config_fail(cf, line, "max_output_bytes", cause,
+		    "a page of audit entries needs at least %zu (it is %d)",
+		    config_audit_reply_bytes() + 65536, cf->max_output_bytes);
 	need = config_note_reply_bytes(cf->max_note_bytes) + 65536;
 	if ((size_t)cf->max_output_bytes < need)
 		return config_fail(cf, line,

@@ -23,8 +23,9 @@ struct ecod;
 struct upload {
 	int64_t		 booking;
 	int64_t		 amends;
-	size_t		 size;
+	size_t		 size;		/* declared */
 	size_t		 have;
+	size_t		 cap;		/* of buf: grows up to size */
 	unsigned char	*buf;
 };
 

@@ -49,4 +49,21 @@
 /* The largest max_note_bytes a configuration may set. */
 #define ECO_NOTE_MAX		16777216
 
+/*
+ * The audit log: an entry is at most ECO_AUDIT_ENTRY_MAX bytes; one
+ * AUDIT-ENTRIES request gets at most ECO_AUDIT_PAGE_MAX of them (ERR limit
+ * past it), so no request makes the daemon build or queue the whole log.
+ */
+#define ECO_AUDIT_ENTRY_MAX	512
+#define ECO_AUDIT_PAGE_MAX	1000
+
+/*
+ * What the client accepts from a daemon: one reply line at most
+ * ECO_REPLY_LINE_MAX bytes, one reply at most ECO_REPLY_MAX bytes (each
+ * data line counted with ECO_REPLY_LINE_COST more for its bookkeeping).
+ */
+#define ECO_REPLY_LINE_MAX	(1024 * 1024)
+#define ECO_REPLY_MAX		(64 * 1024 * 1024)
+#define ECO_REPLY_LINE_COST	512
+
 #endif

@@ -2,13 +2,10 @@
  * libFuzzer target: signed notes, checkpoints and verifier keys
  * (common/checkpoint.c), which an auditor's client parses from the daemon
  * or from an export directory. The parsers of the checkpoint body and the
- * verifier key take strings; signed_note_verify takes (note, len), but
- * today it runs strncmp on each signature line against a prefix that can
- * be longer than what is left of the buffer, a read past the end when no
- * NUL follows (libFuzzer's strncmp hook trips on it; the input is
- * corpus/checkpoint/strncmp-past-end). Until checkpoint.c compares with
- * memcmp after a length check, the note too gets a NUL after its last
- * byte, outside the length it is passed. The audit key is a
+ * verifier key take strings; signed_note_verify takes (note, len) and gets
+ * a buffer of exactly that many bytes, no NUL after it (it once read past
+ * the end with strncmp on a short last line:
+ * corpus/checkpoint/strncmp-past-end). The audit key is a
  * fixed test key (seed of 32 bytes of 3, as in mkseeds.c), so that the
  * seed note verifies.
  */
@@ -39,9 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		crypto_sign_seed_keypair(pk, sk, seed);
 		ready = 1;
 	}
-	note = malloc(size + 1);
+	note = malloc(size > 0 ? size : 1);
 	memcpy(note, data, size);
-	note[size] = '\0';
 	if (signed_note_verify(note, size, "eco-audit/f", pk, &body,
 	    &why) == 0) {
 		FUZZ_ASSERT(strlen(body) < size &&

@@ -162,7 +162,7 @@ expect_eq "logged as one summary line" \
 
 # 4. A client that pipelines without reading is closed past
 # max_output_bytes; others are served meanwhile.
-write_conf 'socket_group = "nogroup";' 'max_output_bytes = 262144;' \
+write_conf 'socket_group = "nogroup";' 'max_output_bytes = 786432;' \
     'max_note_bytes = 65536;'
 : > "$LOG"
 ecod_start || not_ok "daemon restarts"
@@ -179,7 +179,7 @@ check "having got far less than its replies" \
     test "$(field "$OUT/pipe.done" received)" -lt 2000000
 expect_match "the overflow is counted" "$(ctl stats)" "output_overflows	1"
 expect_match "and logged by connection id" "$(cat "$LOG")" \
-    "connection [0-9]+: output over 262144 bytes; closing"
+    "connection [0-9]+: output over 786432 bytes; closing"
 expect_no_match "with no uid in the log" "$(cat "$LOG")" "40001"
 
 # The daemon kept running through all of it.

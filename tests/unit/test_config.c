@@ -148,6 +148,8 @@ test_errors_name_file_and_line(void **state)
 	    "max_output_bytes of at least");
 	load_bad("max_note_bytes = 16777216;\nmax_output_bytes = 16777216;\n",
 	    2, "max_output_bytes: a note of max_note_bytes");
+	load_bad("max_note_bytes = 1024;\nmax_output_bytes = 300000;\n", 2,
+	    "max_output_bytes: a page of audit entries needs at least");
 }
 
 static void
