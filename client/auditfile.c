@@ -25,26 +25,6 @@
 #define STATE_MAGIC	"eco-audit-state-v1"
 
 /*
- * Returns 1 if s[0..len) holds only base64 characters, '=' only in its
- * last two places. libsodium 1.0.18 also takes bytes 0x80 to 0xff as
- * digits, so two texts could decode to the same bytes; we do not.
- */
-int
-audit_b64_ok(const char *s, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; i < len; i++) {
-		if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '/')
-			continue;
-		if (s[i] != '=' || i + 2 < len)
-			return 0;
-	}
-	return 1;
-}
-
-/*
  * Decodes one entry, base64 in b64[0..len), into out (room for
  * ECO_AUDIT_ENTRY_MAX bytes). Returns 0 with *outlen, or -1 if it is
  * empty, too long or not strict base64.
@@ -53,7 +33,7 @@ int
 audit_entry_decode(const char *b64, size_t len, unsigned char *out,
     size_t *outlen)
 {
-	if (len == 0 || len > AUDITFILE_LINE_MAX || !audit_b64_ok(b64, len))
+	if (len == 0 || len > AUDITFILE_LINE_MAX || !wire_b64_ok(b64, len))
 		return -1;
 	if (sodium_base642bin(out, ECO_AUDIT_ENTRY_MAX, b64, len, NULL, outlen,
 	    NULL, B64) != 0 || *outlen == 0)
@@ -229,7 +209,7 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 		} else if (i == 1) {
 			if (checkpoint_parse_size(v, vlen, &st->size) != 0)
 				goto bad;
-		} else if (!audit_b64_ok(v, vlen) || sodium_base642bin(st->root,
+		} else if (!wire_b64_ok(v, vlen) || sodium_base642bin(st->root,
 		    sizeof st->root, v, vlen, NULL, &rlen, NULL, B64) != 0 ||
 		    rlen != MERKLE_HASH)
 			goto bad;

@@ -29,7 +29,6 @@ struct audit_state {
 typedef int (*audit_entry_cb)(void *, uint64_t, const unsigned char *,
     size_t, char **);
 
-int	 audit_b64_ok(const char *, size_t);
 int	 audit_entry_decode(const char *, size_t, unsigned char *, size_t *);
 int	 audit_entry_text(const unsigned char *, size_t);
 char	*audit_head_body(const char *, size_t);

@@ -21,6 +21,7 @@
 #include "checkpoint.h"
 #include "ecoctl.h"
 #include "merkle.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 #define B64		sodium_base64_VARIANT_ORIGINAL
@@ -238,7 +239,7 @@ fetch_head(struct ctl *ctl, size_t *len)
 		return NULL;
 	if (r.final.argc == 1 && (n = strlen(b64 = r.final.argv[0])) <=
 	    sodium_base64_ENCODED_LEN(CHECKPOINT_MAX, B64) &&
-	    audit_b64_ok(b64, n)) {
+	    wire_b64_ok(b64, n)) {
 		note = xmalloc(CHECKPOINT_MAX + 1);
 		if (sodium_base642bin((unsigned char *)note, CHECKPOINT_MAX,
 		    b64, n, NULL, len, NULL, B64) != 0 || *len == 0 ||
@@ -471,7 +472,7 @@ fetch_proof(struct ctl *ctl, char **req, merkle_hash *proof, size_t *n)
 		return EXIT_FAIL;
 	for (*n = 0, i = 0; i < r.ndata; i++) {
 		if (*n == MERKLE_MAX_PROOF || r.data[i].argc != 1 ||
-		    !audit_b64_ok(r.data[i].argv[0], strlen(r.data[i].argv[0])) ||
+		    !wire_b64_ok(r.data[i].argv[0], strlen(r.data[i].argv[0])) ||
 		    sodium_base642bin(proof[*n], MERKLE_HASH, r.data[i].argv[0],
 		    strlen(r.data[i].argv[0]), NULL, &len, NULL, B64) != 0 ||
 		    len != MERKLE_HASH) {

@@ -195,3 +195,23 @@ wire_join(int argc, char *const *argv)
 	*p = '\0';
 	return out;
 }
+
+/*
+ * Returns 1 if s[0..len) is strict base64: only the RFC 4648 alphabet,
+ * with at most two '=' at the end. libsodium's decoder also takes bytes
+ * 0x80 to 0xff as digits, so two texts could decode to the same bytes.
+ */
+int
+wire_b64_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '/')
+			continue;
+		if (s[i] != '=' || i + 2 < len)
+			return 0;
+	}
+	return 1;
+}

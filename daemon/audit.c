@@ -25,10 +25,10 @@
 #include "checkpoint.h"
 #include "instance.h"
 #include "log.h"
+#include "proto.h"
 #include "store.h"
 #include "xmalloc.h"
 
-#define ENTRY_MAX	512
 
 /* Appends a leaf hash to the in-memory tree. */
 static void
@@ -151,7 +151,7 @@ int
 audit_append(struct audit *a, const char *actor, const char *action,
     const char *object, const char *outcome, char **cause)
 {
-	char		 entry[ENTRY_MAX], when[32];
+	char		 entry[ECO_AUDIT_ENTRY_MAX], when[32];
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	uint64_t	 seq = a->n + a->npending + 1;
@@ -230,9 +230,9 @@ audit_entry(struct audit *a, uint64_t seq, unsigned char **buf, size_t *len,
 {
 	int	 rc;
 
-	*buf = xmalloc(ENTRY_MAX);
-	rc = store_get(a->st, "audit", (int64_t)seq, *buf, ENTRY_MAX, len,
-	    cause);
+	*buf = xmalloc(ECO_AUDIT_ENTRY_MAX);
+	rc = store_get(a->st, "audit", (int64_t)seq, *buf, ECO_AUDIT_ENTRY_MAX,
+	    len, cause);
 	if (rc == STORE_NOTFOUND)
 		xasprintf(cause, "audit entry %llu is missing",
 		    (unsigned long long)seq);

@@ -16,6 +16,7 @@
 #include "sealed.h"
 #include "server.h"
 #include "timeutil.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 static const char *const w_roles[] = { "counsellor", "auditor", NULL };
@@ -227,7 +228,7 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 	case A_B64:
 		max = (size_t)a->max;
 		if (n > sodium_base64_ENCODED_LEN(max,
-		    sodium_base64_VARIANT_ORIGINAL))
+		    sodium_base64_VARIANT_ORIGINAL) || !wire_b64_ok(s, n))
 			goto bad_b64;
 		v->bin = xmalloc(max);
 		v->cap = max;

@@ -20,5 +20,6 @@ int	 wire_split(const char *, size_t, int, struct wire_fields *,
 void	 wire_fields_free(struct wire_fields *);
 char	*wire_join(int, char *const *);
 int	 wire_needs_quote(const char *);
+int	 wire_b64_ok(const char *, size_t);
 
 #endif
