@@ -47,14 +47,15 @@ UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
 
 CONF	?= conf/ecod.conf
 
-.PHONY: all deps test-deps build run test check asan fuzz clean
+.PHONY: all deps test-deps build run test check asan fuzz torture clean
 
-all: $(BINS) $(TOOLS) $(UNITS)
+all: $(BINS) $(TOOLS) $(UNITS) $(BUILD)/tests/faultshim.so
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
-# golang.org/x/mod, whose sumdb/note checks our signed tree heads.
-TEST_DEBS = faketime golang-go golang-golang-x-mod-dev
+# golang.org/x/mod, whose sumdb/note checks our signed tree heads; the
+# crash torture, Python and the sqlite3 CLI (PRAGMA integrity_check).
+TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3 sqlite3
 
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -120,6 +121,18 @@ fuzz: deps
 	        build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
+# Crash torture, the long form of tests/integration/t-torture.sh and
+# t-faults.sh: SIGKILL at random under load for TORTURE_SECONDS (or
+# TORTURE_ROUNDS rounds), then TORTURE_FAULTS rounds of each storage fault.
+TORTURE_SECONDS ?= 600
+TORTURE_ROUNDS	?= 0
+TORTURE_FAULTS	?= 20
+torture: build test-deps
+	@ECO_BUILD=$(BUILD) TORTURE_SECONDS=$(TORTURE_SECONDS) \
+	    TORTURE_ROUNDS=$(TORTURE_ROUNDS) bash tests/integration/t-torture.sh
+	@ECO_BUILD=$(BUILD) TORTURE_FAULTS=$(TORTURE_FAULTS) \
+	    bash tests/integration/t-faults.sh
+
 clean:
 	rm -rf build build-asan build-fuzz
 
@@ -131,6 +144,12 @@ $(BUILD)/ecoctl: $(BUILD)/client/ecoctl.o $(CLIENT_OBJS) $(COMMON_OBJS)
 
 $(BUILD)/tests/rawsock: $(BUILD)/tests/tools/rawsock.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# The storage fault shim is LD_PRELOADed into ecod: no sanitizer of its own.
+$(BUILD)/tests/faultshim.so: tests/torture/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	    -Wmissing-prototypes -O2 -g -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
