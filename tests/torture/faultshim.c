@@ -5,7 +5,9 @@
  * ECO_FAULT_CTL exists, a call on a file whose path starts with
  * ECO_FAULT_PATH and ends in ".db" or ".db-wal" (the database and its WAL,
  * nothing else) fails. The control file holds one line, "ERRNO OPS":
- * ERRNO is EIO or ENOSPC, OPS is write, sync or all. Each injected fault
+ * ERRNO is EIO or ENOSPC, OPS is write, sync or all, and a third word
+ * "once" removes the control file with the first fault (a transient
+ * error). Each injected fault
  * appends the call's name to ECO_FAULT_LOG, if set, so that a test can
  * count them.
  */
@@ -32,7 +34,7 @@ fault_for(int fd, enum fault_op op)
 	const char	*ctl = getenv("ECO_FAULT_CTL");
 	const char	*prefix = getenv("ECO_FAULT_PATH");
 	char		 link[64], path[PATH_MAX], line[64], ops[16];
-	char		 name[16];
+	char		 name[16], once[16] = "";
 	ssize_t		 n;
 	size_t		 len;
 	FILE		*f;
@@ -53,13 +55,15 @@ fault_for(int fd, enum fault_op op)
 	if ((f = fopen(ctl, "r")) == NULL)
 		return 0;
 	if (fgets(line, sizeof line, f) != NULL &&
-	    sscanf(line, "%15s %15s", name, ops) == 2) {
+	    sscanf(line, "%15s %15s %15s", name, ops, once) >= 2) {
 		if (strcmp(ops, "all") == 0 ||
 		    (op == FAULT_WRITE && strcmp(ops, "write") == 0) ||
 		    (op == FAULT_SYNC && strcmp(ops, "sync") == 0))
 			err = strcmp(name, "ENOSPC") == 0 ? ENOSPC : EIO;
 	}
 	fclose(f);
+	if (err != 0 && strcmp(once, "once") == 0)
+		unlink(ctl);
 	return err;
 }
 

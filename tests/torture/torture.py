@@ -105,8 +105,9 @@ class Torture:
                             acked_resched=0, acked_note=0, indeterminate=0,
                             checked_codes=0, checked_notes=0,
                             checked_bookings=0, audit_verified=0,
-                            integrity_ok=0, requests=0, kill_ms_max=0,
-                            restart_ms_max=0)
+                            integrity_ok=0, requests=0, restart_ms_max=0,
+                            faults_injected=0, fault_refusals=0)
+        self.windows = []       # (on, off) times of the faults
         # code -> {'slot': id or set of candidate ids, 'state': ...}
         self.codes = {}
         self.notes = {}         # note id -> bytes written
@@ -123,9 +124,16 @@ class Torture:
 
     def start(self):
         t0 = time.monotonic()
+        env = dict(os.environ)
+        if self.a.shim:
+            env.update(LD_PRELOAD=self.a.shim, ECO_FAULT_CTL=self.a.fault_ctl,
+                       ECO_FAULT_PATH=os.path.dirname(self.a.db) + '/',
+                       ECO_FAULT_LOG=self.a.fault_log)
+            env['ASAN_OPTIONS'] = (env.get('ASAN_OPTIONS', '') +
+                                   ':verify_asan_link_order=0').lstrip(':')
         self.proc = subprocess.Popen([self.a.ecod, '-c', self.a.conf],
                                      stdout=self.log, stderr=self.log,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=env)
         deadline = t0 + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -195,6 +203,7 @@ class Torture:
             else:
                 code = rng.choice(live)
                 line, kind = 'STATUS ' + code, 'status'
+            began = time.monotonic()
             try:
                 data, final = c.request(line)
             except OSError:
@@ -228,9 +237,31 @@ class Torture:
                 pass
             elif kind == 'resched' and final.startswith('ERR notfound'):
                 pass    # the slot drawn is this case's own
+            elif self.in_fault(final, began):
+                pass
             elif killed_at[0] is None:
-                self.fail('%s answered %s before any kill' % (kind, final))
+                self.fail('%s answered %s before any kill%s' % (
+                    kind, final, self.fault_note()))
         c.close()
+
+    def in_fault(self, text, began):
+        """True if text is a storage error of a call that overlapped a
+        fault window (grace: 0.5 s after the fault cleared)."""
+        if 'storage failure' not in text:
+            return False
+        ended = time.monotonic()
+        for on, off in self.windows:
+            if on <= ended and (off is None or began <= off + 0.5):
+                with self.lock:
+                    self.figures['fault_refusals'] += 1
+                return True
+        return False
+
+    def fault_note(self):
+        if self.windows and self.windows[-1][1] is not None:
+            return ' (%.1f s after the fault cleared: no recovery)' % (
+                time.monotonic() - self.windows[-1][1])
+        return ''
 
     def status_matches(self, code, data, when):
         """Checks STATUS lines against the model; resolves unknowns."""
@@ -267,18 +298,24 @@ class Torture:
                 with self.lock:
                     if killed_at[0] is None or began < killed_at[0]:
                         self.note_unacked += 1
+                msg = err.decode(errors='replace').strip()
+                if self.in_fault(msg, began):
+                    continue
                 if killed_at[0] is None and self.proc is not None and \
                         self.proc.poll() is None:
-                    self.fail('note write failed before any kill: %s' %
-                              err.decode(errors='replace').strip())
+                    self.fail('note write failed before any kill: %s%s' %
+                              (msg, self.fault_note()))
                 return
 
     def auditor(self, stop, killed_at):
         while not stop.is_set():
+            began = time.monotonic()
             rc, out, err = self.ctl('au', ['audit', 'verify'])
             if rc == 0:
                 with self.lock:
                     self.figures['audit_verified'] += 1
+            elif self.in_fault(err.decode(errors='replace'), began):
+                continue
             elif killed_at[0] is None and self.proc is not None and \
                     self.proc.poll() is None:
                 self.fail('audit verify failed before any kill: %s' %
@@ -287,7 +324,8 @@ class Torture:
             else:
                 return
 
-    def load_round(self):
+    def load_round(self, fault=None):
+        notes0 = self.figures['acked_note']
         stop = threading.Event()
         killed_at = [None]
         threads = []
@@ -305,12 +343,56 @@ class Torture:
                                         args=(stop, killed_at)))
         for t in threads:
             t.start()
-        time.sleep(self.rng.uniform(self.a.kill_min, self.a.kill_max))
-        killed_at[0] = time.monotonic()
-        self.kill()
+        if fault is None:
+            # A random moment, but not before a note of this round is
+            # acknowledged (their Argon2 unlock is slow), so that the
+            # notes are tested too.
+            time.sleep(self.rng.uniform(self.a.kill_min, self.a.kill_max))
+            deadline = time.monotonic() + 15
+            while self.figures['acked_note'] == notes0 and \
+                    self.a.writers > 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(self.rng.uniform(0, 0.5))
+            killed_at[0] = time.monotonic()
+            self.kill()
+            stop.set()
+            for t in threads:
+                t.join()
+            return
+        # A fault comes and goes under load; the daemon must refuse
+        # clearly while it lasts and serve again once it is gone.
+        time.sleep(self.rng.uniform(0.3, 0.8))
+        self.fault(fault, True)
+        self.windows.append((time.monotonic(), None))
+        time.sleep(self.rng.uniform(0.5, 1.0))
+        self.fault(fault, False)
+        self.windows[-1] = (self.windows[-1][0], time.monotonic())
+        time.sleep(1.5)
         stop.set()
         for t in threads:
             t.join()
+
+    def fault(self, mode, on):
+        """Starts or ends a fault: a disk made full by a filler file, or
+        the shim's control file (faultshim.c)."""
+        if mode == 'full':
+            if on:
+                with open(self.a.filler, 'wb') as f:
+                    try:
+                        while True:
+                            f.write(b'\0' * 65536)
+                            f.flush()
+                    except OSError:
+                        pass
+            else:
+                os.unlink(self.a.filler)
+        elif on:
+            with open(self.a.fault_ctl, 'w') as f:
+                f.write(mode.replace('-', ' ') + '\n')
+        elif os.path.exists(self.a.fault_ctl):
+            os.unlink(self.a.fault_ctl)
+        if on:
+            self.figures['faults_injected'] += 1
 
     # -- the check -------------------------------------------------------
     def integrity(self, rnd):
@@ -332,17 +414,30 @@ class Torture:
                 rnd, out, p.stderr.decode().strip()))
         shutil.rmtree(copy, ignore_errors=True)
 
-    def check(self, rnd):
-        when = 'round %d' % rnd
+    def check(self, rnd, when):
+        t0 = time.monotonic()
+        try:
+            self.check1(rnd, when)
+        finally:
+            ms = int((time.monotonic() - t0) * 1000)
+            self.figures['check_ms_max'] = max(
+                self.figures.get('check_ms_max', 0), ms)
+
+    def check1(self, rnd, when):
         results = {}
 
         def run(name, who, args):
             results[name] = self.ctl(who, args)
+        fresh = [n for n in self.notes if n not in self.checked]
+        sample = fresh + self.rng.sample(sorted(self.checked),
+                                         min(1, len(self.checked)))
         jobs = [threading.Thread(target=run, args=a) for a in (
             ('verify', 'au', ['audit', 'verify']),
             ('log', 'au', ['audit', 'log']),
             ('agenda', 'ana', ['agenda']),
-            ('notes', 'ana', ['note', 'list']))]
+            ('notes', 'ana', ['note', 'list'])) + tuple(
+                ('open %d' % n, 'ana', ['note', 'open', str(n)])
+                for n in sample)]
         for j in jobs:
             j.start()
         # Every code acknowledged: its booking, as acknowledged.
@@ -398,7 +493,7 @@ class Torture:
             if state == 'rescheduled':
                 nres += 1
             if state == 'booked':
-                slot = start_slot.get(start)
+                slot = start_slot.get(start, start)
                 if slot in booked_at:
                     self.fail('%s: slot %s booked twice' % (when, slot))
                 booked_at[slot] = bid
@@ -431,15 +526,13 @@ class Torture:
             if nid not in listed:
                 self.fail('%s: acknowledged note %d is not listed' % (
                     when, nid))
-        if len(listed - set(self.notes)) > self.note_unacked:
+        unknown = listed - set(self.notes) - self.notes_before
+        if len(unknown) > self.note_unacked:
             self.fail('%s: %d notes listed that nobody wrote' % (
-                when, len(listed - set(self.notes)) - self.note_unacked))
-        self.note_unacked = len(listed - set(self.notes))
-        fresh = [n for n in self.notes if n not in self.checked]
-        sample = fresh + self.rng.sample(sorted(self.checked),
-                                         min(2, len(self.checked)))
+                when, len(unknown) - self.note_unacked))
+        self.note_unacked = len(unknown)
         for nid in sample:
-            rc, out, err = self.ctl('ana', ['note', 'open', str(nid)])
+            rc, out, err = results['open %d' % nid]
             if rc != 0 or out != self.notes[nid]:
                 self.fail('%s: note %d does not open byte for byte' % (
                     when, nid))
@@ -465,23 +558,33 @@ class Torture:
             print('not ok - booking 1, which holds the notes: ' + final)
             return 1
         self.pinned = final.split()[1]
+        rc, out, _ = self.ctl('ana', ['note', 'list'])
+        self.notes_before = {int(l.split('\t')[0])
+                             for l in out.decode().splitlines()}
         self.codes[self.pinned] = {'slot': 1, 'state': 'booked'}
         self.checked = set()
         rnd = 0
         while True:
             rnd += 1
             elapsed = time.monotonic() - t0
-            if (self.a.rounds and rnd > self.a.rounds) or \
-                    (self.a.seconds and elapsed > self.a.seconds):
+            if rnd > self.a.min_rounds and (
+                    (self.a.rounds and rnd > self.a.rounds) or
+                    (self.a.seconds and elapsed > self.a.seconds)):
                 break
-            self.load_round()
+            modes = self.a.faults.split(',') if self.a.faults else []
+            mode = modes[(rnd - 1) % len(modes)] if modes else None
+            self.load_round(mode)
+            if mode is not None:
+                self.check(rnd, 'round %d (%s, live)' % (rnd, mode))
+                self.kill()
             self.integrity(rnd)
             if not self.start():
                 self.fail('round %d: the daemon does not restart: the '
                           'acknowledged state cannot be checked' % rnd)
                 os.system('tail -5 ' + self.log.name + ' | sed "s/^/# /"')
                 break
-            self.check(rnd)
+            self.check(rnd, 'round %d%s' % (
+                rnd, ' (%s, restarted)' % mode if mode else ''))
             self.figures['rounds'] = rnd
             if self.failures and not self.a.keep_going:
                 break
@@ -512,6 +615,12 @@ class Torture:
             '(%d verifications)' % f['audit_verified'])
         res(not any('before any kill' in x for x in self.failures),
             'no unexpected error while the daemon ran')
+        if self.a.faults:
+            res(f['faults_injected'] > 0 and f['fault_refusals'] > 0 and
+                not any('recovery' in x for x in self.failures),
+                '%d faults injected, %d clear storage refusals, service '
+                'back each time without a restart' % (
+                    f['faults_injected'], f['fault_refusals']))
         res(rc == 0, 'the daemon stops cleanly at the end')
         print('# figures: ' + ' '.join('%s=%s' % kv for kv in
                                       sorted(f.items())), flush=True)
@@ -528,12 +637,20 @@ def main():
     p.add_argument('--dir', required=True)
     p.add_argument('--seconds', type=float, default=30)
     p.add_argument('--rounds', type=int, default=0)
+    p.add_argument('--min-rounds', type=int, default=2)
     p.add_argument('--bookers', type=int, default=8)
     p.add_argument('--writers', type=int, default=2)
     p.add_argument('--kill-min', type=float, default=0.3)
     p.add_argument('--kill-max', type=float, default=2.5)
     p.add_argument('--seed', type=int, default=int(time.time()))
     p.add_argument('--keep-going', action='store_true')
+    p.add_argument('--faults', default='',
+                   help='comma list: full, EIO-write, EIO-sync, '
+                   'ENOSPC-write, EIO-all; one a round, in turn')
+    p.add_argument('--shim', default='')
+    p.add_argument('--fault-ctl', default='')
+    p.add_argument('--fault-log', default='')
+    p.add_argument('--filler', default='')
     a = p.parse_args()
     print('# torture: seed %d' % a.seed, flush=True)
     sys.exit(Torture(a).run())
