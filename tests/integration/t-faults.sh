@@ -146,7 +146,7 @@ ecod_stop
 n=${TORTURE_FAULTS:-2}
 /usr/bin/python3 "$ROOT/tests/torture/torture.py" --ecod "$ECOD" \
     --ecoctl "$ECOCTL" --conf "$CONF" --sock "$SOCK" --db "$DB" --dir "$T" \
-    --seconds 0 --rounds "$n" --shim "$SHIM" --fault-ctl "$FCTL" \
+    --seconds 0 --rounds "$n" --min-rounds 0 --shim "$SHIM" --fault-ctl "$FCTL" \
     --fault-log "$T/faults.log" --filler "$T/data/filler" \
     --faults "$FULL,EIO-sync,EIO-all,EIO-write,ENOSPC-write" \
     ${TORTURE_SEED:+--seed "$TORTURE_SEED"} > "$T/torture.out" 2>&1

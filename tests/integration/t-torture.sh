@@ -26,6 +26,7 @@ ecod_stop
 /usr/bin/python3 "$ROOT/tests/torture/torture.py" --ecod "$ECOD" \
     --ecoctl "$ECOCTL" --conf "$CONF" --sock "$SOCK" --db "$DB" --dir "$T" \
     --seconds "${TORTURE_SECONDS:-15}" --rounds "${TORTURE_ROUNDS:-0}" \
+    --check-sample "${TORTURE_CHECK_SAMPLE:-2000}" \
     ${TORTURE_SEED:+--seed "$TORTURE_SEED"} 2>&1 | tee "$T/torture.out" | \
     grep -v '^ok -\|^not ok -' 
 while read -r line; do

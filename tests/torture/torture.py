@@ -106,7 +106,9 @@ class Torture:
                             checked_codes=0, checked_notes=0,
                             checked_bookings=0, audit_verified=0,
                             integrity_ok=0, requests=0, restart_ms_max=0,
-                            faults_injected=0, fault_refusals=0)
+                            faults_injected=0, fault_refusals=0,
+                            audit_reads=0)
+        self.logsize = 1
         self.windows = []       # (on, off) times of the faults
         # code -> {'slot': id or set of candidate ids, 'state': ...}
         self.codes = {}
@@ -324,6 +326,28 @@ class Torture:
             else:
                 return
 
+    def log_reader(self, stop, killed_at):
+        """Reads the newest audit entries, as an auditor's tool would."""
+        while not stop.is_set():
+            began = time.monotonic()
+            rc, out, err = self.ctl('au', ['audit', 'log', '--since',
+                                           str(max(1, self.logsize - 200))])
+            if rc == 0:
+                lines = out.decode().splitlines()
+                with self.lock:
+                    self.figures['audit_reads'] += 1
+                if lines:
+                    self.logsize = int(lines[-1].split('\t')[0])
+            elif self.in_fault(err.decode(errors='replace'), began):
+                continue
+            elif killed_at[0] is None and self.proc is not None and \
+                    self.proc.poll() is None:
+                self.fail('audit log failed before any kill: %s' %
+                          err.decode(errors='replace').strip())
+                return
+            else:
+                return
+
     def load_round(self, fault=None):
         notes0 = self.figures['acked_note']
         stop = threading.Event()
@@ -340,6 +364,8 @@ class Torture:
             threads.append(threading.Thread(
                 target=self.note_writer, args=(rng, stop, killed_at, i)))
         threads.append(threading.Thread(target=self.auditor,
+                                        args=(stop, killed_at)))
+        threads.append(threading.Thread(target=self.log_reader,
                                         args=(stop, killed_at)))
         for t in threads:
             t.start()
@@ -442,7 +468,12 @@ class Torture:
             j.start()
         # Every code acknowledged: its booking, as acknowledged.
         c = Conn(self.a.sock)
-        for code in list(self.codes):
+        old = [k for k in self.codes if k in self.seen]
+        new = [k for k in self.codes if k not in self.seen]
+        if self.a.check_sample and len(old) > self.a.check_sample:
+            old = self.rng.sample(old, self.a.check_sample)
+        for code in new + old:
+            self.seen.add(code)
             data, final = c.request('STATUS ' + code)
             if not final.startswith('OK'):
                 self.fail('%s: STATUS of an acknowledged code: %s' % (
@@ -508,6 +539,10 @@ class Torture:
         if nres != nlogged:
             self.fail('%s: %d rescheduled bookings, %d entries' % (
                 when, nres, nlogged))
+        nbook = sum(v.count('book') for v in entries.values())
+        if stats.get('rows_cases') != nbook:
+            self.fail('%s: %s case rows, %d book entries (a case without '
+                      'its booking?)' % (when, stats.get('rows_cases'), nbook))
         if stats.get('rows_bookings') != len(agenda):
             self.fail('%s: %s booking rows, agenda shows %d' % (
                 when, stats.get('rows_bookings'), len(agenda)))
@@ -563,6 +598,7 @@ class Torture:
                              for l in out.decode().splitlines()}
         self.codes[self.pinned] = {'slot': 1, 'state': 'booked'}
         self.checked = set()
+        self.seen = set()       # codes checked after a restart once
         rnd = 0
         while True:
             rnd += 1
@@ -638,6 +674,9 @@ def main():
     p.add_argument('--seconds', type=float, default=30)
     p.add_argument('--rounds', type=int, default=0)
     p.add_argument('--min-rounds', type=int, default=2)
+    p.add_argument('--check-sample', type=int, default=0,
+                   help='check every code acknowledged since the last '
+                   'check and this many older ones (0: all)')
     p.add_argument('--bookers', type=int, default=8)
     p.add_argument('--writers', type=int, default=2)
     p.add_argument('--kill-min', type=float, default=0.3)
