@@ -30,7 +30,7 @@ write_conf "min_notice_minutes = 0;" "cancel_window_minutes = 0;" \
     "max_bookings_per_uid_hour = 0;" \
     "max_bookings_per_connection = 1000000;" "max_connections = 64;"
 mkdir -m 700 "$T/data"
-if mount -t tmpfs -o size=16m,mode=0700 tmpfs "$T/data" 2>/dev/null; then
+if mount -t tmpfs -o size=32m,mode=0700 tmpfs "$T/data" 2>/dev/null; then
 	MNT=$T/data
 	full_on() {
 		dd if=/dev/zero of="$T/data/filler" bs=64k 2>/dev/null

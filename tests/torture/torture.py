@@ -208,6 +208,10 @@ class Torture:
             began = time.monotonic()
             try:
                 data, final = c.request(line)
+            except socket.timeout:
+                self.fail('%s: no reply in 30 s: the daemon hangs%s' % (
+                    kind, self.fault_note()))
+                return
             except OSError:
                 # The reply was lost: the outcome is for the check to see.
                 with self.lock:
@@ -368,6 +372,7 @@ class Torture:
         threads.append(threading.Thread(target=self.log_reader,
                                         args=(stop, killed_at)))
         for t in threads:
+            t.daemon = True
             t.start()
         if fault is None:
             # A random moment, but not before a note of this round is
@@ -403,13 +408,13 @@ class Torture:
         the shim's control file (faultshim.c)."""
         if mode == 'full':
             if on:
-                with open(self.a.filler, 'wb') as f:
-                    try:
-                        while True:
-                            f.write(b'\0' * 65536)
-                            f.flush()
-                    except OSError:
+                fd = os.open(self.a.filler, os.O_WRONLY | os.O_CREAT, 0o600)
+                try:
+                    while os.write(fd, b'\0' * 65536) > 0:
                         pass
+                except OSError:
+                    pass        # ENOSPC: the disk is full
+                os.close(fd)
             else:
                 os.unlink(self.a.filler)
         elif on:
@@ -649,7 +654,8 @@ class Torture:
             not any('audit verify' in x for x in self.failures),
             'audit verify passes from the pinned head after each restart '
             '(%d verifications)' % f['audit_verified'])
-        res(not any('before any kill' in x for x in self.failures),
+        res(not any('before any kill' in x or 'hangs' in x
+                    for x in self.failures),
             'no unexpected error while the daemon ran')
         if self.a.faults:
             res(f['faults_injected'] > 0 and f['fault_refusals'] > 0 and
@@ -661,6 +667,20 @@ class Torture:
         print('# figures: ' + ' '.join('%s=%s' % kv for kv in
                                       sorted(f.items())), flush=True)
         return 0 if not self.failures and rc == 0 else 1
+
+
+def run_all(a):
+    """Runs the torture; on an exception, the daemon is killed and the
+    failure reported, so that nothing is left running."""
+    t = Torture(a)
+    try:
+        return t.run()
+    except Exception as e:
+        print('not ok - the torture ran to its end: %r' % e, flush=True)
+        if t.proc is not None:
+            t.proc.kill()
+            t.proc.wait()
+        return 1
 
 
 def main():
@@ -692,7 +712,7 @@ def main():
     p.add_argument('--filler', default='')
     a = p.parse_args()
     print('# torture: seed %d' % a.seed, flush=True)
-    sys.exit(Torture(a).run())
+    sys.exit(run_all(a))
 
 
 if __name__ == '__main__':
