@@ -393,8 +393,8 @@ class Torture:
         # A fault comes and goes under load; the daemon must refuse
         # clearly while it lasts and serve again once it is gone.
         time.sleep(self.rng.uniform(0.3, 0.8))
-        self.fault(fault, True)
         self.windows.append((time.monotonic(), None))
+        self.fault(fault, True)
         time.sleep(self.rng.uniform(0.5, 1.0))
         self.fault(fault, False)
         self.windows[-1] = (self.windows[-1][0], time.monotonic())
