@@ -66,19 +66,20 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 MAN1	 =
 MAN8	 =
 
-.PHONY: all deps test-deps build run test check asan fuzz clean install \
-	uninstall
+.PHONY: all deps test-deps build run test check asan fuzz torture clean \
+	install uninstall
 
-all: $(BINS) $(TOOLS) $(UNITS)
+all: $(BINS) $(TOOLS) $(UNITS) $(BUILD)/tests/faultshim.so
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
 # golang.org/x/mod, whose sumdb/note checks our signed tree heads;
 # python3-nacl, which signs raw logins in t-args; clang with its
-# sanitizer and libFuzzer runtimes, for the fuzz targets; and for the
-# install test, systemd (systemd-analyze) and strace.
+# sanitizer and libFuzzer runtimes, for the fuzz targets; for the
+# install test, systemd (systemd-analyze) and strace; and for the crash
+# torture, Python and the sqlite3 CLI (PRAGMA integrity_check).
 TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl \
-	    clang libclang-rt-14-dev systemd strace
+	    clang libclang-rt-14-dev systemd strace python3 sqlite3
 
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -217,6 +218,18 @@ fuzz-seeds: deps
 	    common/merkle.c common/xmalloc.c $(PKG_LIBS)
 	$(FUZZ_DIR)/mkseeds tests/fuzz/corpus
 
+# Crash torture, the long form of tests/integration/t-torture.sh and
+# t-faults.sh: SIGKILL at random under load for TORTURE_SECONDS (or
+# TORTURE_ROUNDS rounds), then TORTURE_FAULTS rounds of each storage fault.
+TORTURE_SECONDS ?= 600
+TORTURE_ROUNDS	?= 0
+TORTURE_FAULTS	?= 20
+torture: build test-deps
+	@ECO_BUILD=$(BUILD) TORTURE_SECONDS=$(TORTURE_SECONDS) \
+	    TORTURE_ROUNDS=$(TORTURE_ROUNDS) bash tests/integration/t-torture.sh
+	@ECO_BUILD=$(BUILD) TORTURE_FAULTS=$(TORTURE_FAULTS) \
+	    bash tests/integration/t-faults.sh
+
 clean:
 	rm -rf build build-asan $(FUZZ_DIR)
 
@@ -279,6 +292,12 @@ $(BUILD)/ecoctl: $(BUILD)/client/ecoctl.o $(CLIENT_OBJS) $(COMMON_OBJS)
 
 $(BUILD)/tests/rawsock: $(BUILD)/tests/tools/rawsock.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# The storage fault shim is LD_PRELOADed into ecod: no sanitizer of its own.
+$(BUILD)/tests/faultshim.so: tests/torture/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	    -Wmissing-prototypes -O2 -g -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -37,15 +37,21 @@ sched_errf(struct sched_err *e, const char *code, const char *fmt, ...)
 	return -1;
 }
 
-/* A storage failure: logged with its cause (ids only), reported plainly;
- * rolls back the open transaction; returns -1. */
+/* A storage failure: logged with its cause (ids only), reported plainly
+ * with its kind (a full disk, an I/O error); rolls back the open
+ * transaction; returns -1. */
 int
 sched_err_store(struct sched *s, struct sched_err *e, char *cause)
 {
+	const char	*why = store_failure(s->st);
+
 	store_rollback(s->st);
 	audit_abort(s->audit);
 	log_warnx("%s", cause);
 	free(cause);
+	if (why != NULL)
+		return sched_errf(e, ECO_ERR_INTERNAL, "storage failure (%s); "
+		    "nothing changed", why);
 	return sched_errf(e, ECO_ERR_INTERNAL, "storage failure; nothing changed");
 }
 

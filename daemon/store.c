@@ -72,13 +72,36 @@ struct store {
 	struct seal	*seal;		/* not owned */
 	sqlite3_stmt	*stmts[NTABLES][OP_NUM];
 	sqlite3_stmt	*begin, *commit, *rollback;
+	int		 lasterr;	/* SQLite code of the last failure */
 };
 
-/* Sets *cause to "what: the SQLite message". */
+/* Sets *cause to "what: the SQLite message"; keeps the code for
+ * store_failure. */
 static void
 store_error(struct store *st, char **cause, const char *what)
 {
+	st->lasterr = sqlite3_extended_errcode(st->db);
 	xasprintf(cause, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+/*
+ * Returns what kind of storage failure the last one was, in words for a
+ * client ("the disk is full", "a disk I/O error"), or NULL when it was no
+ * failure of the disk; forgets it.
+ */
+const char *
+store_failure(struct store *st)
+{
+	int	 rc = st->lasterr & 0xff;
+
+	st->lasterr = 0;
+	if (rc == SQLITE_FULL)
+		return "the disk is full";
+	if (rc == SQLITE_IOERR || rc == SQLITE_CANTOPEN)
+		return "a disk I/O error";
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return "the database is busy";
+	return NULL;
 }
 
 /* Returns the index of a sealed table; a name not in the list is a bug. */
@@ -361,11 +384,28 @@ store_begin(struct store *st, char **cause)
 	return store_step_done(st, st->begin, "begin", cause);
 }
 
-/* Commits; with synchronous=FULL the WAL is on disk when this returns. */
+/*
+ * Commits; with synchronous=FULL the WAL is on disk when this returns 0.
+ * On failure the transaction is rolled back. A commit whose sync failed
+ * has its frames in the WAL file all the same, where a restart would
+ * recover them: a change the client was told failed would come back.
+ * So the WAL is checkpointed and truncated at once, which drops those
+ * frames; if that fails too (the fault persists), the next commit
+ * overwrites them.
+ */
 int
 store_commit(struct store *st, char **cause)
 {
-	return store_step_done(st, st->commit, "commit", cause);
+	int	 err;
+
+	if (store_step_done(st, st->commit, "commit", cause) == 0)
+		return 0;
+	err = st->lasterr;
+	store_rollback(st);
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	st->lasterr = err;
+	return -1;
 }
 
 /* Rolls back the open transaction, if any. */

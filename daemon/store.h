@@ -36,6 +36,7 @@ int		 store_kdf_put(struct store *, const struct store_kdf *,
 int		 store_begin(struct store *, char **);
 int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
+const char	*store_failure(struct store *);
 int		 store_insert(struct store *, const char *, int64_t,
 		    const void *, size_t, char **);
 int		 store_insert_tagged(struct store *, const char *, int64_t,
