@@ -143,22 +143,16 @@ void
 cmd_note_list(struct client *c, const struct args *args)
 {
 	struct sched		*s = c->srv->ecod->sched;
-	const unsigned char	*key = caller_key(c);
-	struct note		*n;
+	struct note		**v, *n;
 	struct person		*a;
 	char			 id[24], cs[24], bk[24], am[24];
 	char			 when[LOCAL_TIME_LEN + 1], *f[6];
-	int64_t			 want = args->v[0].set ? args->v[0].i : 0;
-	size_t			 i;
+	size_t			 i, count;
 
-	if (key == NULL) {
-		client_ok(c, 0, NULL);
-		return;
-	}
-	for (i = 1; i < s->notes.n; i++) {
-		if ((n = s->notes.v[i]) == NULL || !note_recipient(n, key) ||
-		    (want != 0 && n->case_id != want))
-			continue;
+	count = note_list(s, caller_key(c), args->v[0].set ? args->v[0].i : 0,
+	    &v);
+	for (i = 0; i < count; i++) {
+		n = v[i];
 		a = sched_person(s, n->author);
 		snprintf(id, sizeof id, "%lld", (long long)n->id);
 		snprintf(cs, sizeof cs, "%lld", (long long)n->case_id);
@@ -173,6 +167,7 @@ cmd_note_list(struct client *c, const struct args *args)
 		f[5] = n->amends != 0 ? am : "-";
 		client_data(c, 6, f);
 	}
+	free(v);
 	client_ok(c, 0, NULL);
 }
 

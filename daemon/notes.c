@@ -98,6 +98,29 @@ note_recipient(const struct note *n, const unsigned char *pk)
 }
 
 /*
+ * Lists the notes the holder of key may open (sealed to it), of one case
+ * or all (0), by id. *out is allocated; returns the count.
+ */
+size_t
+note_list(struct sched *s, const unsigned char *key, int64_t case_id,
+    struct note ***out)
+{
+	struct note	*n;
+	size_t		 i, count = 0;
+
+	*out = xcalloc(s->notes.n + 1, sizeof **out);
+	if (key == NULL)
+		return 0;
+	for (i = 1; i < s->notes.n; i++) {
+		if ((n = s->notes.v[i]) == NULL || !note_recipient(n, key) ||
+		    (case_id != 0 && n->case_id != case_id))
+			continue;
+		(*out)[count++] = n;
+	}
+	return count;
+}
+
+/*
  * Stores a sealed note by author on booking, amending note amends (0 for
  * none). Checks what the daemon can without opening it: the booking is on
  * one of the author's slots, the header names that booking, that amended

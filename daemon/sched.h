@@ -155,6 +155,8 @@ void	booking_free(struct booking *);
 
 int	notes_load(struct sched *, char **);
 int	note_recipient(const struct note *, const unsigned char *);
+size_t	note_list(struct sched *, const unsigned char *, int64_t,
+	    struct note ***);
 int	note_add(struct sched *, const char *, struct person *, int64_t,
 	    int64_t, const unsigned char *, size_t, time_t, int64_t *,
 	    struct sched_err *);
