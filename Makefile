@@ -118,10 +118,15 @@ test: build test-deps
 
 check: test
 
+# The tests see the same OPT and SAN, so a make they run (t-install's
+# make install) never rebuilds build-asan without the sanitizers.
+ASAN_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
 asan: deps test-deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" all
-	@ECO_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    SAN="$(ASAN_SAN)" all
+	@ECO_BUILD=build-asan OPT=-O1 SAN="$(ASAN_SAN)" \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/run.sh
 
 # libFuzzer (clang, with ASan and UBSan) on every decoder of bytes from
