@@ -261,7 +261,7 @@ cmd_enrol(struct client *c, const struct args *a)
 	unsigned char		 curve[32];
 	int			 role;
 
-	role = a->v[0].i == 0 ? PERSON_COUNSELLOR : PERSON_AUDITOR;
+	role = a->v[0].i == 0 ? PERSON_COUNSELLOR : PERSON_AUDITOR; /* w_roles */
 	if (crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0) {
 		client_err(c, ECO_ERR_INVALID, "pubkey: not a public key from "
 		    "ecoctl keygen");

@@ -295,7 +295,7 @@ cmd_agenda(struct client *c, const struct args *a)
 	client_ok(c, 0, NULL);
 }
 
-/* MARK booking attended|no-show */
+/* MARK booking attended|no-show (the mark is w_marks's index) */
 void
 cmd_mark(struct client *c, const struct args *a)
 {

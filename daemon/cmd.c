@@ -164,6 +164,23 @@ name_valid(const char *s)
 	    "0123456789._-") == n;
 }
 
+/* Says which words a field may be: "mark: attended or no-show". */
+static void
+words_err(const struct arg_spec *a, char **why)
+{
+	char	*list = xstrdup(a->words[0]), *more;
+	int	 i;
+
+	for (i = 1; a->words[i] != NULL; i++) {
+		xasprintf(&more, "%s%s%s", list, a->words[i + 1] != NULL ?
+		    ", " : " or ", a->words[i]);
+		free(list);
+		list = more;
+	}
+	xasprintf(why, "%s: %s", a->name, list);
+	free(list);
+}
+
 /*
  * Checks field s against template a and fills v. Returns 0, or -1 with
  * the error code and the reason (the daemon's words, never the field).
@@ -208,8 +225,7 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 			if (strcmp(s, a->words[i]) == 0)
 				break;
 		if (a->words[i] == NULL) {
-			xasprintf(why, "%s: %s or %s", a->name, a->words[0],
-			    a->words[1]);
+			words_err(a, why);
 			return -1;
 		}
 		v->i = i;
