@@ -151,3 +151,21 @@ as() {
 }
 
 finish() { [ "$NFAIL" -eq 0 ]; exit $?; }
+
+# need_peers NAME: the test runs clients as other uids, so it needs root,
+# setpriv, user nobody and group nogroup; if not, says so, fails, exits.
+need_peers() {
+	if ! command -v setpriv >/dev/null || ! getent passwd nobody >/dev/null ||
+	    ! getent group nogroup >/dev/null || [ "$(id -u)" != 0 ]; then
+		echo "# needs root, setpriv, user nobody and group nogroup"
+		not_ok "$1 can run here"
+		finish
+	fi
+}
+
+# as_uid UID|NAME cmd...: runs cmd as that uid, in group nogroup (the
+# socket's group in these tests), with no other groups.
+as_uid() {
+	u=$1; shift
+	setpriv --reuid="$u" --regid=nogroup --clear-groups "$@"
+}

@@ -9,14 +9,9 @@
 # path broken) records nothing.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v setpriv >/dev/null || ! getent passwd nobody >/dev/null ||
-    ! getent group nogroup >/dev/null || [ "$(id -u)" != 0 ]; then
-	echo "# needs root, setpriv, user nobody and group nogroup"
-	not_ok "abuse test can run here"
-	finish
-fi
+need_peers "abuse test"
 nobody=$(id -u nobody)
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+as_nobody() { as_uid nobody "$@"; }
 cp "$ROOT/tests/tools/authprobe.py" "$T/authprobe.py"
 # probe TRIES PER GROUP=NAMES...: failed logins from the uid nobody.
 probe() { as_nobody /usr/bin/python3 "$T/authprobe.py" "$SOCK" "$@"; }

@@ -7,22 +7,15 @@
 # The daemon keeps serving throughout.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v setpriv >/dev/null || ! getent passwd nobody >/dev/null ||
-    ! getent group nogroup >/dev/null || [ "$(id -u)" != 0 ] ||
-    [ ! -x /usr/bin/python3 ]; then
-	echo "# needs root, setpriv, python3, user nobody and group nogroup"
-	not_ok "hostile test can run here"
+need_peers "hostile test"
+if [ ! -x /usr/bin/python3 ]; then
+	not_ok "hostile test has /usr/bin/python3"
 	finish
 fi
 HOSTILE=$ROOT/tests/tools/hostile.py
 OUT=$T/out
 mkdir -m 1777 "$OUT"
 
-# as_uid UID cmd...: runs cmd as that uid in group nogroup (the socket's).
-as_uid() {
-	u=$1; shift
-	setpriv --reuid="$u" --regid=nogroup --clear-groups "$@"
-}
 # hostile UID mode args...: the hostile tool as that uid, in the background;
 # wait_hostile waits for every one started.
 HPIDS=()

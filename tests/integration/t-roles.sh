@@ -3,17 +3,9 @@
 # but not see STATS; admin_uids grants it; the socket follows socket_group.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v setpriv >/dev/null || ! getent passwd nobody >/dev/null ||
-    ! getent group nogroup >/dev/null || [ "$(id -u)" != 0 ]; then
-	echo "# needs root, setpriv, user nobody and group nogroup"
-	not_ok "roles test can run here"
-	finish
-fi
+need_peers "roles test"
 nobody=$(id -u nobody)
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    "$ECOCTL" -s "$SOCK" "$@"
-}
+as_nobody() { as_uid nobody "$ECOCTL" -s "$SOCK" "$@"; }
 
 write_conf 'socket_group = "nogroup";'
 ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
