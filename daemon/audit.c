@@ -129,6 +129,35 @@ fail:
 	return NULL;
 }
 
+/*
+ * Re-checks the log of a running instance the way audit_open does at
+ * start: rebuilds the tree from the stored entries and checks it against
+ * the stored signed head, which must also be the head a serves. Returns 0
+ * with the tree's size in *size, or -1 with why in *cause. Call it with
+ * no change pending.
+ */
+int
+audit_verify(struct audit *a, const struct instance *in, uint64_t *size,
+    char **cause)
+{
+	struct audit	*fresh;
+	int		 rc = -1;
+
+	if ((fresh = audit_open(a->st, in, cause)) == NULL)
+		return -1;
+	if (fresh->n != a->n || (fresh->head == NULL) != (a->head == NULL) ||
+	    (a->head != NULL && strcmp(fresh->head, a->head) != 0))
+		xasprintf(cause, "audit log: the stored log (%llu entries) is "
+		    "not the one being served (%llu entries)",
+		    (unsigned long long)fresh->n, (unsigned long long)a->n);
+	else {
+		*size = fresh->n;
+		rc = 0;
+	}
+	audit_free(fresh);
+	return rc;
+}
+
 /* Frees the log's memory; NULL is fine. */
 void
 audit_free(struct audit *a)

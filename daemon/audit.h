@@ -51,6 +51,8 @@ struct audit {
 
 struct audit	*audit_open(struct store *, const struct instance *, char **);
 void		 audit_free(struct audit *);
+int		 audit_verify(struct audit *, const struct instance *,
+		    uint64_t *, char **);
 int		 audit_append(struct audit *, const char *, const char *,
 		    const char *, const char *, char **);
 int		 audit_sign(struct audit *, char **);

@@ -47,6 +47,12 @@ const struct cmd_entry cmd_table[] = {
 	    { { "role", A_WORD, 0, 0, w_roles }, T_NAME,
 	    { "pubkey", A_B64, 32, 32, NULL } } },
 	{ "REVOKE", ROLE_ADMIN, 0, cmd_revoke, { T_NAME } },
+	{ "PEOPLE", ROLE_ADMIN, 0, cmd_people, { { 0 } } },
+	{ "REKEY", ROLE_ADMIN, 0, cmd_rekey,
+	    { { "role", A_WORD, 0, 0, w_roles }, T_NAME,
+	    { "pubkey", A_B64, 32, 32, NULL } } },
+	{ "VERIFY", ROLE_ADMIN, 0, cmd_verify, { { 0 } } },
+	{ "ADMIN-AUDIT-PUBKEY", ROLE_ADMIN, 0, cmd_audit_pubkey, { { 0 } } },
 
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },

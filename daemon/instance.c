@@ -210,7 +210,7 @@ instance_load(struct instance *in, const struct config *cf, int create,
 		return instance_seed(in, cause);
 	if (instance_unlock(in, cause) != 0)
 		return -1;
-	return store_verify(in->store, &in->rows, cause);
+	return store_verify(in->store, NULL, &in->rows, cause);
 }
 
 /*

@@ -577,3 +577,40 @@ sched_revoke(struct sched *s, const char *actor, struct person *p,
 	p->revoked = 1;
 	return 0;
 }
+
+/*
+ * Gives person p (of role, PERSON_*) the new public key pk in place of a
+ * lost one: the name and id stay, so the records stay theirs. Refuses a
+ * revoked person, another role's name, and a key enrolled already (under
+ * any name). Returns 0, or -1 with e filled; memory changes once
+ * committed.
+ */
+int
+sched_rekey(struct sched *s, const char *actor, struct person *p, int role,
+    const unsigned char *pk, struct sched_err *e)
+{
+	struct person	 copy = *p, *q;
+	char		*cause;
+	size_t		 i;
+
+	if (p->role != role)
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no %s of that name is "
+		    "enrolled", role == PERSON_AUDITOR ? "auditor" :
+		    "counsellor");
+	if (p->revoked)
+		return sched_errf(e, ECO_ERR_CONFLICT, "the name is revoked: "
+		    "a revoked name gets no new key");
+	for (i = 1; i < s->people.n; i++)
+		if ((q = s->people.v[i]) != NULL &&
+		    sodium_memcmp(q->pk, pk, sizeof q->pk) == 0)
+			return sched_errf(e, ECO_ERR_CONFLICT, "that key is "
+			    "enrolled already%s", q == p ? " under this name" :
+			    "");
+	memcpy(copy.pk, pk, sizeof copy.pk);
+	if (store_begin(s->st, &cause) != 0 || put_person(s, &copy, 0,
+	    &cause) != 0 || sched_audit(s, actor, "rekey", "person", p->id,
+	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
+		return sched_err_store(s, e, cause);
+	memcpy(p->pk, pk, sizeof p->pk);
+	return 0;
+}

@@ -126,6 +126,8 @@ int	sched_enrol(struct sched *, const char *, int, const char *,
 	    const unsigned char *, struct sched_err *);
 int	sched_revoke(struct sched *, const char *, struct person *,
 	    struct sched_err *);
+int	sched_rekey(struct sched *, const char *, struct person *, int,
+	    const unsigned char *, struct sched_err *);
 int	sched_avail_add(struct sched *, const char *, struct person *, time_t,
 	    int, int, int, const char *, time_t, int64_t *, struct sched_err *);
 int	sched_avail_rm(struct sched *, const char *, struct person *, int64_t,

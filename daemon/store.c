@@ -625,9 +625,13 @@ store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
 	return rc;
 }
 
-/* Opens every row of every sealed table; *rows counts them. */
+/*
+ * Opens every row of every sealed table; *rows counts them, and counts (if
+ * not NULL, one an entry of store_tables()) each table's. Returns -1 at
+ * the first row that fails, named by table and id in *cause.
+ */
 int
-store_verify(struct store *st, int64_t *rows, char **cause)
+store_verify(struct store *st, int64_t *counts, int64_t *rows, char **cause)
 {
 	const char *const	*t;
 	int64_t			 n;
@@ -637,6 +641,8 @@ store_verify(struct store *st, int64_t *rows, char **cause)
 		if (store_foreach(st, *t, NULL, NULL, cause) != 0 ||
 		    store_count(st, *t, &n, cause) != 0)
 			return -1;
+		if (counts != NULL)
+			counts[t - sealed_tables] = n;
 		*rows += n;
 	}
 	return 0;
