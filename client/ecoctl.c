@@ -31,6 +31,9 @@ static const struct ctl_cmd ctl_table[] = {
 	    "enrol an auditor's public key (admin)" },
 	{ "admin revoke", ctl_revoke, "NAME",
 	    "revoke a counsellor or auditor: no more logins (admin)" },
+	{ "admin purge", ctl_purge, "",
+	    "delete cases past retention_days, notes past "
+	    "note_retention_days (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
 	{ "audit export", ctl_audit_export, "[--force] DIR",

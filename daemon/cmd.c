@@ -47,6 +47,7 @@ const struct cmd_entry cmd_table[] = {
 	    { { "role", A_WORD, 0, 0, w_roles }, T_NAME,
 	    { "pubkey", A_B64, 32, 32, NULL } } },
 	{ "REVOKE", ROLE_ADMIN, 0, cmd_revoke, { T_NAME } },
+	{ "PURGE", ROLE_ADMIN, 0, cmd_purge, { { 0 } } },
 
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },

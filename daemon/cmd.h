@@ -85,6 +85,7 @@ void	cmd_login(struct client *, const struct args *);
 void	cmd_auth(struct client *, const struct args *);
 void	cmd_enrol(struct client *, const struct args *);
 void	cmd_revoke(struct client *, const struct args *);
+void	cmd_purge(struct client *, const struct args *);
 void	cmd_avail_add(struct client *, const struct args *);
 void	cmd_avail_rm(struct client *, const struct args *);
 void	cmd_slots(struct client *, const struct args *);
