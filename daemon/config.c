@@ -365,9 +365,8 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 		cf->note_retention_days = cf->retention_days;
 	if (cf->note_retention_days < cf->retention_days)
 		return config_fail(cf, line, "note_retention_days", cause,
-		    "note_retention_days (%d) must be at least retention_days "
-		    "(%d): a note outlives its case, never the reverse",
-		    cf->note_retention_days, cf->retention_days);
+		    "must be at least retention_days (%d): a note may outlive "
+		    "its case, never go before it", cf->retention_days);
 	if ((size_t)cf->max_output_bytes < config_audit_reply_bytes() + 65536)
 		return config_fail(cf, line, "max_output_bytes", cause,
 		    "a page of audit entries needs at least %zu (it is %d)",
