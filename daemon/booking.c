@@ -504,12 +504,10 @@ sched_message_open(struct sched *s, const char *actor, struct person *p,
 /* What a purge finds before it deletes: per case id (below ncases), the
  * end of its last session and whether it expires. */
 struct purge_scan {
-	struct sched	*s;
 	int64_t		 ncases;
 	int64_t		*last;		/* end of the last session, or 0 */
 	unsigned char	*state;		/* 0: no row, 1: kept, 2: expires */
 	time_t		 cutoff;
-	int64_t		 n;		/* cases that expire */
 };
 
 /* Case row loader for a purge: the row holds the case's creation time,
@@ -526,11 +524,7 @@ purge_case(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	if (rec_done(&r) != 0 || id >= ps->ncases)
 		return -1;
 	last = ps->last[id] != 0 ? ps->last[id] : created;
-	if (last < ps->cutoff) {
-		ps->state[id] = 2;
-		ps->n++;
-	} else
-		ps->state[id] = 1;
+	ps->state[id] = last < ps->cutoff ? 2 : 1;
 	return 0;
 }
 
@@ -561,7 +555,6 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 
 	memset(counts, 0, sizeof *counts);
 	memset(&ps, 0, sizeof ps);
-	ps.s = s;
 	ps.cutoff = now - (time_t)s->cf->retention_days * 86400;
 	if (store_next_id(s->st, "cases", &ps.ncases, &cause) != 0)
 		return sched_err_store(s, e, cause);
