@@ -117,6 +117,24 @@ expect_eq "a second purge deletes nothing" \
     "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=0 "
 expect_eq "ana lists only the recent note" "$(as ana note list | cut -f1)" 2
 
+# When the newest case goes too, its ids are not given out again, not
+# even after a restart: entries and kept notes name them.
+D200=$(ldate "+200 days")
+set_clock "$D200 12:00"
+expect_eq "the recent case expires in its turn" \
+    "$(ctl admin purge | tr '\t\n' '= ')" "cases=1 bookings=1 notes=1 "
+check "its row is in no file now" test "$(found "$B_cases_2")" -eq 0
+check "restarts" ecod_stop
+ecod_start
+as ana avail add --start "$(ldate "+201 days") 10:00" --minutes 50 \
+    >/dev/null
+ctl book 3 >/dev/null
+expect_match "a new booking gets a new id, not a purged one" \
+    "$(as au audit log | grep $'\tbook\t' | tail -1)" \
+    $'\tworker\tbook\tbooking:3\tok$'
+expect_eq "  and its case a new one" "$(sqlite3 -readonly "$DB" \
+    'SELECT group_concat(id) FROM cases')" 3
+
 # What the audit log says.
 log=$(as au audit log)
 expect_match "the audit log has the purge with its counts" "$log" \
@@ -124,7 +142,7 @@ expect_match "the audit log has the purge with its counts" "$log" \
 expect_match "  and the note's" "$log" \
     $'\tadmin\tpurge\t-\tok cases=0 bookings=0 notes=1$'
 expect_eq "  one entry a purge" "$(echo "$log" | \
-    grep -c $'\tadmin\tpurge\t-\tok')" 4
+    grep -c $'\tadmin\tpurge\t-\tok')" 5
 expect_eq "  and the refusals" "$(echo "$log" | \
     grep -c $'\tpurge\t.*refused')" 2
 expect_no_match "  no code in it" "$log" "$OLD|$NEW"
