@@ -128,7 +128,7 @@ check "restarts" ecod_stop
 ecod_start
 as ana avail add --start "$(ldate "+201 days") 10:00" --minutes 50 \
     >/dev/null
-ctl book 3 >/dev/null
+CODE3=$(ctl book 3)
 expect_match "a new booking gets a new id, not a purged one" \
     "$(as au audit log | grep $'\tbook\t' | tail -1)" \
     $'\tworker\tbook\tbooking:3\tok$'
@@ -151,6 +151,38 @@ expect_eq "audit verify passes" "$st" 0
 expect_match "  over every entry" "$out" "^verified [0-9]+ entries"
 check "integrity_check ok" test "$(sqlite3 -readonly "$DB" \
     'PRAGMA integrity_check')" = ok
+check "stops" ecod_stop
+
+# The daily run: its timer reads the monotonic clock, so here libfaketime
+# moves that clock too. It waits PURGE_FIRST (300 s) after the start, then
+# a day. wait_audit PATTERN: pings (which wakes the daemon) until the
+# audit log has a line matching PATTERN; prints the count of such lines.
+wait_audit() {
+	for i in $(seq 1 60); do
+		ctl ping >/dev/null
+		n=$(as au audit log | grep -cE -- "$1")
+		[ "$n" -gt 0 ] && break
+		sleep 0.5
+	done
+	echo "$n"
+}
+m=FAKETIME_DONT_FAKE_MONOTONIC
+ECOD_WRAP=("${ECOD_WRAP[@]/$m=1/$m=0}")
+ecod_start || not_ok "starts with its monotonic clock faked"
+auto=$'\tecod\tpurge\t-\tok'
+expect_eq "no purge at start" "$(as au audit log | grep -c "$auto")" 0
+set_clock "$D200 12:10"
+expect_eq "the daily run purges a few minutes after the start" \
+    "$(wait_audit "$auto cases=0 ")" 1
+expect_match "  and logs the counts" "$(cat "$LOG")" \
+    "purge: 0 cases, 0 bookings, 0 notes deleted"
+set_clock "$(ldate "+240 days") 12:00"
+expect_eq "a day later it runs again, deleting what expired" \
+    "$(wait_audit "$auto cases=1 bookings=1 notes=0$")" 1
+out=$(ctl status "$CODE3" 2>&1)
+expect_match "  that case's code is no such code" "$out" "no such code"
+check "its booking's row is gone" test "$(sqlite3 -readonly "$DB" \
+    'SELECT count(*) FROM bookings')" = 0
 check "stops" ecod_stop
 
 # note_retention_days shorter than retention_days is a config error.
