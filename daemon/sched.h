@@ -122,7 +122,8 @@ void		 sched_free(struct sched *);
 void		*idvec_get(const struct idvec *, int64_t);
 void		 idvec_set(struct idvec *, int64_t, void *);
 int64_t		 idvec_next(const struct idvec *);
-int64_t		 sched_next_id(struct sched *, const struct idvec *, int);
+int64_t		 sched_next_id(struct sched *, const struct idvec *,
+		    int);
 int		 sched_errf(struct sched_err *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 int		 sched_err_store(struct sched *, struct sched_err *, char *);

@@ -15,7 +15,7 @@ struct store;
 #define META_INSTANCE		1	/* "eco-instance-v1" + instance id */
 #define META_AUDIT_KEY		2	/* Ed25519 audit signing key */
 #define META_AUDIT_HEAD		3	/* the last signed tree head */
-#define META_PURGED		4	/* highest case, booking, note id purged */
+#define META_PURGED		4	/* highest ids purged */
 
 #define STORE_NOTFOUND		1
 
