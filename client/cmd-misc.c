@@ -19,12 +19,13 @@ ctl_ping(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* stats: one "name<TAB>value" line a figure. */
-int
-ctl_stats(struct ctl *ctl, int argc, char **argv)
+/* Runs verb, which takes no fields, and prints its data lines of two
+ * fields as "name<TAB>value". */
+static int
+ctl_pairs(struct ctl *ctl, int argc, char **argv, char *verb)
 {
 	struct reply	 r;
-	char		*req[] = { "STATS" };
+	char		*req[] = { verb };
 	int		 i;
 
 	if (ctl_parse(ctl, argc, argv, NULL, NULL, 0, 0) < 0)
@@ -36,4 +37,19 @@ ctl_stats(struct ctl *ctl, int argc, char **argv)
 			printf("%s\t%s\n", r.data[i].argv[0], r.data[i].argv[1]);
 	reply_free(&r);
 	return EXIT_OK;
+}
+
+/* stats: one "name<TAB>value" line a figure. */
+int
+ctl_stats(struct ctl *ctl, int argc, char **argv)
+{
+	return ctl_pairs(ctl, argc, argv, "STATS");
+}
+
+/* admin purge: what it deleted, "cases<TAB>N", "bookings<TAB>N",
+ * "notes<TAB>N". */
+int
+ctl_purge(struct ctl *ctl, int argc, char **argv)
+{
+	return ctl_pairs(ctl, argc, argv, "PURGE");
 }

@@ -42,6 +42,9 @@ static const struct ctl_cmd ctl_table[] = {
 	    "the audit verifier key, to hand to auditors (admin)" },
 	{ "admin verify", ctl_admin_verify, "",
 	    "re-check every sealed row and the audit tree (admin)" },
+	{ "admin purge", ctl_purge, "",
+	    "delete cases past retention_days, notes past "
+	    "note_retention_days (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
 	{ "audit export", ctl_audit_export, "[--force] DIR",

@@ -12,6 +12,7 @@
 
 #include "code.h"
 #include "config.h"
+#include "log.h"
 #include "proto.h"
 #include "rec.h"
 #include "sched.h"
@@ -256,6 +257,8 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 	if (case_id == 0) {
 		if (store_next_id(s->st, "cases", &new_case, &cause) != 0)
 			return sched_err_store(s, e, cause);
+		if (new_case <= s->purged[PURGED_CASES])
+			new_case = s->purged[PURGED_CASES] + 1;
 		code_new(raw, code);
 		seal_index(s->seal, "cases", raw, sizeof raw, tag);
 		sodium_memzero(raw, sizeof raw);
@@ -271,7 +274,7 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 		case_id = new_case;
 	}
 	b = xcalloc(1, sizeof *b);
-	b->id = idvec_next(&s->bookings);
+	b->id = sched_next_id(s, &s->bookings, PURGED_BOOKINGS);
 	b->case_id = case_id;
 	b->slot = slot_id;
 	b->state = B_BOOKED;
@@ -400,7 +403,7 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 	if (sl == NULL || !slot_bookable(s, sl, now))
 		return serr_unbookable(s, sl, e);
 	b = xcalloc(1, sizeof *b);
-	b->id = idvec_next(&s->bookings);
+	b->id = sched_next_id(s, &s->bookings, PURGED_BOOKINGS);
 	b->case_id = case_id;
 	b->slot = slot_id;
 	b->state = B_BOOKED;
@@ -496,4 +499,169 @@ sched_message_open(struct sched *s, const char *actor, struct person *p,
 	*msg = b->msg;
 	*len = b->msglen;
 	return 0;
+}
+
+/* What a purge finds before it deletes: per case id (below ncases), the
+ * end of its last session and whether it expires. */
+struct purge_scan {
+	int64_t		 ncases;
+	int64_t		*last;		/* end of the last session, or 0 */
+	unsigned char	*state;		/* 0: no row, 1: kept, 2: expires */
+	time_t		 cutoff;
+};
+
+/* Case row loader for a purge: the row holds the case's creation time,
+ * its last session's end when it has no booking. */
+static int
+purge_case(int64_t id, const unsigned char *buf, size_t len, void *arg)
+{
+	struct purge_scan	*ps = arg;
+	struct rec		 r;
+	int64_t			 created, last;
+
+	rec_read(&r, buf, len);
+	created = rec_get_i64(&r);
+	if (rec_done(&r) != 0 || id >= ps->ncases)
+		return -1;
+	last = ps->last[id] != 0 ? ps->last[id] : created;
+	ps->state[id] = last < ps->cutoff ? 2 : 1;
+	return 0;
+}
+
+/*
+ * Deletes every case whose last session ended more than retention_days
+ * before now: its row and its bookings (with their intake messages); and
+ * every note older than note_retention_days whose case is gone or goes
+ * now. Slots stay. All in one transaction with one audit entry by actor
+ * giving the counts; memory follows once committed. Then the WAL is
+ * checkpointed and truncated, so the deleted bytes (zeroed in place by
+ * secure_delete) are in neither file. counts gets what was deleted; a
+ * failed checkpoint after the commit is an error with counts filled.
+ */
+int
+sched_purge(struct sched *s, const char *actor, time_t now,
+    struct purge_counts *counts, struct sched_err *e)
+{
+	struct purge_scan	 ps;
+	struct booking		*b;
+	struct slot		*sl;
+	struct note		*n;
+	struct rec		 r;
+	unsigned char		*ndel = NULL;
+	char			*cause = NULL, outcome[96];
+	int64_t			 top[3], end;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(counts, 0, sizeof *counts);
+	memset(&ps, 0, sizeof ps);
+	ps.cutoff = now - (time_t)s->cf->retention_days * 86400;
+	if (store_next_id(s->st, "cases", &ps.ncases, &cause) != 0)
+		return sched_err_store(s, e, cause);
+	ps.last = xcalloc(ps.ncases, sizeof *ps.last);
+	ps.state = xcalloc(ps.ncases, 1);
+	for (i = 1; i < s->bookings.n; i++) {
+		if ((b = s->bookings.v[i]) == NULL ||
+		    (sl = sched_slot(s, b->slot)) == NULL ||
+		    b->case_id <= 0 || b->case_id >= ps.ncases)
+			continue;
+		end = sl->start + (int64_t)sl->minutes * 60;
+		if (end > ps.last[b->case_id])
+			ps.last[b->case_id] = end;
+	}
+	if (store_foreach(s->st, "cases", purge_case, &ps, &cause) != 0) {
+		if (cause == NULL)
+			xasprintf(&cause, "table cases: a row does not decode");
+		goto fail_store;
+	}
+
+	memcpy(top, s->purged, sizeof top);
+	ndel = xcalloc(s->notes.n + 1, 1);
+	if (store_begin(s->st, &cause) != 0)
+		goto fail_store;
+	for (i = 1; i < (size_t)ps.ncases; i++) {
+		if (ps.state[i] != 2)
+			continue;
+		if (store_delete(s->st, "cases", (int64_t)i, &cause) != 0)
+			goto fail_store;
+		counts->cases++;
+		if ((int64_t)i > top[PURGED_CASES])
+			top[PURGED_CASES] = (int64_t)i;
+	}
+	for (i = 1; i < s->bookings.n; i++) {
+		if ((b = s->bookings.v[i]) == NULL || b->case_id <= 0 ||
+		    b->case_id >= ps.ncases || ps.state[b->case_id] != 2)
+			continue;
+		if (store_delete(s->st, "bookings", b->id, &cause) != 0)
+			goto fail_store;
+		counts->bookings++;
+		if (b->id > top[PURGED_BOOKINGS])
+			top[PURGED_BOOKINGS] = b->id;
+	}
+	for (i = 1; i < s->notes.n; i++) {
+		if ((n = s->notes.v[i]) == NULL || !note_expired(s, n, now) ||
+		    (n->case_id > 0 && n->case_id < ps.ncases &&
+		    ps.state[n->case_id] == 1))
+			continue;
+		if (store_delete(s->st, "notes", n->id, &cause) != 0)
+			goto fail_store;
+		ndel[i] = 1;
+		counts->notes++;
+		if (n->id > top[PURGED_NOTES])
+			top[PURGED_NOTES] = n->id;
+	}
+	rec_init(&r);
+	for (i = 0; i < 3; i++)
+		rec_put_i64(&r, top[i]);
+	if (s->has_purged)
+		rc = store_update(s->st, "meta", META_PURGED, r.buf, r.len,
+		    &cause);
+	else
+		rc = store_insert(s->st, "meta", META_PURGED, r.buf, r.len,
+		    &cause);
+	rec_free(&r);
+	if (rc != 0)
+		goto fail_store;
+	snprintf(outcome, sizeof outcome, "ok cases=%lld bookings=%lld "
+	    "notes=%lld", (long long)counts->cases,
+	    (long long)counts->bookings, (long long)counts->notes);
+	if (sched_audit(s, actor, "purge", NULL, 0, outcome, &cause) != 0 ||
+	    sched_commit(s, &cause) != 0)
+		goto fail_store;
+
+	/* Committed: memory follows. */
+	memcpy(s->purged, top, sizeof top);
+	s->has_purged = 1;
+	for (i = 1; i < s->bookings.n; i++) {
+		if ((b = s->bookings.v[i]) == NULL || b->case_id <= 0 ||
+		    b->case_id >= ps.ncases || ps.state[b->case_id] != 2)
+			continue;
+		if ((sl = sched_slot(s, b->slot)) != NULL &&
+		    sl->booking == b->id)
+			sl->booking = 0;
+		booking_free(b);
+		s->bookings.v[i] = NULL;
+	}
+	for (i = 1; i < s->notes.n; i++)
+		if (ndel[i]) {
+			free(s->notes.v[i]);
+			s->notes.v[i] = NULL;
+		}
+	free(ps.last);
+	free(ps.state);
+	free(ndel);
+	if (store_checkpoint(s->st, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		return sched_errf(e, ECO_ERR_INTERNAL, "purged, but the WAL "
+		    "could not be truncated; run the purge again");
+	}
+	return 0;
+
+fail_store:
+	free(ps.last);
+	free(ps.state);
+	free(ndel);
+	memset(counts, 0, sizeof *counts);
+	return sched_err_store(s, e, cause);
 }

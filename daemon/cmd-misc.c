@@ -9,6 +9,7 @@
 #include "ecod.h"
 #include "instance.h"
 #include "proto.h"
+#include "sched.h"
 #include "server.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -117,5 +118,27 @@ cmd_stats(struct client *c, const struct args *a)
 		stat_line(c, name, n);
 		free(name);
 	}
+	client_ok(c, 0, NULL);
+}
+
+/*
+ * PURGE: deletes what retention_days and note_retention_days have
+ * expired (sched_purge); answers the counts, "cases N", "bookings N",
+ * "notes N", one a line.
+ */
+void
+cmd_purge(struct client *c, const struct args *a)
+{
+	struct purge_counts	 pc;
+	struct sched_err	 e;
+
+	if (sched_purge(c->srv->ecod->sched, a->actor, time(NULL), &pc,
+	    &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
+	stat_line(c, "cases", (long long)pc.cases);
+	stat_line(c, "bookings", (long long)pc.bookings);
+	stat_line(c, "notes", (long long)pc.notes);
 	client_ok(c, 0, NULL);
 }

@@ -53,6 +53,7 @@ const struct cmd_entry cmd_table[] = {
 	    { "pubkey", A_B64, 32, 32, NULL } } },
 	{ "VERIFY", ROLE_ADMIN, 0, cmd_verify, { { 0 } } },
 	{ "ADMIN-AUDIT-PUBKEY", ROLE_ADMIN, 0, cmd_audit_pubkey, { { 0 } } },
+	{ "PURGE", ROLE_ADMIN, 0, cmd_purge, { { 0 } } },
 
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },

@@ -64,6 +64,8 @@ static const struct setting settings[] = {
 	    1440, 0, 525600, NULL },
 	{ "retention_days", S_INT, OFF(retention_days), NULL,
 	    1825, 1, 36500, NULL },
+	{ "note_retention_days", S_INT, OFF(note_retention_days), NULL,
+	    1825, 1, 36500, NULL },
 	{ "max_connections", S_INT, OFF(max_connections), NULL,
 	    256, 1, 65536, NULL },
 	{ "max_line_bytes", S_INT, OFF(max_line_bytes), NULL,
@@ -358,6 +360,13 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 			    cf->max_connections);
 		cf->admin_reserved_connections = cf->max_connections - 1;
 	}
+	/* Left out, notes go with their case. */
+	if (config_line(line, "note_retention_days") == 0)
+		cf->note_retention_days = cf->retention_days;
+	if (cf->note_retention_days < cf->retention_days)
+		return config_fail(cf, line, "note_retention_days", cause,
+		    "must be at least retention_days (%d): a note may outlive "
+		    "its case, never go before it", cf->retention_days);
 	if ((size_t)cf->max_output_bytes < config_audit_reply_bytes() + 65536)
 		return config_fail(cf, line, "max_output_bytes", cause,
 		    "a page of audit entries needs at least %zu (it is %d)",

@@ -18,6 +18,7 @@ struct config {
 	int	 min_notice_minutes;
 	int	 cancel_window_minutes;
 	int	 retention_days;
+	int	 note_retention_days;	/* >= retention_days */
 	int	 max_connections;
 	int	 max_line_bytes;
 	int	 idle_timeout_seconds;

@@ -150,12 +150,31 @@ refusals_cb(evutil_socket_t fd, short what, void *arg)
 	sched_refusals_flush(ecod->sched);
 }
 
+/* The daily purge (sched_purge) as "ecod"; logs the counts, then waits
+ * PURGE_INTERVAL for the next. */
+static void
+purge_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ecod		*ecod = arg;
+	struct purge_counts	 pc;
+	struct sched_err	 e;
+	struct timeval		 tv = { PURGE_INTERVAL, 0 };
+
+	if (sched_purge(ecod->sched, "ecod", time(NULL), &pc, &e) != 0)
+		log_warnx("purge: %s", e.msg);
+	else
+		log_info("purge: %lld cases, %lld bookings, %lld notes deleted",
+		    (long long)pc.cases, (long long)pc.bookings,
+		    (long long)pc.notes);
+	evtimer_add(ecod->purge, &tv);
+}
+
 /* Opens the instance and serves until a signal. */
 static int
 ecod_serve(struct ecod *ecod)
 {
 	struct event		*sigint, *sigterm, *refusals;
-	struct timeval		 window;
+	struct timeval		 window, first = { PURGE_FIRST, 0 };
 	struct sched_err	 e;
 	char			*cause = NULL;
 
@@ -196,6 +215,8 @@ ecod_serve(struct ecod *ecod)
 	window.tv_sec = ecod->cf->audit_window_seconds;
 	window.tv_usec = 0;
 	evtimer_add(refusals, &window);
+	ecod->purge = evtimer_new(ecod->base, purge_cb, ecod);
+	evtimer_add(ecod->purge, &first);
 	ecod->started = time(NULL);
 	log_info("ecod %s serving %s (%lld sealed rows verified)", ECO_VERSION,
 	    ecod->cf->socket, (long long)ecod->inst->rows);
@@ -205,6 +226,7 @@ ecod_serve(struct ecod *ecod)
 	server_free(ecod->srv);
 	sched_refusals_flush(ecod->sched);	/* what the window counted */
 	event_free(refusals);
+	event_free(ecod->purge);
 	event_free(sigint);
 	event_free(sigterm);
 	event_base_free(ecod->base);

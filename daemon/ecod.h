@@ -11,7 +11,13 @@ struct ecod {
 	struct server		*srv;
 	struct sched		*sched;
 	struct audit		*audit;
+	struct event		*purge;		/* the daily purge timer */
 	time_t			 started;
 };
+
+/* The purge runs PURGE_FIRST seconds after start, then every
+ * PURGE_INTERVAL. */
+#define PURGE_FIRST		300
+#define PURGE_INTERVAL		86400
 
 #endif

@@ -48,7 +48,8 @@ load_note(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	bloblen = rec_get_bytes(&r, &blob);
 	n->rowlen = len;
 	if (rec_done(&r) != 0 || note_hdr_parse(blob, bloblen, &h) != 0 ||
-	    h.booking != n->booking || sched_booking(s, n->booking) == NULL ||
+	    h.booking != n->booking || (sched_booking(s, n->booking) == NULL &&
+	    n->booking > s->purged[PURGED_BOOKINGS]) ||
 	    sched_person(s, n->author) == NULL) {
 		free(n);
 		return -1;
@@ -83,6 +84,13 @@ notes_load(struct sched *s, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* Returns 1 if n was written more than note_retention_days before now. */
+int
+note_expired(struct sched *s, const struct note *n, time_t now)
+{
+	return n->created < now - (time_t)s->cf->note_retention_days * 86400;
 }
 
 /* Returns 1 if key pk is a recipient of n. */
@@ -172,7 +180,7 @@ note_add(struct sched *s, const char *actor, struct person *author,
 			    "sealed to a key other than yours and the "
 			    "recovery key");
 	n = xcalloc(1, sizeof *n);
-	n->id = idvec_next(&s->notes);
+	n->id = sched_next_id(s, &s->notes, PURGED_NOTES);
 	n->booking = booking;
 	n->case_id = b->case_id;
 	n->author = author->id;

@@ -212,6 +212,19 @@ idvec_next(const struct idvec *iv)
 	return 1;
 }
 
+/*
+ * The id for a new element of iv: after the highest in use and after the
+ * highest purged of its kind (PURGED_*), so an id once deleted never
+ * names something else, in the audit log or in a note kept longer.
+ */
+int64_t
+sched_next_id(struct sched *s, const struct idvec *iv, int kind)
+{
+	int64_t	 id = idvec_next(iv);
+
+	return id > s->purged[kind] ? id : s->purged[kind] + 1;
+}
+
 /* Returns the protocol name of a modality. */
 const char *
 modality_name(int m)
@@ -460,6 +473,33 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	return 0;
 }
 
+/* Reads the highest ids purged (META_PURGED), if a purge ever ran. */
+static int
+load_purged(struct sched *s, char **cause)
+{
+	unsigned char	 buf[64];
+	struct rec	 r;
+	size_t		 len, i;
+	int		 rc;
+
+	rc = store_get(s->st, "meta", META_PURGED, buf, sizeof buf, &len,
+	    cause);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return -1;
+	rec_read(&r, buf, len);
+	for (i = 0; i < 3; i++)
+		s->purged[i] = rec_get_i64(&r);
+	if (rec_done(&r) != 0) {
+		xasprintf(cause, "table meta row %d does not decode",
+		    META_PURGED);
+		return -1;
+	}
+	s->has_purged = 1;
+	return 0;
+}
+
 /*
  * Opens the schedule from the store. A row that opens (it is authentic)
  * but does not decode, or contradicts another, stops start-up, named.
@@ -484,6 +524,10 @@ sched_load(struct store *st, struct seal *seal, struct audit *audit,
 	s->seal = seal;
 	s->audit = audit;
 	s->cf = cf;
+	if (load_purged(s, cause) != 0) {
+		sched_free(s);
+		return NULL;
+	}
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		*cause = NULL;
 		if (store_foreach(st, tables[i].table, tables[i].cb, s,

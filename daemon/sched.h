@@ -86,6 +86,20 @@ struct sched {
 	struct audit		*audit;		/* not owned */
 	unsigned char		 recovery[32];	/* recovery key, if */
 	int			 has_recovery;
+	int64_t			 purged[3];	/* highest id purged, PURGED_* */
+	int			 has_purged;	/* the META_PURGED row exists */
+};
+
+/* Indices of sched.purged: ids up to these were purged, never reused. */
+#define PURGED_CASES	0
+#define PURGED_BOOKINGS	1
+#define PURGED_NOTES	2
+
+/* What one purge deleted. */
+struct purge_counts {
+	int64_t		 cases;
+	int64_t		 bookings;
+	int64_t		 notes;
 };
 
 struct sched_err {
@@ -108,6 +122,8 @@ void		 sched_free(struct sched *);
 void		*idvec_get(const struct idvec *, int64_t);
 void		 idvec_set(struct idvec *, int64_t, void *);
 int64_t		 idvec_next(const struct idvec *);
+int64_t		 sched_next_id(struct sched *, const struct idvec *,
+		    int);
 int		 sched_errf(struct sched_err *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 int		 sched_err_store(struct sched *, struct sched_err *, char *);
@@ -146,6 +162,8 @@ size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
 	    struct booking ***);
 int	sched_mark(struct sched *, const char *, struct person *, int64_t, int,
 	    time_t, struct sched_err *);
+int	sched_purge(struct sched *, const char *, time_t,
+	    struct purge_counts *, struct sched_err *);
 int	sched_message_open(struct sched *, const char *, struct person *,
 	    int64_t, const unsigned char **, size_t *, struct sched_err *);
 
@@ -157,6 +175,7 @@ void	booking_free(struct booking *);
 
 int	notes_load(struct sched *, char **);
 int	note_recipient(const struct note *, const unsigned char *);
+int	note_expired(struct sched *, const struct note *, time_t);
 size_t	note_list(struct sched *, const unsigned char *, int64_t,
 	    struct note ***);
 int	note_add(struct sched *, const char *, struct person *, int64_t,

@@ -48,7 +48,7 @@ static const char *const migrations[] = {
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
 
 enum stmt_op { OP_INSERT, OP_UPDATE, OP_GET, OP_MAXID, OP_COUNT, OP_ALL,
-    OP_FIND, OP_NUM };
+    OP_FIND, OP_DELETE, OP_NUM };
 
 /* Each statement is head, table name, tail. */
 static const struct {
@@ -62,6 +62,7 @@ static const struct {
 	{ "SELECT count(*) FROM ", "" },
 	{ "SELECT id, body FROM ", " ORDER BY id" },
 	{ "SELECT id FROM ", " WHERE tag = ?1" },
+	{ "DELETE FROM ", " WHERE id = ?1" },
 };
 
 #define NTABLES	(sizeof sealed_tables / sizeof sealed_tables[0] - 1)
@@ -259,6 +260,7 @@ store_open(const char *path, int create, char **cause)
 	    store_exec(st, "PRAGMA synchronous = FULL;"
 	    "PRAGMA secure_delete = ON; PRAGMA cell_size_check = ON;"
 	    "PRAGMA foreign_keys = ON;", cause) != 0 ||
+	    store_pragma(st, "PRAGMA secure_delete", "1", cause) != 0 ||
 	    store_pragma(st, "PRAGMA quick_check", "ok", cause) != 0 ||
 	    store_migrate(st, create, cause) != 0)
 		goto fail;
@@ -472,6 +474,53 @@ store_update(struct store *st, const char *table, int64_t id, const void *pt,
     size_t len, char **cause)
 {
 	return store_write(st, table, id, NULL, pt, len, OP_UPDATE, cause);
+}
+
+/*
+ * Deletes row id of table; secure_delete (set at open) overwrites its
+ * bytes in the page. Returns 0, STORE_NOTFOUND, or -1.
+ */
+int
+store_delete(struct store *st, const char *table, int64_t id, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1;
+
+	if ((s = store_stmt(st, table, OP_DELETE, cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_error(st, cause, "delete");
+	else if (sqlite3_changes(st->db) != 1)
+		rc = STORE_NOTFOUND;
+	else
+		rc = 0;
+	sqlite3_reset(s);
+	return rc;
+}
+
+/*
+ * Copies every committed page into the database file and truncates the
+ * WAL to nothing, so older versions of pages (rows since deleted) are in
+ * neither file. Returns 0, or -1 if the checkpoint could not complete.
+ */
+int
+store_checkpoint(struct store *st, char **cause)
+{
+	int	 rc, log = -1, done = -1;
+
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	if (rc != SQLITE_OK) {
+		store_error(st, cause, "checkpoint");
+		return -1;
+	}
+	if (log != done) {
+		xasprintf(cause, "%s: checkpoint left %d of %d WAL frames",
+		    st->path, log - done, log);
+		return -1;
+	}
+	return 0;
 }
 
 /* Finds the row of table whose tag is tag: 0 with *id, STORE_NOTFOUND,

@@ -15,6 +15,7 @@ struct store;
 #define META_INSTANCE		1	/* "eco-instance-v1" + instance id */
 #define META_AUDIT_KEY		2	/* Ed25519 audit signing key */
 #define META_AUDIT_HEAD		3	/* the last signed tree head */
+#define META_PURGED		4	/* highest ids purged */
 
 #define STORE_NOTFOUND		1
 
@@ -47,6 +48,8 @@ int		 store_update(struct store *, const char *, int64_t,
 		    const void *, size_t, char **);
 int		 store_get(struct store *, const char *, int64_t, void *,
 		    size_t, size_t *, char **);
+int		 store_delete(struct store *, const char *, int64_t, char **);
+int		 store_checkpoint(struct store *, char **);
 int		 store_next_id(struct store *, const char *, int64_t *,
 		    char **);
 int		 store_count(struct store *, const char *, int64_t *, char **);
