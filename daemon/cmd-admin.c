@@ -69,16 +69,10 @@ cmd_rekey(struct client *c, const struct args *a)
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
 	struct person		*p;
-	const unsigned char	*pk = a->v[2].bin;	/* 32 bytes */
-	unsigned char		 curve[32];
+	const unsigned char	*pk = a->v[2].bin;	/* 32 bytes, checked */
 	int			 role;
 
 	role = a->v[0].i == 0 ? PERSON_COUNSELLOR : PERSON_AUDITOR; /* w_roles */
-	if (crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0) {
-		client_err(c, ECO_ERR_INVALID, "pubkey: not a public key from "
-		    "ecoctl keygen");
-		return;
-	}
 	if ((p = sched_person_by_name(s, a->v[1].s)) == NULL) {
 		client_err(c, ECO_ERR_NOTFOUND, "no such name enrolled");
 		return;

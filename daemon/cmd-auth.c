@@ -257,17 +257,12 @@ void
 cmd_enrol(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
-	const unsigned char	*pk = a->v[2].bin;	/* 32 bytes */
-	unsigned char		 curve[32];
+	const unsigned char	*pk = a->v[2].bin;	/* 32 bytes, checked */
 	int			 role;
 
 	role = a->v[0].i == 0 ? PERSON_COUNSELLOR : PERSON_AUDITOR; /* w_roles */
-	if (crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0) {
-		client_err(c, ECO_ERR_INVALID, "pubkey: not a public key from "
-		    "ecoctl keygen");
-		return;
-	}
-	if (sched_enrol(c->srv->ecod->sched, a->actor, role, a->v[1].s, pk, &e) != 0) {
+	if (sched_enrol(c->srv->ecod->sched, a->actor, role, a->v[1].s, pk,
+	    &e) != 0) {
 		client_err(c, e.code, "%s", e.msg);
 		return;
 	}

@@ -45,12 +45,12 @@ const struct cmd_entry cmd_table[] = {
 	    NULL } } },
 	{ "ENROL", ROLE_ADMIN, 0, cmd_enrol,
 	    { { "role", A_WORD, 0, 0, w_roles }, T_NAME,
-	    { "pubkey", A_B64, 32, 32, NULL } } },
+	    { "pubkey", A_PUBKEY, 32, 32, NULL } } },
 	{ "REVOKE", ROLE_ADMIN, 0, cmd_revoke, { T_NAME } },
 	{ "PEOPLE", ROLE_ADMIN, 0, cmd_people, { { 0 } } },
 	{ "REKEY", ROLE_ADMIN, 0, cmd_rekey,
 	    { { "role", A_WORD, 0, 0, w_roles }, T_NAME,
-	    { "pubkey", A_B64, 32, 32, NULL } } },
+	    { "pubkey", A_PUBKEY, 32, 32, NULL } } },
 	{ "VERIFY", ROLE_ADMIN, 0, cmd_verify, { { 0 } } },
 	{ "ADMIN-AUDIT-PUBKEY", ROLE_ADMIN, 0, cmd_audit_pubkey, { { 0 } } },
 	{ "PURGE", ROLE_ADMIN, 0, cmd_purge, { { 0 } } },
@@ -197,6 +197,7 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
     const char **code, char **why)
 {
 	const char	*tw;
+	unsigned char	 curve[32];
 	size_t		 n = strlen(s), max;
 	int		 i;
 
@@ -249,6 +250,7 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 		}
 		break;
 	case A_B64:
+	case A_PUBKEY:
 		max = (size_t)a->max;
 		if (n > sodium_base64_ENCODED_LEN(max,
 		    sodium_base64_VARIANT_ORIGINAL) || !wire_b64_ok(s, n))
@@ -259,6 +261,13 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 		    sodium_base64_VARIANT_ORIGINAL) != 0 ||
 		    v->len < (size_t)a->min)
 			goto bad_b64;
+		/* It must convert to X25519: notes are sealed to it. */
+		if ((a->type & ~A_OPT) == A_PUBKEY &&
+		    crypto_sign_ed25519_pk_to_curve25519(curve, v->bin) != 0) {
+			xasprintf(why, "%s: not a public key from ecoctl keygen",
+			    a->name);
+			return -1;
+		}
 		break;
 	case A_NAME:
 		if (!name_valid(s)) {

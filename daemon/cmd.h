@@ -30,6 +30,7 @@ enum arg_type {
 	A_WORD,		/* one of words[]; its index */
 	A_CODE,		/* a booking code; a bad one is "no such code" */
 	A_B64,		/* base64 of min to max bytes */
+	A_PUBKEY,	/* base64 of an Ed25519 public key from ecoctl keygen */
 	A_NAME,		/* an enrolled name: 1 to KEY_NAME_MAX of [A-Za-z0-9._-] */
 	A_TEXT,		/* text of at most max bytes (the line is UTF-8) */
 };
