@@ -326,22 +326,37 @@ fetch_entries(struct ctl *ctl, uint64_t first, uint64_t last,
 	return EXIT_OK;
 }
 
-/* audit pubkey */
-int
-ctl_audit_pubkey(struct ctl *ctl, int argc, char **argv)
+/* Prints the audit verifier key that verb answers; an auditor's verb
+ * logs in first, the admin's does not. */
+static int
+print_vkey(struct ctl *ctl, int argc, char **argv, char *verb, int login)
 {
 	struct reply	 r;
-	char		*req[1] = { "AUDIT-PUBKEY" };
+	char		*req[1] = { verb };
 
 	if (ctl_parse(ctl, argc, argv, NULL, NULL, 0, 0) < 0)
 		return EXIT_USAGE;
-	if (ctl_login(ctl) != EXIT_OK || ctl_request(ctl, 1, req, &r) !=
-	    EXIT_OK)
+	if ((login && ctl_login(ctl) != EXIT_OK) ||
+	    ctl_request(ctl, 1, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
 	if (r.final.argc == 1)
 		printf("%s\n", r.final.argv[0]);
 	reply_free(&r);
 	return EXIT_OK;
+}
+
+/* audit pubkey */
+int
+ctl_audit_pubkey(struct ctl *ctl, int argc, char **argv)
+{
+	return print_vkey(ctl, argc, argv, "AUDIT-PUBKEY", 1);
+}
+
+/* admin audit-pubkey: the same key, for the operator to hand out. */
+int
+ctl_admin_audit_pubkey(struct ctl *ctl, int argc, char **argv)
+{
+	return print_vkey(ctl, argc, argv, "ADMIN-AUDIT-PUBKEY", 0);
 }
 
 /* Prints an entry, one a line, if it is text fit for a terminal. */

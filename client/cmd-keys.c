@@ -137,9 +137,9 @@ ctl_login(struct ctl *ctl)
 	return ctl_answer(ctl, "LOGIN", ctl->kf->name, ctl->kf->name);
 }
 
-/* Sends ENROL role NAME PUBKEY. */
-static int
-enrol(struct ctl *ctl, int argc, char **argv, char *role)
+/* Sends "verb role NAME PUBKEY" (ENROL, REKEY): nothing to print. */
+int
+ctl_role_key(struct ctl *ctl, int argc, char **argv, char *verb, char *role)
 {
 	struct reply	 r;
 	char		*req[4];
@@ -147,7 +147,7 @@ enrol(struct ctl *ctl, int argc, char **argv, char *role)
 
 	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
 		return EXIT_USAGE;
-	req[0] = "ENROL";
+	req[0] = verb;
 	req[1] = role;
 	req[2] = argv[i];
 	req[3] = argv[i + 1];
@@ -161,14 +161,14 @@ enrol(struct ctl *ctl, int argc, char **argv, char *role)
 int
 ctl_enrol_counsellor(struct ctl *ctl, int argc, char **argv)
 {
-	return enrol(ctl, argc, argv, "counsellor");
+	return ctl_role_key(ctl, argc, argv, "ENROL", "counsellor");
 }
 
 /* admin auditor add NAME PUBKEY */
 int
 ctl_enrol_auditor(struct ctl *ctl, int argc, char **argv)
 {
-	return enrol(ctl, argc, argv, "auditor");
+	return ctl_role_key(ctl, argc, argv, "ENROL", "auditor");
 }
 
 /* admin revoke NAME */

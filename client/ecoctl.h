@@ -70,6 +70,7 @@ int		 ctl_ping(struct ctl *, int, char **);
 int		 ctl_stats(struct ctl *, int, char **);
 int		 ctl_purge(struct ctl *, int, char **);
 int		 ctl_keygen(struct ctl *, int, char **);
+int		 ctl_role_key(struct ctl *, int, char **, char *, char *);
 int		 ctl_enrol_counsellor(struct ctl *, int, char **);
 int		 ctl_enrol_auditor(struct ctl *, int, char **);
 int		 ctl_revoke(struct ctl *, int, char **);
