@@ -30,12 +30,12 @@ DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/i
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
-	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c
+	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-admin.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
-	      client/auditfile.c
+	      client/auditfile.c client/cmd-backup.c
 TOOL_NAMES  = rawsock dbpoke ecoload
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle test_keyfile
@@ -255,6 +255,13 @@ install: $(BINS)
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ecod.service.tmp
 	mv -f $(DESTDIR)$(UNITDIR)/ecod.service.tmp \
 	    $(DESTDIR)$(UNITDIR)/ecod.service
+	for u in ecod-backup.service ecod-backup.timer; do \
+	    sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	        -e 's|/usr/local/share/doc/ecod/|$(DOCDIR)/|g' conf/$$u \
+	        > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	    mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 conf/ecod.sysusers $(DESTDIR)$(SYSUSERSDIR)/ecod.conf
 	sed -e 's|/etc/ecod |$(SYSCONFDIR)/ecod |' conf/ecod.tmpfiles \
 	    > $(DESTDIR)$(TMPFILESDIR)/ecod.conf
@@ -283,6 +290,8 @@ install: $(BINS)
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ecod $(DESTDIR)$(BINDIR)/ecoctl \
 	    $(DESTDIR)$(UNITDIR)/ecod.service \
+	    $(DESTDIR)$(UNITDIR)/ecod-backup.service \
+	    $(DESTDIR)$(UNITDIR)/ecod-backup.timer \
 	    $(DESTDIR)$(SYSUSERSDIR)/ecod.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/ecod.conf \
 	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/OPERATIONS.md
@@ -291,7 +300,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)
 
 $(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/ecoctl: $(BUILD)/client/ecoctl.o $(CLIENT_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

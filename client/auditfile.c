@@ -169,22 +169,35 @@ state_value(const char *p, size_t n, const char *key, size_t *vlen)
 	return p + k + 1;
 }
 
+/* Decodes the base64 of a root hash; 0 or -1. */
+static int
+state_root(const char *v, size_t vlen, unsigned char *root)
+{
+	size_t	 rlen;
+
+	return wire_b64_ok(v, vlen) && sodium_base642bin(root, MERKLE_HASH, v,
+	    vlen, NULL, &rlen, NULL, B64) == 0 && rlen == MERKLE_HASH ? 0 : -1;
+}
+
 /*
  * Parses a state file of len bytes: the magic line, then "pubkey KEY",
- * "size N" and "root BASE64", in that order, each line ended by LF, and
- * nothing else. Returns 0 with st filled (st->vkey allocated), or -1 with
- * *cause (naming the line) and st empty.
+ * "size N" and "root BASE64", in that order, then up to
+ * AUDIT_STATE_BACKUPS lines "backup SEQ BASE64" or "restore SEQ BASE64"
+ * with SEQ increasing and at most N, each line ended by LF, and nothing else. Returns 0 with st
+ * filled (st->vkey allocated), or -1 with *cause (naming the line) and st
+ * empty.
  */
 int
 audit_state_parse(const char *buf, size_t len, struct audit_state *st,
     char **cause)
 {
 	static const char *const keys[] = { "pubkey", "size", "root" };
-	const char	*p, *v;
+	struct audit_point	*pt;
+	const char	*p, *v, *sp;
 	unsigned char	 pk[32];
-	size_t		 off = 0, n, vlen, rlen;
+	size_t		 off = 0, n, vlen;
 	char		*name = NULL;
-	int		 i;
+	int		 i, line;
 
 	memset(st, 0, sizeof *st);
 	if (len > AUDIT_STATE_MAX) {
@@ -209,14 +222,28 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 		} else if (i == 1) {
 			if (checkpoint_parse_size(v, vlen, &st->size) != 0)
 				goto bad;
-		} else if (!wire_b64_ok(v, vlen) || sodium_base642bin(st->root,
-		    sizeof st->root, v, vlen, NULL, &rlen, NULL, B64) != 0 ||
-		    rlen != MERKLE_HASH)
+		} else if (state_root(v, vlen, st->root) != 0)
 			goto bad;
 	}
-	if (off != len) {
-		xasprintf(cause, "line 5: more than the state");
-		goto fail;
+	for (line = 5; off != len; line++) {
+		pt = &st->backups[st->nbackups];
+		if (st->nbackups == AUDIT_STATE_BACKUPS ||
+		    (p = state_line(buf, len, &off, &n)) == NULL ||
+		    ((v = state_value(p, n, "backup", &vlen)) == NULL &&
+		    (v = state_value(p, n, "restore", &vlen)) == NULL) ||
+		    (sp = memchr(v, ' ', vlen)) == NULL ||
+		    checkpoint_parse_size(v, (size_t)(sp - v), &pt->seq) != 0 ||
+		    pt->seq == 0 || pt->seq > st->size ||
+		    (st->nbackups > 0 && pt->seq <= pt[-1].seq) ||
+		    state_root(sp + 1, vlen - (size_t)(sp - v) - 1,
+		    pt->root) != 0) {
+			xasprintf(cause, "line %d: want backup|restore SEQ "
+			    "ROOT, in order, at most %d", line,
+			    AUDIT_STATE_BACKUPS);
+			goto fail;
+		}
+		pt->restore = *p == 'r';
+		st->nbackups++;
 	}
 	return 0;
 bad:
@@ -231,11 +258,21 @@ fail:
 char *
 audit_state_format(const struct audit_state *st, size_t *len)
 {
-	char	 root[sodium_base64_ENCODED_LEN(MERKLE_HASH, B64)], *out;
+	char	 root[sodium_base64_ENCODED_LEN(MERKLE_HASH, B64)], *out, *more;
+	int	 i;
 
 	sodium_bin2base64(root, sizeof root, st->root, MERKLE_HASH, B64);
 	xasprintf(&out, STATE_MAGIC "\npubkey %s\nsize %llu\nroot %s\n",
 	    st->vkey, (unsigned long long)st->size, root);
+	for (i = 0; i < st->nbackups; i++) {
+		sodium_bin2base64(root, sizeof root, st->backups[i].root,
+		    MERKLE_HASH, B64);
+		xasprintf(&more, "%s%s %llu %s\n", out, st->backups[i].restore ?
+		    "restore" : "backup", (unsigned long long)st->backups[i].seq,
+		    root);
+		free(out);
+		out = more;
+	}
 	*len = strlen(out);
 	return out;
 }

@@ -15,15 +15,28 @@
 /* One line of an export's entries file: base64 of at most one entry. */
 #define AUDITFILE_LINE_MAX	(((ECO_AUDIT_ENTRY_MAX) + 2) / 3 * 4)
 
-/* The state file is small; anything longer is not one of ours. */
-#define AUDIT_STATE_MAX		4096
-
-/* What an auditor remembers between verifications. */
-struct audit_state {
-	char		*vkey;
-	uint64_t	 size;
+/*
+ * What an auditor remembers between verifications: the audit key, the
+ * last head verified, and the tree root at each of the newest "backup
+ * begun" and "restore" entries it verified (AUDIT_STATE_BACKUPS of them),
+ * so that a restore to one of those copies can be told from a rollback.
+ */
+#define AUDIT_STATE_BACKUPS	64
+struct audit_point {
+	uint64_t	 seq;
+	int		 restore;	/* a restore entry, else a backup mark */
 	unsigned char	 root[MERKLE_HASH];
 };
+struct audit_state {
+	char			*vkey;
+	uint64_t		 size;
+	unsigned char		 root[MERKLE_HASH];
+	struct audit_point	 backups[AUDIT_STATE_BACKUPS];	/* by seq */
+	int			 nbackups;
+};
+
+/* The state file is small; anything longer is not one of ours. */
+#define AUDIT_STATE_MAX		(1024 + AUDIT_STATE_BACKUPS * 80)
 
 /* Called with each entry (seq from 1); returns 0, or -1 with *cause. */
 typedef int (*audit_entry_cb)(void *, uint64_t, const unsigned char *,

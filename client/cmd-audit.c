@@ -42,7 +42,143 @@ struct walk {
 	uint64_t		 mark;
 	unsigned char		 mark_root[MERKLE_HASH];
 	unsigned char		 last[MERKLE_HASH];
+	/* Restores and backups, for audit verify (old may be NULL). */
+	const struct audit_state *old;		/* verified before */
+	int			 next_old;	/* old->backups[] to compare */
+	uint64_t		 common;	/* newest old point still here */
+	int			 common_restore;
+	struct audit_point	 points[AUDIT_STATE_BACKUPS];	/* newest */
+	int			 npoints;
+	uint64_t		*restores;	/* seqs of restore entries */
+	size_t			 nrestores;
 };
+
+/* Splits entry e into its six TAB-separated fields (not NUL-ended: each
+ * with its length). Returns 0, or -1 if it has not six. */
+static int
+entry_fields(const unsigned char *e, size_t len, const char *f[6],
+    size_t flen[6])
+{
+	const unsigned char	*p = e, *end = e + len, *tab;
+	int			 i;
+
+	for (i = 0; i < 6; i++) {
+		tab = i < 5 ? memchr(p, '\t', (size_t)(end - p)) : end;
+		if (tab == NULL)
+			return -1;
+		f[i] = (const char *)p;
+		flen[i] = (size_t)(tab - p);
+		p = tab + (i < 5);
+	}
+	return 0;
+}
+
+/* Returns 1 if field f of length n is the word w. */
+static int
+field_is(const char *f, size_t n, const char *w)
+{
+	return n == strlen(w) && memcmp(f, w, n) == 0;
+}
+
+/*
+ * Notes a "backup begun" mark or a "restore ok size=B" entry as a point:
+ * a tree the log may later be restored to, or one a restore made (the
+ * newest AUDIT_STATE_BACKUPS kept). A restore must come right after the B
+ * entries of its copy.
+ */
+static int
+walk_point(struct walk *w, uint64_t seq, const unsigned char *e, size_t len,
+    char **cause)
+{
+	static const char	 ok[] = "ok size=";
+	const char		*f[6];
+	size_t			 flen[6];
+	uint64_t		 b;
+	int			 restore;
+
+	if (entry_fields(e, len, f, flen) != 0)
+		return 0;
+	restore = field_is(f[3], flen[3], "restore");
+	if (!restore && !(field_is(f[3], flen[3], "backup") &&
+	    field_is(f[4], flen[4], "-") && field_is(f[5], flen[5], "begun")))
+		return 0;
+	if (restore && (flen[5] <= sizeof ok - 1 ||
+	    memcmp(f[5], ok, sizeof ok - 1) != 0 ||
+	    checkpoint_parse_size(f[5] + sizeof ok - 1, flen[5] - (sizeof ok -
+	    1), &b) != 0 || b + 1 != seq)) {
+		xasprintf(cause, "audit entry %llu: a restore entry that does "
+		    "not follow the entries of its backup",
+		    (unsigned long long)seq);
+		return -1;
+	}
+	if (restore) {
+		w->restores = xreallocarray(w->restores, w->nrestores + 1,
+		    sizeof *w->restores);
+		w->restores[w->nrestores++] = seq;
+	}
+	if (w->npoints == AUDIT_STATE_BACKUPS) {
+		memmove(w->points, w->points + 1, (AUDIT_STATE_BACKUPS - 1) *
+		    sizeof w->points[0]);
+		w->npoints--;
+	}
+	w->points[w->npoints].seq = seq;	/* its root once pushed */
+	w->points[w->npoints++].restore = restore;
+	return 0;
+}
+
+/*
+ * After entry seq is pushed: records the root of a point made by it, and
+ * whether a point verified before is still in the log with the same tree
+ * (then everything up to it is common to both logs).
+ */
+static void
+walk_compare(struct walk *w, uint64_t seq)
+{
+	const struct audit_point	*o;
+	unsigned char			 root[MERKLE_HASH];
+	int				 have = 0;
+
+	if (w->npoints > 0 && w->points[w->npoints - 1].seq == seq) {
+		merkle_frontier_root(&w->f, w->points[w->npoints - 1].root);
+		memcpy(root, w->points[w->npoints - 1].root, MERKLE_HASH);
+		have = 1;
+	}
+	if (w->old == NULL)
+		return;
+	while (w->next_old < w->old->nbackups &&
+	    w->old->backups[w->next_old].seq < seq)
+		w->next_old++;
+	if (w->next_old == w->old->nbackups ||
+	    (o = &w->old->backups[w->next_old])->seq != seq)
+		return;
+	if (!have)
+		merkle_frontier_root(&w->f, root);
+	if (sodium_memcmp(root, o->root, MERKLE_HASH) == 0) {
+		w->common = seq;
+		w->common_restore = o->restore;
+	}
+}
+
+/*
+ * Returns the restore entry that explains why the log is not an extension
+ * of the one verified before, or 0: the newest point verified before that
+ * is still in the log must be a backup mark, B, and the entry right after
+ * it must be a restore to size B. Then the logs agree up to B and part
+ * there, at the restore; any later common point would have shown that
+ * they part later, where no restore says so.
+ */
+static uint64_t
+walk_restored(const struct walk *w)
+{
+	size_t	 i;
+
+	if (w->common == 0 || w->common_restore)
+		return 0;
+	for (i = 0; i < w->nrestores; i++)
+		if (w->restores[i] == w->common + 1)
+			return w->common + 1;
+	return 0;
+}
 
 /* The state file: --state, $ECO_AUDIT_STATE, or ~/.ecoctl/audit-state. */
 static char *
@@ -202,8 +338,11 @@ walk_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
 		    "reordered or renumbered)", (unsigned long long)seq);
 		return -1;
 	}
+	if (walk_point(w, seq, e, len, cause) != 0)
+		return -1;
 	merkle_leaf(e, len, w->last);
 	merkle_frontier_push(&w->f, w->last);
+	walk_compare(w, seq);
 	if (++w->n == w->mark)
 		merkle_frontier_root(&w->f, w->mark_root);
 	return 0;
@@ -581,7 +720,8 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	size_t			 len;
 	char			*v[3], *path, *note;
 	uint64_t		 before;
-	int			 rc = EXIT_FAIL;
+	uint64_t		 restore;
+	int			 rc = EXIT_FAIL, grew;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -603,33 +743,64 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	rc = EXIT_FAIL;
 	before = st.size;
-	if (before > h.size) {
-		ctl_fail("rollback: the log has %llu entries, fewer than the "
-		    "%llu verified before", (unsigned long long)h.size,
-		    (unsigned long long)before);
-		goto out;
-	}
 	w.mark = before;
+	w.old = &st;
 	if (fetch_entries(ctl, 1, h.size, walk_entry, &w) != EXIT_OK ||
 	    walk_check(&w, h.size, h.root) != EXIT_OK)
 		goto out;
 	if (h.size > 0 && verify_inclusion(ctl, &h, &w) != EXIT_OK)
 		goto out;
-	if (before > 0 && verify_consistency(ctl, &st, &h, &w) != EXIT_OK)
+	grew = before <= h.size &&
+	    sodium_memcmp(w.mark_root, st.root, MERKLE_HASH) == 0;
+	if (before > 0 && grew &&
+	    verify_consistency(ctl, &st, &h, &w) != EXIT_OK)
 		goto out;
+	restore = walk_restored(&w);
+	if (before > 0 && !grew && restore == 0) {
+		if (before > h.size)
+			ctl_fail("rollback: the log has %llu entries, fewer "
+			    "than the %llu verified before, and no restore "
+			    "entry explains it", (unsigned long long)h.size,
+			    (unsigned long long)before);
+		else
+			ctl_fail("the first %llu entries are not those "
+			    "verified before: the log was rewritten (a fork), "
+			    "and no restore entry explains it",
+			    (unsigned long long)before);
+		goto out;
+	}
 	st.size = h.size;
 	memcpy(st.root, h.root, MERKLE_HASH);
+	memcpy(st.backups, w.points, sizeof w.points);
+	st.nbackups = w.npoints;
 	if (state_write(path, &st) != EXIT_OK)
 		goto out;
 	printf("verified %llu entries: signed tree head size %llu",
 	    (unsigned long long)h.size, (unsigned long long)h.size);
-	if (before > 0)
+	if (before > 0 && !grew)
+		printf(", after a restore:\nrestore: entry %llu records a "
+		    "restore from the backup of size %llu, whose tree this "
+		    "auditor verified; the %llu entries %llu..%llu verified "
+		    "before are not in this log\n",
+		    (unsigned long long)restore,
+		    (unsigned long long)restore - 1,
+		    (unsigned long long)(before - restore + 1),
+		    (unsigned long long)restore,
+		    (unsigned long long)before);
+	else if (before > 0)
 		printf(", consistent with size %llu verified before\n",
 		    (unsigned long long)before);
 	else
 		printf(", first verification\n");
+	if ((before == 0 || grew) && w.nrestores > 0 &&
+	    w.restores[w.nrestores - 1] > before)
+		printf("restore: entry %llu records a restore from a backup "
+		    "of size %llu\n",
+		    (unsigned long long)w.restores[w.nrestores - 1],
+		    (unsigned long long)w.restores[w.nrestores - 1] - 1);
 	rc = EXIT_OK;
 out:
+	free(w.restores);
 	free(h.note);
 	free(st.vkey);
 	free(path);

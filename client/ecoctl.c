@@ -45,6 +45,9 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "admin purge", ctl_purge, "",
 	    "delete cases past retention_days, notes past "
 	    "note_retention_days (admin)" },
+	{ "admin backup", ctl_backup, "[--force] FILE | --dir DIR [--keep N]",
+	    "a consistent, checked copy of the instance, mode 0600; with "
+	    "--dir a dated one, keeping the newest N (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
 	{ "audit export", ctl_audit_export, "[--force] DIR",

@@ -69,6 +69,7 @@ void		 ctl_print_time(const char *);
 int		 ctl_ping(struct ctl *, int, char **);
 int		 ctl_stats(struct ctl *, int, char **);
 int		 ctl_purge(struct ctl *, int, char **);
+int		 ctl_backup(struct ctl *, int, char **);
 int		 ctl_keygen(struct ctl *, int, char **);
 int		 ctl_role_key(struct ctl *, int, char **, char *, char *);
 int		 ctl_enrol_counsellor(struct ctl *, int, char **);

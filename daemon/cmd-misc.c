@@ -132,6 +132,12 @@ cmd_purge(struct client *c, const struct args *a)
 	struct purge_counts	 pc;
 	struct sched_err	 e;
 
+	if (c->srv->ecod->backup != NULL) {
+		/* Its truncating checkpoint would wait for the snapshot. */
+		client_err(c, ECO_ERR_BUSY, "a backup is in progress; purge "
+		    "when it ends");
+		return;
+	}
 	if (sched_purge(c->srv->ecod->sched, a->actor, time(NULL), &pc,
 	    &e) != 0) {
 		client_err(c, e.code, "%s", e.msg);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "cmd.h"
 #include "code.h"
 #include "ecod.h"
@@ -54,6 +55,10 @@ const struct cmd_entry cmd_table[] = {
 	{ "VERIFY", ROLE_ADMIN, 0, cmd_verify, { { 0 } } },
 	{ "ADMIN-AUDIT-PUBKEY", ROLE_ADMIN, 0, cmd_audit_pubkey, { { 0 } } },
 	{ "PURGE", ROLE_ADMIN, 0, cmd_purge, { { 0 } } },
+	{ "BACKUP", ROLE_ADMIN, 0, cmd_backup, { { 0 } } },
+	{ "BACKUP-READ", ROLE_ADMIN, 0, cmd_backup_read,
+	    { { "offset", A_INT, 0, INT64_MAX, NULL } } },
+	{ "BACKUP-END", ROLE_ADMIN, 0, cmd_backup_end, { { 0 } } },
 
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },
@@ -429,7 +434,7 @@ cmd_dispatch(struct client *c, int argc, char **argv)
 	cmd_actor(c, args.actor, sizeof args.actor);
 	e->exec(c, &args);
 	args_free(&args);
-	if (c->replied != before + 1) {
+	if (c->replied != before + (c->waiting ? 0 : 1)) {	/* client_wait */
 		log_warnx("BUG: %s sent %d final lines", e->name,
 		    c->replied - before);
 		if (c->replied == before)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "config.h"
 #include "ecod.h"
 #include "instance.h"
@@ -26,6 +27,7 @@
 #include "proto.h"
 #include "sched.h"
 #include "server.h"
+#include "store.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -33,12 +35,16 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: ecod [-dnV] [-c file] [--init [--user name]]\n"
+	    "usage: ecod [-dnV] [-c file] [--init | --restore backup] "
+	    "[--user name]\n"
 	    "  -c file   configuration file (default %s)\n"
 	    "  -d        log debug messages\n"
 	    "  -n        check the configuration and exit\n"
 	    "  --init    create a new instance (refuses to touch one)\n"
-	    "  --user name  with --init: the files it makes belong to name\n"
+	    "  --restore backup  a new instance from a copy made by ecoctl "
+	    "admin backup\n"
+	    "  --user name  with --init or --restore: the files it makes "
+	    "belong to name\n"
 	    "  -V        print the version and exit\n", ECO_DEFAULT_CONFIG);
 	exit(status);
 }
@@ -141,6 +147,106 @@ ecod_init(struct config *cf, const char *user)
 	return 0;
 }
 
+/*
+ * Returns 1 if entry is "seq time actor backup - begun": the mark that
+ * ecoctl admin backup leaves as the last entry of its copy.
+ */
+static int
+backup_mark(const unsigned char *entry, size_t len)
+{
+	static const char	 want[] = "\tbackup\t-\tbegun";
+	const unsigned char	*p = entry;
+	int			 tabs = 0;
+
+	while (p < entry + len && tabs < 3)
+		if (*p++ == '\t')
+			tabs++;
+	if (tabs < 3)
+		return 0;
+	p--;				/* at the tab before the action */
+	return (size_t)(entry + len - p) == sizeof want - 1 &&
+	    memcmp(p, want, sizeof want - 1) == 0;
+}
+
+/*
+ * ecod --restore BACKUP: a new instance from a copy made by ecoctl admin
+ * backup, with the master key of the instance it came from. The copy is
+ * put in place, opened like any instance (the key, every sealed row, the
+ * audit tree against its signed head), checked with integrity_check, and
+ * a "restore" entry naming the copy's tree size is appended: entries
+ * written after the backup are gone, and the log says so (docs/AUDIT.md).
+ */
+static int
+ecod_restore(struct config *cf, const char *backup, const char *user)
+{
+	struct passwd	*pw = NULL;
+	struct instance	*in = NULL;
+	struct audit	*a = NULL;
+	unsigned char	*entry = NULL;
+	char		*cause = NULL, outcome[48];
+	uint64_t	 size = 0;
+	size_t		 len;
+	int		 placed = 0, rc = 1;
+
+	if (user != NULL && (pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "ecod: --user: no such user \"%s\"\n", user);
+		return 1;
+	}
+	if (instance_place(cf, backup, &cause) != 0)
+		goto out;
+	placed = 1;
+	if ((in = instance_open(cf, &cause)) == NULL ||
+	    store_integrity(in->store, &cause) != 0 ||
+	    (a = audit_open(in->store, in, &cause)) == NULL)
+		goto out;
+	size = a->n;
+	if (size == 0 || audit_entry(a, size, &entry, &len, &cause) != 0 ||
+	    !backup_mark(entry, len)) {
+		if (cause == NULL)
+			xasprintf(&cause, "%s: its last audit entry is not the "
+			    "\"backup begun\" mark of ecoctl admin backup, so "
+			    "an auditor could not tell this restore from a "
+			    "rollback; restore a copy made with ecoctl admin "
+			    "backup", backup);
+		goto out;
+	}
+	snprintf(outcome, sizeof outcome, "ok size=%llu",
+	    (unsigned long long)size);
+	if (store_begin(in->store, &cause) != 0 ||
+	    audit_append(a, "ecod", "restore", "-", outcome, &cause) != 0 ||
+	    audit_sign(a, &cause) != 0 ||
+	    store_commit(in->store, &cause) != 0) {
+		store_rollback(in->store);
+		goto out;
+	}
+	audit_committed(a);
+	audit_free(a);
+	a = NULL;
+	instance_close(in);
+	in = NULL;
+	if (pw != NULL && instance_chown(cf, pw->pw_uid, pw->pw_gid,
+	    &cause) != 0)
+		goto out;
+	printf("ecod: restored %s into %s: every sealed row opens, the audit "
+	    "log of %llu entries verifies, and entry %llu records the "
+	    "restore\n", backup, cf->data_dir, (unsigned long long)size,
+	    (unsigned long long)size + 1);
+	if (pw != NULL)
+		printf("ecod: the instance's files belong to %s\n", user);
+	rc = 0;
+out:
+	if (rc != 0) {
+		fprintf(stderr, "ecod: %s\n", cause);
+		audit_free(a);
+		instance_close(in);
+		if (placed)
+			instance_unplace(cf);
+	}
+	free(entry);
+	free(cause);
+	return rc;
+}
+
 /* The refusal window closed: write its summaries (sched_refused). */
 static void
 refusals_cb(evutil_socket_t fd, short what, void *arg)
@@ -160,6 +266,11 @@ purge_cb(evutil_socket_t fd, short what, void *arg)
 	struct sched_err	 e;
 	struct timeval		 tv = { PURGE_INTERVAL, 0 };
 
+	if (ecod->backup != NULL) {	/* it would wait for the snapshot */
+		tv.tv_sec = PURGE_RETRY;
+		evtimer_add(ecod->purge, &tv);
+		return;
+	}
 	if (sched_purge(ecod->sched, "ecod", time(NULL), &pc, &e) != 0)
 		log_warnx("purge: %s", e.msg);
 	else
@@ -183,6 +294,7 @@ ecod_serve(struct ecod *ecod)
 		free(cause);
 		return 1;
 	}
+	backup_clean(ecod->cf->data_dir);	/* we hold the lock */
 	if ((ecod->audit = audit_open(ecod->inst->store, ecod->inst,
 	    &cause)) == NULL || (ecod->sched = sched_load(ecod->inst->store,
 	    ecod->inst->seal, ecod->audit, ecod->cf, &cause)) == NULL) {
@@ -223,6 +335,7 @@ ecod_serve(struct ecod *ecod)
 
 	event_base_dispatch(ecod->base);
 
+	backup_shutdown(ecod);
 	server_free(ecod->srv);
 	sched_refusals_flush(ecod->sched);	/* what the window counted */
 	event_free(refusals);
@@ -250,12 +363,13 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "init", no_argument, NULL, 'I' },
 		{ "user", required_argument, NULL, 'U' },
+		{ "restore", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ecod	 ecod;
-	const char	*path = ECO_DEFAULT_CONFIG, *user = NULL;
+	const char	*path = ECO_DEFAULT_CONFIG, *user = NULL, *restore = NULL;
 	char		*cause;
 	int		 ch, check = 0, init = 0, debug = 0, rc;
 
@@ -276,6 +390,9 @@ main(int argc, char **argv)
 		case 'U':
 			user = optarg;
 			break;
+		case 'R':
+			restore = optarg;
+			break;
 		case 'V':
 			printf("ecod %s (protocol %d)\n", ECO_VERSION,
 			    ECO_PROTO_VERSION);
@@ -286,7 +403,8 @@ main(int argc, char **argv)
 			usage(2);
 		}
 	}
-	if (optind != argc || (check && init) || (user != NULL && !init))
+	if (optind != argc || check + init + (restore != NULL) > 1 ||
+	    (user != NULL && !init && restore == NULL))
 		usage(2);
 
 	no_core_dumps();
@@ -315,6 +433,8 @@ main(int argc, char **argv)
 	}
 	if (init)
 		rc = ecod_init(ecod.cf, user);
+	else if (restore != NULL)
+		rc = ecod_restore(ecod.cf, restore, user);
 	else {
 		log_set_syslog(strcmp(ecod.cf->log, "syslog") == 0);
 		if (nofile_fit(ecod.cf, &cause) != 0) {

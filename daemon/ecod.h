@@ -12,6 +12,7 @@ struct ecod {
 	struct sched		*sched;
 	struct audit		*audit;
 	struct event		*purge;		/* the daily purge timer */
+	struct backup		*backup;	/* the one running, or NULL */
 	time_t			 started;
 };
 
@@ -19,5 +20,6 @@ struct ecod {
  * PURGE_INTERVAL. */
 #define PURGE_FIRST		300
 #define PURGE_INTERVAL		86400
+#define PURGE_RETRY		600	/* when a backup is running */
 
 #endif

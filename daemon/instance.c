@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -349,6 +350,109 @@ out:
 	if (dfd != -1)
 		close(dfd);
 	return rc;
+}
+
+/*
+ * Puts a backup (ecoctl admin backup) in place as the database of a new
+ * instance, for ecod --restore: refuses if data_dir holds a database or
+ * its journal files (a stale WAL would be replayed onto the copy), copies
+ * it under a temporary name (O_EXCL, 0600), syncs it and renames it into
+ * place. The caller then opens it with instance_open, which checks the
+ * key and every sealed row; on failure it calls instance_unplace.
+ */
+int
+instance_place(const struct config *cf, const char *backup, char **cause)
+{
+	static const char	*sfx[] = { "", "-wal", "-shm", "-journal" };
+	struct stat		 sb;
+	unsigned char		 buf[65536];
+	char			*path, *tmp = NULL;
+	ssize_t			 n;
+	size_t			 i;
+	int			 in = -1, out = -1, dfd = -1, rc = -1;
+
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		xasprintf(&path, "%s/ecod.db%s", cf->data_dir, sfx[i]);
+		if (lstat(path, &sb) == 0) {
+			xasprintf(cause, "%s: exists; a restore makes a new "
+			    "instance and touches no existing one (move it "
+			    "away first)", path);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	if (!cf->master_key_passphrase && path_within(cf->master_key_file,
+	    cf->data_dir)) {
+		xasprintf(cause, "%s: the master key file must be outside the "
+		    "data directory %s", cf->master_key_file, cf->data_dir);
+		return -1;
+	}
+	if (instance_data_dir(cf, cause) != 0)
+		return -1;
+	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(in, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: %s", backup, in == -1 ? strerror(errno) :
+		    "not a regular file");
+		goto out;
+	}
+	xasprintf(&tmp, "%s/ecod.db.restore", cf->data_dir);
+	unlink(tmp);		/* left by a restore that died: no instance */
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (out == -1) {
+		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			xasprintf(cause, "%s: write: %s", tmp, strerror(errno));
+			goto out;
+		}
+	if (n < 0 || fsync(out) != 0) {
+		xasprintf(cause, "%s: %s", n < 0 ? backup : tmp,
+		    strerror(errno));
+		goto out;
+	}
+	xasprintf(&path, "%s/ecod.db", cf->data_dir);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		goto out;
+	}
+	free(path);
+	if ((dfd = open(cf->data_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1)
+		fsync(dfd);
+	rc = 0;
+out:
+	if (rc != 0 && tmp != NULL)
+		unlink(tmp);
+	if (in != -1)
+		close(in);
+	if (out != -1)
+		close(out);
+	if (dfd != -1)
+		close(dfd);
+	free(tmp);
+	return rc;
+}
+
+/* Removes a database instance_place put in place (a failed restore). */
+void
+instance_unplace(const struct config *cf)
+{
+	static const char	*sfx[] = { "", "-wal", "-shm" };
+	char			*path;
+	size_t			 i;
+
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		xasprintf(&path, "%s/ecod.db%s", cf->data_dir, sfx[i]);
+		unlink(path);
+		free(path);
+	}
 }
 
 /* Opens an existing instance; NULL with *cause naming what is wrong. */

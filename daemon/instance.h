@@ -24,6 +24,8 @@ struct instance {
 int		 instance_create(const struct config *, char **);
 int		 instance_chown(const struct config *, uid_t, gid_t, char **);
 struct instance	*instance_open(const struct config *, char **);
+int		 instance_place(const struct config *, const char *, char **);
+void		 instance_unplace(const struct config *);
 void		 instance_close(struct instance *);
 
 #endif

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "cmd.h"
 #include "config.h"
 #include "ecod.h"
@@ -49,6 +50,7 @@ static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
 static void	client_free(struct client *);
+static int	client_process(struct client *);
 static void	client_deadline_arm(struct client *);
 static int	peer_cmp(const void *, const void *);
 
@@ -143,6 +145,30 @@ client_close(struct client *c)
 	c->closing = 1;
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+}
+
+/*
+ * Holds a client whose reply comes later (a backup being made): no more
+ * of its lines are read or handled, and no idle or request timer runs,
+ * until client_resume.
+ */
+void
+client_wait(struct client *c)
+{
+	c->waiting = 1;
+	bufferevent_disable(c->bev, EV_READ);
+}
+
+/* The late reply is queued: handle what the client sent meanwhile. */
+void
+client_resume(struct client *c)
+{
+	c->waiting = 0;
+	if (c->closing)
+		return;
+	if (!c->paused)
+		bufferevent_enable(c->bev, EV_READ);
+	client_process(c);
 }
 
 /* Returns the rate entry of uid, reusing the stalest if it has none. */
@@ -260,7 +286,7 @@ client_deadline_arm(struct client *c)
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
 	struct timeval	 tv;
 
-	if (c->paused || c->closing ||
+	if (c->paused || c->closing || c->waiting ||
 	    (!c->discarding && evbuffer_get_length(in) == 0)) {
 		evtimer_del(c->deadline);
 		return;
@@ -302,7 +328,7 @@ client_process(struct client *c)
 	size_t			 len, max = c->srv->ecod->cf->max_line_bytes;
 	char			*line;
 
-	while (!c->paused && !c->closing) {
+	while (!c->paused && !c->closing && !c->waiting) {
 		if (c->discarding) {
 			eol = evbuffer_search_eol(in, NULL, NULL,
 			    EVBUFFER_EOL_LF);
@@ -361,7 +387,8 @@ client_write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (c->paused) {
 		c->paused = 0;
-		bufferevent_enable(bev, EV_READ);
+		if (!c->waiting)
+			bufferevent_enable(bev, EV_READ);
 		client_process(c);
 	}
 }
@@ -426,6 +453,7 @@ client_free(struct client *c)
 	log_debug("connection %llu: closed", (unsigned long long)c->id);
 	sodium_memzero(c->challenge, sizeof c->challenge);
 	upload_free(c);
+	backup_client_gone(srv->ecod, c);
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->nclients--;
 	if (--c->peer->conns == 0) {

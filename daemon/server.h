@@ -46,6 +46,7 @@ struct client {
 	int			 hello;
 	int			 discarding;	/* skipping an overlong line */
 	int			 paused;	/* output over its cap */
+	int			 waiting;	/* its reply comes later */
 	int			 closing;	/* free once output is sent */
 	int			 overflow;	/* output over max_output_bytes */
 	int			 replied;	/* final lines sent */
@@ -108,6 +109,8 @@ void		 client_ok(struct client *, int, char *const *);
 void		 client_err(struct client *, const char *, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 void		 client_close(struct client *);
+void		 client_wait(struct client *);
+void		 client_resume(struct client *);
 int		 client_may_book(struct client *, time_t);
 void		 client_booked(struct client *, time_t);
 void		 server_logout_person(struct server *, int64_t);

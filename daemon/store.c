@@ -674,6 +674,113 @@ store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
 	return rc;
 }
 
+/* Runs PRAGMA integrity_check, the full one: every page, index and row. */
+int
+store_integrity(struct store *st, char **cause)
+{
+	return store_pragma(st, "PRAGMA integrity_check", "ok", cause);
+}
+
+/*
+ * A snapshot: a second connection to the database holding a read
+ * transaction, so that what it reads is the database as it was when
+ * store_snapshot returned, whatever commits after (WAL readers see the
+ * commits before their transaction began, never those after). The
+ * snapshot may then be copied from another thread: nothing else uses its
+ * connection.
+ */
+struct store_snapshot {
+	sqlite3		*db;
+	char		*path;
+};
+
+/* Sets *cause to "path: what: the SQLite message of db". */
+static void
+snap_error(sqlite3 *db, const char *path, const char *what, char **cause)
+{
+	xasprintf(cause, "%s: %s: %s", path, what, db != NULL ?
+	    sqlite3_errmsg(db) : "out of memory");
+}
+
+/* Begins a snapshot of st's database as of now. */
+struct store_snapshot *
+store_snapshot(struct store *st, char **cause)
+{
+	struct store_snapshot	*sn;
+
+	sn = xcalloc(1, sizeof *sn);
+	sn->path = xstrdup(st->path);
+	if (sqlite3_open_v2(st->path, &sn->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snap_error(sn->db, sn->path, "snapshot", cause);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(sn->db, 1);
+	sqlite3_db_config(sn->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_busy_timeout(sn->db, 5000);
+	/* A deferred transaction takes its read snapshot at the first read. */
+	if (sqlite3_exec(sn->db, "BEGIN; SELECT count(*) FROM meta;", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		snap_error(sn->db, sn->path, "snapshot", cause);
+		goto fail;
+	}
+	return sn;
+fail:
+	store_snapshot_free(sn);
+	return NULL;
+}
+
+/* Ends the snapshot's read transaction and closes it; NULL is fine. */
+void
+store_snapshot_free(struct store_snapshot *sn)
+{
+	if (sn == NULL)
+		return;
+	sqlite3_close(sn->db);	/* rolls the read transaction back */
+	free(sn->path);
+	free(sn);
+}
+
+/*
+ * Copies the snapshot, page for page, into dest (an empty file the caller
+ * made) with SQLite's online backup API, in one step: the snapshot's read
+ * transaction is the one the copy reads in. The copy
+ * is written without a journal (it is checked, then renamed or thrown
+ * away, never updated in place). Returns 0, or -1 with *cause.
+ */
+int
+store_snapshot_copy(struct store_snapshot *sn, const char *dest, char **cause)
+{
+	sqlite3_backup	*b;
+	sqlite3		*db = NULL;
+	int		 rc;
+
+	if (sqlite3_open_v2(dest, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK || sqlite3_exec(db, "PRAGMA journal_mode = OFF;"
+	    "PRAGMA synchronous = OFF;", NULL, NULL, NULL) != SQLITE_OK) {
+		snap_error(db, dest, "open", cause);
+		sqlite3_close(db);
+		return -1;
+	}
+	if ((b = sqlite3_backup_init(db, "main", sn->db, "main")) == NULL) {
+		snap_error(db, dest, "backup", cause);
+		sqlite3_close(db);
+		return -1;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s: backup: %s", dest, sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return -1;
+	}
+	if (sqlite3_close(db) != SQLITE_OK) {
+		snap_error(db, dest, "close", cause);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Opens every row of every sealed table; *rows counts them, and counts (if
  * not NULL, one an entry of store_tables()) each table's. Returns -1 at

@@ -56,6 +56,13 @@ int		 store_count(struct store *, const char *, int64_t *, char **);
 int		 store_foreach(struct store *, const char *, store_row_cb,
 		    void *, char **);
 int		 store_verify(struct store *, int64_t *, int64_t *, char **);
+int		 store_integrity(struct store *, char **);
 const char *const *store_tables(void);
+
+struct store_snapshot;
+struct store_snapshot *store_snapshot(struct store *, char **);
+int		 store_snapshot_copy(struct store_snapshot *, const char *,
+		    char **);
+void		 store_snapshot_free(struct store_snapshot *);
 
 #endif

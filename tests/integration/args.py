@@ -42,7 +42,7 @@ VALID = {
     "slot": "1", "booking": "1", "note": "1", "case": "1", "amends": "1",
     "mark": "attended", "size": "10", "chunk": "AAAA", "from": "2030-01-01",
     "to": "2030-01-02", "code": None, "message": B64(49), "first": "1",
-    "last": "1", "size1": "1", "size2": "1", "seq": "1",
+    "last": "1", "size1": "1", "size2": "1", "seq": "1", "offset": "0",
 }
 
 KIND = {
@@ -54,6 +54,7 @@ KIND = {
     "amends": ("number", NUMBER_BAD), "first": ("number", NUMBER_BAD),
     "last": ("number", NUMBER_BAD), "size1": ("number", NUMBER_BAD),
     "size2": ("number", NUMBER_BAD), "seq": ("number", NUMBER_BAD),
+    "offset": ("number", [v for v in NUMBER_BAD if v != "0"]),
     "start": ("time", TIME_BAD), "from": ("date", DATE_BAD),
     "to": ("date", DATE_BAD), "signature": ("b64", B64_BAD),
     "pubkey": ("b64", B64_BAD), "chunk": ("b64", ["!!!!", "A" * 5000,

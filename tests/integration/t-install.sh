@@ -48,7 +48,14 @@ expect_eq "the snippets name the user and its folders" \
     "$(grep -hv '^#' "$R/usr/lib/sysusers.d/ecod.conf" \
     "$R/usr/lib/tmpfiles.d/ecod.conf")" \
     "$(printf '%s\n' 'u ecod - "ECO scheduler daemon" /var/lib/ecod' \
-    'd /etc/ecod 0750 root ecod -' 'd /var/lib/ecod 0700 ecod ecod -')"
+    'd /etc/ecod 0750 root ecod -' 'd /var/lib/ecod 0700 ecod ecod -' \
+    'd /var/backups/ecod 0700 root root -')"
+bunit=$R/usr/lib/systemd/system/ecod-backup.service
+expect_eq "the backup service and timer, 0644" "$(mode "$bunit") $(mode \
+    "$R/usr/lib/systemd/system/ecod-backup.timer")" "0644 root 0644 root"
+expect_match "the backup service runs the installed ecoctl" \
+    "$(grep '^ExecStart=' "$bunit")" \
+    "^ExecStart=/usr/bin/ecoctl -s /run/ecod/ecod.sock admin backup --dir /var/backups/ecod --keep [0-9]+$"
 echo 'max_connections = 100;	# mine' >> "$conf"
 make --no-print-directory -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$R" \
     PREFIX=/usr install >"$T/install.out" 2>&1
@@ -56,8 +63,8 @@ check "a second install keeps the operator's config" \
     grep -q 'max_connections = 100;	# mine' "$conf"
 make --no-print-directory -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$R" \
     PREFIX=/usr uninstall >"$T/install.out" 2>&1
-check "uninstall removes the binaries and the unit" \
-    test ! -e "$R/usr/sbin/ecod" -a ! -e "$unit"
+check "uninstall removes the binaries and the units" \
+    test ! -e "$R/usr/sbin/ecod" -a ! -e "$unit" -a ! -e "$bunit"
 check "uninstall keeps the config" test -f "$conf"
 make --no-print-directory -s -C "$ROOT" BUILD="$BUILD" DESTDIR="$R" \
     PREFIX=/usr install >"$T/install.out" 2>&1
@@ -95,6 +102,13 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	sed "s|/usr/sbin/ecod|$R/usr/sbin/ecod|" "$unit" > "$T/verify/ecod.service"
 	out=$(systemd-analyze verify "$T/verify/ecod.service" 2>&1)
 	expect_eq "systemd-analyze verify finds nothing wrong" "$out" ""
+	sed "s|/usr/bin/ecoctl|$R/usr/bin/ecoctl|" \
+	    "$R/usr/lib/systemd/system/ecod-backup.service" \
+	    > "$T/verify/ecod-backup.service"
+	cp "$R/usr/lib/systemd/system/ecod-backup.timer" "$T/verify/"
+	out=$(cd "$T/verify" && systemd-analyze verify ecod-backup.timer \
+	    ecod-backup.service 2>&1 | grep -v 'ecod.service')
+	expect_eq "and nothing wrong in the backup service and timer" "$out" ""
 elif [ "$CI" = true ]; then
 	not_ok "systemd-analyze is missing (needed under CI)"
 else
