@@ -30,7 +30,8 @@ DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/i
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
-	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c
+	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c \
+	      daemon/rotate.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-admin.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \

@@ -45,6 +45,9 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "admin purge", ctl_purge, "",
 	    "delete cases past retention_days, notes past "
 	    "note_retention_days (admin)" },
+	{ "admin rotate-key", ctl_rotate_key,
+	    "[--passphrase [--new-passphrase-file F]]",
+	    "re-seal every row under a new master key (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
 	{ "audit export", ctl_audit_export, "[--force] DIR",

@@ -11,6 +11,7 @@
 #include "code.h"
 #include "ecod.h"
 #include "log.h"
+#include "passphrase.h"
 #include "proto.h"
 #include "sched.h"
 #include "sealed.h"
@@ -54,6 +55,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "VERIFY", ROLE_ADMIN, 0, cmd_verify, { { 0 } } },
 	{ "ADMIN-AUDIT-PUBKEY", ROLE_ADMIN, 0, cmd_audit_pubkey, { { 0 } } },
 	{ "PURGE", ROLE_ADMIN, 0, cmd_purge, { { 0 } } },
+	{ "ROTATE-KEY", ROLE_ADMIN, 0, cmd_rotate_key,
+	    { { "passphrase", A_B64 | A_OPT, 1, PASSPHRASE_MAX - 1, NULL } } },
 
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },
