@@ -37,7 +37,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
 	      client/auditfile.c
-TOOL_NAMES  = rawsock dbpoke ecoload
+TOOL_NAMES  = rawsock dbpoke ecoload keyprobe
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle test_keyfile
 
@@ -308,6 +308,12 @@ $(BUILD)/tests/faultshim.so: tests/torture/faultshim.c
 
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Counts the rows a key opens, with the daemon's seal.c.
+$(BUILD)/tests/keyprobe: $(BUILD)/tests/tools/keyprobe.o \
+    $(BUILD)/daemon/seal.o $(BUILD)/daemon/store.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/tests/tools/keyprobe.o: CFLAGS += -Idaemon
 
 $(BUILD)/tests/ecoload: $(BUILD)/tests/tools/ecoload.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
