@@ -266,7 +266,7 @@ install: $(BINS)
 	else \
 	    sed -e 's|"\.\./var/ecod\.sock"|"/run/ecod/ecod.sock"|' \
 	        -e 's|"\.\./var/data"|"/var/lib/ecod"|' \
-	        -e 's|"\.\./var/master\.key"|"$(SYSCONFDIR)/ecod/master.key"|' \
+	        -e 's|"\.\./var/master\.key"|"/var/lib/ecod-keys/master.key"|' \
 	        -e 's|the values here are those `make run`$$|installed by `make install` with the|' \
 	        -e 's|^# uses, with paths under \./var\. A relative|# system paths. A relative|' \
 	        conf/ecod.conf > $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp && \
