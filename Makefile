@@ -227,15 +227,19 @@ fuzz-seeds: deps
 
 # Crash torture, the long form of tests/integration/t-torture.sh and
 # t-faults.sh: SIGKILL at random under load for TORTURE_SECONDS (or
-# TORTURE_ROUNDS rounds), then TORTURE_FAULTS rounds of each storage fault.
+# TORTURE_ROUNDS rounds), then TORTURE_FAULTS rounds of each storage fault,
+# then ROTATE_ROUNDS master-key rotations killed at random.
 TORTURE_SECONDS ?= 600
 TORTURE_ROUNDS	?= 0
 TORTURE_FAULTS	?= 20
+ROTATE_ROUNDS	?= 200
 torture: build test-deps
 	@ECO_BUILD=$(BUILD) TORTURE_SECONDS=$(TORTURE_SECONDS) \
 	    TORTURE_ROUNDS=$(TORTURE_ROUNDS) bash tests/integration/t-torture.sh
 	@ECO_BUILD=$(BUILD) TORTURE_FAULTS=$(TORTURE_FAULTS) \
 	    bash tests/integration/t-faults.sh
+	@ECO_BUILD=$(BUILD) ROTATE_ROUNDS=$(ROTATE_ROUNDS) \
+	    bash tests/integration/t-rotate.sh
 
 clean:
 	rm -rf build build-asan $(FUZZ_DIR)
