@@ -190,6 +190,7 @@ rotate_key(struct ecod *ecod, const char *actor, const char *pass,
 	if (pass == NULL && cf->master_key_passphrase)
 		return sched_errf(e, ECO_ERR_USAGE, "this instance's master "
 		    "key comes from a passphrase: rotate-key --passphrase");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	key = key_alloc(MASTER_KEY_BYTES);
 	if (pass == NULL)
 		rc = rotate_new_file(ecod, key, e);
@@ -208,26 +209,26 @@ rotate_key(struct ecod *ecod, const char *actor, const char *pass,
 	sodium_free(key);
 	seal_set_index_key(next, seal_index_key(ecod->inst->seal));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = rotate_commit(ecod, actor, next, pass != NULL ? &kdf : NULL,
 	    &r->rows, e);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	seal_free(next);		/* the old keys, after a commit */
-	r->ms = rotate_ms(&t0, &t1);
 	if (rc != 0)
 		return -1;	/* MASTER.new stays: see rotate_new_file */
-	log_info("rotate-key: %lld rows re-sealed in %lld ms",
-	    (long long)r->rows, r->ms);
-	if (pass != NULL)
-		return 0;
-	if (key_file_promote(cf->master_key_file, &cause) != 0) {
-		log_warnx("rotate-key: %s", cause);
-		sched_errf(e, ECO_ERR_INTERNAL, "the rotation committed, but "
-		    "%s; the new key is in %s.new, which ecod moves into place "
-		    "when it next starts", cause, cf->master_key_file);
-		free(cause);
-		return -1;
+	if (pass == NULL) {
+		if (key_file_promote(cf->master_key_file, &cause) != 0) {
+			log_warnx("rotate-key: %s", cause);
+			sched_errf(e, ECO_ERR_INTERNAL, "the rotation committed, "
+			    "but %s; the new key is in %s.new, which ecod moves "
+			    "into place when it next starts", cause,
+			    cf->master_key_file);
+			free(cause);
+			return -1;
+		}
+		r->kept = 1;
 	}
-	r->kept = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->ms = rotate_ms(&t0, &t1);
+	log_info("rotate-key: %lld rows re-sealed; %lld ms in all",
+	    (long long)r->rows, r->ms);
 	return 0;
 }

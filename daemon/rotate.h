@@ -9,7 +9,8 @@ struct sched_err;
 
 struct rotate_result {
 	int64_t		 rows;		/* rows re-sealed */
-	long long	 ms;		/* the transaction's stall */
+	long long	 ms;		/* the daemon's pause: from the new key
+					   to the key file renamed */
 	int		 kept;		/* the old key file is MASTER.old */
 };
 
