@@ -157,7 +157,7 @@ rotate_commit(struct ecod *ecod, const char *actor, struct seal *next,
 	if (sched_audit(ecod->sched, actor, "rotate-key", NULL, 0, outcome,
 	    &cause) != 0 || sched_commit(ecod->sched, &cause) != 0)
 		goto fail;
-	seal_swap(cur, next);		/* every holder of cur now has next */
+	seal_swap(cur, next);	/* whoever holds cur now has the new keys */
 	store_set_seal(st, cur);
 	return 0;
 fail:
@@ -217,10 +217,10 @@ rotate_key(struct ecod *ecod, const char *actor, const char *pass,
 	if (pass == NULL) {
 		if (key_file_promote(cf->master_key_file, &cause) != 0) {
 			log_warnx("rotate-key: %s", cause);
-			sched_errf(e, ECO_ERR_INTERNAL, "the rotation committed, "
-			    "but %s; the new key is in %s.new, which ecod moves "
-			    "into place when it next starts", cause,
-			    cf->master_key_file);
+			sched_errf(e, ECO_ERR_INTERNAL, "the rotation "
+			    "committed, but %s; the new key is in %s.new, "
+			    "which ecod moves into place when it next starts",
+			    cause, cf->master_key_file);
 			free(cause);
 			return -1;
 		}

@@ -7,11 +7,12 @@
 struct ecod;
 struct sched_err;
 
+/* What a rotation did: rows re-sealed; the daemon's pause in ms, from
+ * the new key to the key file renamed; kept: the old key is MASTER.old. */
 struct rotate_result {
-	int64_t		 rows;		/* rows re-sealed */
-	long long	 ms;		/* the daemon's pause: from the new key
-					   to the key file renamed */
-	int		 kept;		/* the old key file is MASTER.old */
+	int64_t		 rows;
+	long long	 ms;
+	int		 kept;
 };
 
 int	rotate_key(struct ecod *, const char *, const char *,

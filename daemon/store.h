@@ -16,7 +16,7 @@ struct store;
 #define META_AUDIT_KEY		2	/* Ed25519 audit signing key */
 #define META_AUDIT_HEAD		3	/* the last signed tree head */
 #define META_PURGED		4	/* highest ids purged */
-#define META_INDEX_KEY		5	/* blind index key, kept at rotation */
+#define META_INDEX_KEY		5	/* blind index key, kept by rotation */
 
 #define STORE_NOTFOUND		1
 
