@@ -30,13 +30,14 @@ DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/i
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
-	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c
+	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c \
+	      daemon/rotate.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-admin.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
 	      client/auditfile.c client/cmd-backup.c
-TOOL_NAMES  = rawsock dbpoke ecoload
+TOOL_NAMES  = rawsock dbpoke ecoload keyprobe
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle test_keyfile
 
@@ -226,15 +227,19 @@ fuzz-seeds: deps
 
 # Crash torture, the long form of tests/integration/t-torture.sh and
 # t-faults.sh: SIGKILL at random under load for TORTURE_SECONDS (or
-# TORTURE_ROUNDS rounds), then TORTURE_FAULTS rounds of each storage fault.
+# TORTURE_ROUNDS rounds), then TORTURE_FAULTS rounds of each storage fault,
+# then ROTATE_ROUNDS master-key rotations killed at random.
 TORTURE_SECONDS ?= 600
 TORTURE_ROUNDS	?= 0
 TORTURE_FAULTS	?= 20
+ROTATE_ROUNDS	?= 200
 torture: build test-deps
 	@ECO_BUILD=$(BUILD) TORTURE_SECONDS=$(TORTURE_SECONDS) \
 	    TORTURE_ROUNDS=$(TORTURE_ROUNDS) bash tests/integration/t-torture.sh
 	@ECO_BUILD=$(BUILD) TORTURE_FAULTS=$(TORTURE_FAULTS) \
 	    bash tests/integration/t-faults.sh
+	@ECO_BUILD=$(BUILD) ROTATE_ROUNDS=$(ROTATE_ROUNDS) \
+	    bash tests/integration/t-rotate.sh
 
 clean:
 	rm -rf build build-asan $(FUZZ_DIR)
@@ -272,7 +277,7 @@ install: $(BINS)
 	else \
 	    sed -e 's|"\.\./var/ecod\.sock"|"/run/ecod/ecod.sock"|' \
 	        -e 's|"\.\./var/data"|"/var/lib/ecod"|' \
-	        -e 's|"\.\./var/master\.key"|"$(SYSCONFDIR)/ecod/master.key"|' \
+	        -e 's|"\.\./var/master\.key"|"/var/lib/ecod-keys/master.key"|' \
 	        -e 's|the values here are those `make run`$$|installed by `make install` with the|' \
 	        -e 's|^# uses, with paths under \./var\. A relative|# system paths. A relative|' \
 	        conf/ecod.conf > $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp && \
@@ -316,6 +321,12 @@ $(BUILD)/tests/faultshim.so: tests/torture/faultshim.c
 
 $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Counts the rows a key opens, with the daemon's seal.c.
+$(BUILD)/tests/keyprobe: $(BUILD)/tests/tools/keyprobe.o \
+    $(BUILD)/daemon/seal.o $(BUILD)/daemon/store.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/tests/tools/keyprobe.o: CFLAGS += -Idaemon
 
 $(BUILD)/tests/ecoload: $(BUILD)/tests/tools/ecoload.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

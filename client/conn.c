@@ -6,6 +6,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,11 +155,14 @@ conn_request(struct conn *cn, int argc, char *const *argv, struct reply *r,
 	size_t	 len;
 	int	 rc;
 
+	/* Not grown in place: a request may carry a secret (ROTATE-KEY),
+	 * and the line is wiped, without a copy left behind. */
 	line = wire_join(argc, argv);
 	len = strlen(line);
-	line = xreallocarray(line, len + 2, 1);
-	line[len] = '\n';
-	rc = conn_write(cn, line, len + 1, cause);
+	rc = conn_write(cn, line, len, cause);
+	if (rc == 0)
+		rc = conn_write(cn, "\n", 1, cause);
+	sodium_memzero(line, len);
 	free(line);
 	if (rc == 0)
 		return conn_reply(cn, r, cause);

@@ -48,6 +48,9 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "admin backup", ctl_backup, "[--force] FILE | --dir DIR [--keep N]",
 	    "a consistent, checked copy of the instance, mode 0600; with "
 	    "--dir a dated one, keeping the newest N (admin)" },
+	{ "admin rotate-key", ctl_rotate_key,
+	    "[--passphrase [--new-passphrase-file F]]",
+	    "re-seal every row under a new master key (admin)" },
 	{ "admin stats", ctl_stats, "",
 	    "counts, uptime and connections (admin)" },
 	{ "audit export", ctl_audit_export, "[--force] DIR",

@@ -80,6 +80,7 @@ int		 ctl_rekey_counsellor(struct ctl *, int, char **);
 int		 ctl_rekey_auditor(struct ctl *, int, char **);
 int		 ctl_admin_audit_pubkey(struct ctl *, int, char **);
 int		 ctl_admin_verify(struct ctl *, int, char **);
+int		 ctl_rotate_key(struct ctl *, int, char **);
 int		 ctl_avail_add(struct ctl *, int, char **);
 int		 ctl_avail_rm(struct ctl *, int, char **);
 int		 ctl_slots(struct ctl *, int, char **);

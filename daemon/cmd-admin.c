@@ -1,8 +1,8 @@
 /*
  * Admin verbs for the people and the integrity of an instance: the list
  * of enrolled people, a new key for a lost one, the audit verifier key,
- * and a scrub of every sealed row and the audit tree. Nothing here is
- * about workers.
+ * a scrub of every sealed row and the audit tree, and the rotation of
+ * the master key. Nothing here is about workers.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -12,10 +12,14 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "config.h"
 #include "ecod.h"
 #include "instance.h"
+#include "keys.h"
 #include "log.h"
+#include "passphrase.h"
 #include "proto.h"
+#include "rotate.h"
 #include "sched.h"
 #include "server.h"
 #include "store.h"
@@ -136,4 +140,64 @@ cmd_verify(struct client *c, const struct args *a)
 	client_data(c, 2, f);
 	client_ok(c, 0, NULL);
 	free(counts);
+}
+
+/*
+ * ROTATE-KEY [passphrase]: re-seals every row under a new master key
+ * (rotate_key); the passphrase, base64, only in passphrase mode. Replies
+ * "rows N", "stall_ms N" and "old_key PATH" (key-file mode) data lines.
+ * The passphrase is copied to guarded memory and wiped; the decoded
+ * field is wiped by the dispatcher.
+ */
+void
+cmd_rotate_key(struct client *c, const struct args *a)
+{
+	const struct arg	*p = &a->v[0];
+	struct rotate_result	 r;
+	struct sched_err	 e;
+	char			*pass = NULL, num[24], *old, *f[2];
+	int			 rc;
+
+	if (c->srv->ecod->backup != NULL) {
+		/* Its thread reads rows with the keys a rotation replaces. */
+		client_err(c, ECO_ERR_BUSY, "a backup is in progress; rotate "
+		    "the key when it ends");
+		return;
+	}
+	if (p->set) {
+		if (memchr(p->bin, '\0', p->len) != NULL ||
+		    memchr(p->bin, '\n', p->len) != NULL ||
+		    p->len >= PASSPHRASE_MAX) {
+			client_err(c, ECO_ERR_INVALID, "passphrase: one line "
+			    "of at most %d bytes", PASSPHRASE_MAX - 1);
+			return;
+		}
+		if ((pass = sodium_malloc(p->len + 1)) == NULL)
+			fatalx("sodium_malloc failed");
+		memcpy(pass, p->bin, p->len);
+		pass[p->len] = '\0';
+	}
+	rc = rotate_key(c->srv->ecod, a->actor, pass, &r, &e);
+	if (pass != NULL)
+		sodium_free(pass);	/* wipes it */
+	if (rc != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
+	f[1] = num;
+	snprintf(num, sizeof num, "%lld", (long long)r.rows);
+	f[0] = "rows";
+	client_data(c, 2, f);
+	snprintf(num, sizeof num, "%lld", r.ms);
+	f[0] = "stall_ms";
+	client_data(c, 2, f);
+	if (r.kept) {
+		old = key_file_sibling(c->srv->ecod->cf->master_key_file,
+		    ".old");
+		f[0] = "old_key";
+		f[1] = old;
+		client_data(c, 2, f);
+		free(old);
+	}
+	client_ok(c, 0, NULL);
 }

@@ -12,6 +12,7 @@
 #include "code.h"
 #include "ecod.h"
 #include "log.h"
+#include "passphrase.h"
 #include "proto.h"
 #include "sched.h"
 #include "sealed.h"
@@ -59,6 +60,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "BACKUP-READ", ROLE_ADMIN, 0, cmd_backup_read,
 	    { { "offset", A_INT, 0, INT64_MAX, NULL } } },
 	{ "BACKUP-END", ROLE_ADMIN, 0, cmd_backup_end, { { 0 } } },
+	{ "ROTATE-KEY", ROLE_ADMIN, 0, cmd_rotate_key,
+	    { { "passphrase", A_B64 | A_OPT, 1, PASSPHRASE_MAX - 1, NULL } } },
 
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },

@@ -90,6 +90,7 @@ void	cmd_people(struct client *, const struct args *);
 void	cmd_rekey(struct client *, const struct args *);
 void	cmd_verify(struct client *, const struct args *);
 void	cmd_purge(struct client *, const struct args *);
+void	cmd_rotate_key(struct client *, const struct args *);
 void	cmd_avail_add(struct client *, const struct args *);
 void	cmd_avail_rm(struct client *, const struct args *);
 void	cmd_slots(struct client *, const struct args *);

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "instance.h"
 #include "keys.h"
+#include "log.h"
 #include "passphrase.h"
 #include "seal.h"
 #include "store.h"
@@ -178,6 +179,82 @@ instance_unlock(struct instance *in, char **cause)
 	return 0;
 }
 
+/*
+ * Takes the blind index key from meta row META_INDEX_KEY when a rotation
+ * has written one: the tags of the cases were made with it, under the
+ * first master key, and codes are never stored to make them again.
+ */
+static int
+instance_index_key(struct instance *in, char **cause)
+{
+	unsigned char	*key = key_alloc(SEAL_INDEX_KEY_BYTES);
+	size_t		 len;
+	int		 rc;
+
+	rc = store_get(in->store, "meta", META_INDEX_KEY, key,
+	    SEAL_INDEX_KEY_BYTES, &len, cause);
+	if (rc == 0 && len == SEAL_INDEX_KEY_BYTES)
+		seal_set_index_key(in->seal, key);
+	else if (rc == 0) {
+		xasprintf(cause, "%s: table meta row %d (index key) is "
+		    "damaged", in->db_path, META_INDEX_KEY);
+		rc = -1;
+	}
+	sodium_free(key);
+	return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * The master key file did not open the instance: if MASTER.new does, a
+ * rotation committed and was killed before it renamed the new key into
+ * place. Finishes that (MASTER kept as MASTER.old) and goes on with it.
+ * Otherwise returns -1 with the first *cause.
+ */
+static int
+instance_pending(struct instance *in, const struct config *cf, char **cause)
+{
+	unsigned char	*key;
+	struct seal	*old = in->seal;
+	struct stat	 sb;
+	char		*nk, *why = NULL;
+
+	nk = key_file_sibling(cf->master_key_file, ".new");
+	if (lstat(nk, &sb) != 0) {
+		free(nk);
+		return -1;
+	}
+	key = key_alloc(MASTER_KEY_BYTES);
+	if (key_file_read(nk, key, &why) != 0) {
+		sodium_free(key);
+		free(why);
+		free(nk);
+		return -1;
+	}
+	in->seal = seal_create(key);
+	sodium_free(key);
+	store_set_seal(in->store, in->seal);
+	if (instance_unlock(in, &why) != 0) {
+		free(why);
+		seal_free(in->seal);
+		in->seal = old;
+		store_set_seal(in->store, old);
+		free(nk);
+		return -1;
+	}
+	seal_free(old);
+	free(*cause);
+	*cause = NULL;
+	if (key_file_promote(cf->master_key_file, cause) != 0) {
+		free(nk);
+		return -1;
+	}
+	log_info("%s: a key rotation had committed; its new key is now %s, "
+	    "the old one %s.old", nk, cf->master_key_file,
+	    cf->master_key_file);
+	free(nk);
+	return 0;
+}
+
 /* Allocates an empty instance for cf. */
 static struct instance *
 instance_new(const struct config *cf)
@@ -197,19 +274,24 @@ instance_load(struct instance *in, const struct config *cf, int create,
     char **cause)
 {
 	unsigned char	*master;
+	int		 rc = -1;
 
 	if ((in->lock_fd = instance_lock(cf, cause)) == -1)
 		return -1;
 	if ((in->store = store_open(in->db_path, create, cause)) == NULL)
 		return -1;
-	if ((master = instance_master(cf, in->store, create, cause)) == NULL)
-		return -1;
-	in->seal = seal_create(master);
-	sodium_free(master);
-	store_set_seal(in->store, in->seal);
-	if (create)
-		return instance_seed(in, cause);
-	if (instance_unlock(in, cause) != 0)
+	if ((master = instance_master(cf, in->store, create, cause)) != NULL) {
+		in->seal = seal_create(master);
+		sodium_free(master);
+		store_set_seal(in->store, in->seal);
+		if (create)
+			return instance_seed(in, cause);
+		rc = instance_unlock(in, cause);
+	}
+	if (rc != 0 && !create && !cf->master_key_passphrase &&
+	    !key_from_credential())
+		rc = instance_pending(in, cf, cause);
+	if (rc != 0 || instance_index_key(in, cause) != 0)
 		return -1;
 	return store_verify(in->store, NULL, &in->rows, cause);
 }

@@ -128,6 +128,86 @@ key_credential(const char *name)
 	return path;
 }
 
+/* Returns 1 if the master key comes from the systemd credential
+ * master.key (which ecod cannot replace), else 0. */
+int
+key_from_credential(void)
+{
+	char	*cred;
+
+	if ((cred = key_credential(KEY_CRED_FILE)) == NULL)
+		return 0;
+	free(cred);
+	return 1;
+}
+
+/* Returns path with suffix appended (".new", ".old"); free it. */
+char *
+key_file_sibling(const char *path, const char *suffix)
+{
+	char	*p;
+
+	xasprintf(&p, "%s%s", path, suffix);
+	return p;
+}
+
+/* Flushes the directory holding path, so a create, link or rename in it
+ * survives power loss. */
+int
+key_dir_sync(const char *path, char **cause)
+{
+	char	*dir, *slash;
+	int	 fd, rc = 0;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) != 0) {
+		xasprintf(cause, "%s: cannot sync directory: %s", dir,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The last step of a rotation whose transaction has committed: keeps the
+ * old key path as path.old (a hard link, unless a crash left one made
+ * already), then renames path.new over path, and syncs the directory.
+ * At every moment path or path.new holds the key that opens the instance.
+ */
+int
+key_file_promote(const char *path, char **cause)
+{
+	char	*nk = key_file_sibling(path, ".new");
+	char	*ok = key_file_sibling(path, ".old");
+	int	 rc = -1;
+
+	if (link(path, ok) != 0 && errno != EEXIST) {
+		xasprintf(cause, "%s: cannot keep the old key as %s: %s", path,
+		    ok, strerror(errno));
+		goto out;
+	}
+	if (rename(nk, path) != 0) {
+		xasprintf(cause, "%s: cannot rename to %s: %s", nk, path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = key_dir_sync(path, cause);
+out:
+	free(nk);
+	free(ok);
+	return rc;
+}
+
 /*
  * Reads the master key for an existing instance: from the credential
  * master.key when there is one, else from path. Same checks either way.

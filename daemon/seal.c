@@ -11,6 +11,9 @@
 #include "seal.h"
 #include "xmalloc.h"
 
+_Static_assert(SEAL_INDEX_KEY_BYTES == crypto_generichash_KEYBYTES,
+    "the index key is a BLAKE2b key");
+
 struct seal {
 	unsigned char	*row_key;	/* sodium_malloc'd */
 	unsigned char	*index_key;	/* sodium_malloc'd */
@@ -35,6 +38,36 @@ seal_create(const unsigned char *master)
 	sodium_mprotect_readonly(s->row_key);
 	sodium_mprotect_readonly(s->index_key);
 	return s;
+}
+
+/*
+ * Replaces the blind index key of s with key (SEAL_INDEX_KEY_BYTES), the
+ * one kept in meta row META_INDEX_KEY once a rotation has happened: the
+ * tags already stored were made with it and cannot be made again.
+ */
+void
+seal_set_index_key(struct seal *s, const unsigned char *key)
+{
+	sodium_mprotect_readwrite(s->index_key);
+	memcpy(s->index_key, key, SEAL_INDEX_KEY_BYTES);
+	sodium_mprotect_readonly(s->index_key);
+}
+
+/* Returns the blind index key of s (SEAL_INDEX_KEY_BYTES, read-only). */
+const unsigned char *
+seal_index_key(const struct seal *s)
+{
+	return s->index_key;
+}
+
+/* Exchanges the keys of a and b, so that pointers to either stay valid. */
+void
+seal_swap(struct seal *a, struct seal *b)
+{
+	struct seal	 t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
 /* Wipes and frees the subkeys; NULL is fine. */

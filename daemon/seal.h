@@ -9,8 +9,13 @@
 
 struct seal;
 
+#define SEAL_INDEX_KEY_BYTES	32	/* crypto_generichash_KEYBYTES */
+
 struct seal	*seal_create(const unsigned char *);
 void		 seal_free(struct seal *);
+void		 seal_set_index_key(struct seal *, const unsigned char *);
+const unsigned char *seal_index_key(const struct seal *);
+void		 seal_swap(struct seal *, struct seal *);
 void		 seal_row(struct seal *, const char *, int64_t, const void *,
 		    size_t, unsigned char *);
 int		 seal_open_row(struct seal *, const char *, int64_t,

@@ -364,6 +364,41 @@ store_kdf_put(struct store *st, const struct store_kdf *k, char **cause)
 	return rc;
 }
 
+/* Replaces the passphrase KDF parameters, inside the caller's
+ * transaction (a master-key rotation in passphrase mode). */
+int
+store_kdf_update(struct store *st, const struct store_kdf *k, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE kdf SET salt = ?1, "
+	    "opslimit = ?2, memlimit = ?3 WHERE id = 1", -1, &s,
+	    NULL) != SQLITE_OK) {
+		store_error(st, cause, "write kdf");
+		return -1;
+	}
+	sqlite3_bind_blob(s, 1, k->salt, sizeof k->salt, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)k->opslimit);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)k->memlimit);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_error(st, cause, "write kdf");
+	else if (sqlite3_changes(st->db) != 1)
+		xasprintf(cause, "%s: table kdf has no row 1", st->path);
+	else
+		rc = 0;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Sets *cause to the tamper message naming the row. */
+static void
+store_tampered(struct store *st, const char *table, int64_t id, char **cause)
+{
+	xasprintf(cause, "%s: table %s row %lld fails authentication: "
+	    "altered, truncated or moved", st->path, table, (long long)id);
+}
+
 /* Steps a kept statement that returns no rows. */
 static int
 store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
@@ -545,14 +580,6 @@ store_find(struct store *st, const char *table, const unsigned char *tag,
 	}
 	sqlite3_reset(s);
 	return rc;
-}
-
-/* Sets *cause to the tamper message naming the row. */
-static void
-store_tampered(struct store *st, const char *table, int64_t id, char **cause)
-{
-	xasprintf(cause, "%s: table %s row %lld fails authentication: "
-	    "altered, truncated or moved", st->path, table, (long long)id);
 }
 
 /*
@@ -778,6 +805,84 @@ store_snapshot_copy(struct store_snapshot *sn, const char *dest, char **cause)
 		snap_error(db, dest, "close", cause);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Opens each row of table under the store's seal and writes it back
+ * sealed under to; adds the rows to *rows. Updating rows behind the
+ * cursor is safe: ids do not change, the scan goes forward by id.
+ */
+static int
+store_reseal_table(struct store *st, const char *table, struct seal *to,
+    int64_t *rows, char **cause)
+{
+	sqlite3_stmt		*s, *u;
+	const unsigned char	*ct;
+	unsigned char		*pt, *out;
+	size_t			 ctlen;
+	int64_t			 id;
+	int			 step, rc = 0;
+
+	if ((s = store_stmt(st, table, OP_ALL, cause)) == NULL ||
+	    (u = store_stmt(st, table, OP_UPDATE, cause)) == NULL)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		ct = sqlite3_column_blob(s, 1);
+		ctlen = (size_t)sqlite3_column_bytes(s, 1);
+		if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD) {
+			store_tampered(st, table, id, cause);
+			rc = -1;
+			break;
+		}
+		pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
+		out = xmalloc(ctlen);
+		if (seal_open_row(st->seal, table, id, ct, ctlen, pt) != 0) {
+			store_tampered(st, table, id, cause);
+			rc = -1;
+		} else {
+			seal_row(to, table, id, pt, ctlen - SEALED_ROW_OVERHEAD,
+			    out);
+			sqlite3_reset(u);
+			sqlite3_bind_int64(u, 1, id);
+			sqlite3_bind_blob(u, 2, out, (int)ctlen, SQLITE_STATIC);
+			if (sqlite3_step(u) != SQLITE_DONE) {
+				store_error(st, cause, "update");
+				rc = -1;
+			}
+			sqlite3_reset(u);
+		}
+		sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
+		free(pt);
+		free(out);
+		if (rc != 0)
+			break;
+		(*rows)++;
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_error(st, cause, "read");
+		rc = -1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/*
+ * Re-seals every row of every sealed table under to, inside the caller's
+ * transaction; *rows counts them. The store keeps its seal: the caller
+ * switches to to once it may write under it. On -1 (a row that fails to
+ * open is named) the caller rolls back.
+ */
+int
+store_reseal(struct store *st, struct seal *to, int64_t *rows, char **cause)
+{
+	const char *const	*t;
+
+	*rows = 0;
+	for (t = sealed_tables; *t != NULL; t++)
+		if (store_reseal_table(st, *t, to, rows, cause) != 0)
+			return -1;
 	return 0;
 }
 

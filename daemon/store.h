@@ -16,6 +16,7 @@ struct store;
 #define META_AUDIT_KEY		2	/* Ed25519 audit signing key */
 #define META_AUDIT_HEAD		3	/* the last signed tree head */
 #define META_PURGED		4	/* highest ids purged */
+#define META_INDEX_KEY		5	/* blind index key, kept by rotation */
 
 #define STORE_NOTFOUND		1
 
@@ -33,6 +34,10 @@ void		 store_set_seal(struct store *, struct seal *);
 int		 store_schema_version(struct store *);
 int		 store_kdf_get(struct store *, struct store_kdf *, char **);
 int		 store_kdf_put(struct store *, const struct store_kdf *,
+		    char **);
+int		 store_kdf_update(struct store *, const struct store_kdf *,
+		    char **);
+int		 store_reseal(struct store *, struct seal *, int64_t *,
 		    char **);
 int		 store_begin(struct store *, char **);
 int		 store_commit(struct store *, char **);

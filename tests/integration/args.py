@@ -43,6 +43,7 @@ VALID = {
     "mark": "attended", "size": "10", "chunk": "AAAA", "from": "2030-01-01",
     "to": "2030-01-02", "code": None, "message": B64(49), "first": "1",
     "last": "1", "size1": "1", "size2": "1", "seq": "1", "offset": "0",
+    "passphrase": "-",
 }
 
 KIND = {
@@ -64,6 +65,9 @@ KIND = {
     "name": ("name", NAME_BAD), "code": ("code", CODE_BAD),
     "modality": ("modality", MODALITY_BAD),
     "location": ("text", ["L" * 201, "L" * 2000]),
+    # B64(1) decodes to a NUL byte: refused by the handler, same wording.
+    "passphrase": ("b64", ["", "!!!!", "AAA", "A" * 5000, B64(1),
+                           B64(1024)]),
 }
 
 

@@ -41,7 +41,8 @@ conf=$R/etc/ecod/ecod.conf
 expect_eq "the installed config has the system paths" \
     "$(grep -E '^(socket|data_dir|master_key_file) ' "$conf")" \
     "$(printf '%s\n' 'socket = "/run/ecod/ecod.sock";' \
-    'data_dir = "/var/lib/ecod";' 'master_key_file = "/etc/ecod/master.key";')"
+    'data_dir = "/var/lib/ecod";' \
+    'master_key_file = "/var/lib/ecod-keys/master.key";')"
 expect_match "the installed config is valid" \
     "$("$ECOD" -n -c "$conf" 2>&1)" "configuration OK"
 expect_eq "the snippets name the user and its folders" \
@@ -49,6 +50,7 @@ expect_eq "the snippets name the user and its folders" \
     "$R/usr/lib/tmpfiles.d/ecod.conf")" \
     "$(printf '%s\n' 'u ecod - "ECO scheduler daemon" /var/lib/ecod' \
     'd /etc/ecod 0750 root ecod -' 'd /var/lib/ecod 0700 ecod ecod -' \
+    'd /var/lib/ecod-keys 0700 ecod ecod -' \
     'd /var/backups/ecod 0700 root root -')"
 bunit=$R/usr/lib/systemd/system/ecod-backup.service
 expect_eq "the backup service and timer, 0644" "$(mode "$bunit") $(mode \
@@ -82,6 +84,8 @@ if [ "$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null 2>&1; then
 	    "$(stat -c '%04a %u:%g' "$R/etc/ecod")" "0750 0:${ids#*:}"
 	expect_eq "tmpfiles makes /var/lib/ecod ecod's, 0700" \
 	    "$(stat -c '%04a %u:%g' "$R/var/lib/ecod")" "0700 $ids"
+	expect_eq "  and /var/lib/ecod-keys, for the master key" \
+	    "$(stat -c '%04a %u:%g' "$R/var/lib/ecod-keys")" "0700 $ids"
 else
 	echo "ok - # SKIP not root or no systemd-sysusers: snippets not applied"
 fi
@@ -180,15 +184,16 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 		svc=$TUSER
 	fi
 	uid=$(id -u "$svc"); gid=$(id -g "$svc")
-	mkdir -p "$T/svc/etc" "$T/svc/lib" "$T/svc/run"
-	chown "$svc" "$T/svc/run"
+	mkdir -p "$T/svc/etc" "$T/svc/lib" "$T/svc/run" "$T/svc/keys"
+	chown "$svc" "$T/svc/run" "$T/svc/keys"
+	chmod 700 "$T/svc/keys"
 	chmod 755 "$T/svc" "$T/svc/etc" "$T/svc/lib"
 	CONF=$T/svc/etc/ecod.conf
 	SOCK=$T/svc/run/ecod.sock
 	{
 		echo "socket = \"$SOCK\";"
 		echo "data_dir = \"$T/svc/lib/ecod\";"
-		echo "master_key_file = \"$T/svc/etc/master.key\";"
+		echo "master_key_file = \"$T/svc/keys/master.key\";"
 	} > "$CONF"
 	ECOD_WRAP=(setpriv --reuid="$uid" --regid="$gid" --clear-groups)
 
@@ -200,7 +205,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 open the instance"; ecod_stop; else ok "without --user the service user \
 cannot open the instance"; fi
 	expect_match "and says why" "$(tail -1 "$LOG")" "Permission denied"
-	rm -rf "$T/svc/lib/ecod" "$T/svc/etc/master.key"
+	rm -rf "$T/svc/lib/ecod" "$T/svc/keys/master.key"
 
 	"$ECOD" -c "$CONF" --init --user no-such-user-$$ >"$T/init.out" 2>&1
 	expect_eq "an unknown --user is refused" "$?" 1
@@ -219,12 +224,16 @@ cannot open the instance"; fi
 	expect_eq "the lock belongs to the user" \
 	    "$(mode "$T/svc/lib/ecod/ecod.lock")" "0600 $svc"
 	expect_eq "the key file belongs to the user, 0600" \
-	    "$(mode "$T/svc/etc/master.key")" "0600 $svc"
+	    "$(mode "$T/svc/keys/master.key")" "0600 $svc"
 	check "the service user starts the daemon on it" ecod_start
 	expect_eq "which runs as that user" \
 	    "$(ps -o uid= -p "$ECOD_PID" | tr -d ' ')" "$uid"
 	expect_eq "and serves" "$(ctl ping 2>&1)" "PONG"
 	expect_match "admin commands work" "$(ctl admin stats 2>&1)" "[0-9]"
+	expect_match "the service user rotates the key in its key folder" \
+	    "$(ctl admin rotate-key 2>&1)" "old key kept in $T/svc/keys/"
+	expect_eq "  the new key is the user's, 0600" \
+	    "$(mode "$T/svc/keys/master.key")" "0600 $svc"
 	check "stops cleanly" ecod_stop
 	expect_eq "nothing in the data directory is root's" \
 	    "$(find "$T/svc/lib/ecod" ! -user "$svc" | wc -l)" 0

@@ -122,6 +122,36 @@ test_blind_index(void **state)
 	seal_free(other);
 }
 
+/* A kept index key makes the same tags under another master key; a swap
+ * exchanges the keys behind two seals. */
+static void
+test_index_key_kept_and_swap(void **state)
+{
+	unsigned char	 a[BLIND_INDEX_BYTES], b[BLIND_INDEX_BYTES];
+	unsigned char	 k2[MASTER_KEY_BYTES], ct[1 + SEALED_ROW_OVERHEAD];
+	unsigned char	 pt[1];
+	struct seal	*next;
+
+	randombytes_buf(k2, sizeof k2);
+	next = seal_create(k2);
+	seal_index(*state, "cases", "CODE", 4, a);
+	seal_set_index_key(next, seal_index_key(*state));
+	seal_index(next, "cases", "CODE", 4, b);
+	assert_memory_equal(a, b, sizeof a);
+
+	seal_row(next, "meta", 1, "x", 1, ct);
+	assert_int_not_equal(seal_open_row(*state, "meta", 1, ct, sizeof ct,
+	    pt), 0);
+	seal_swap(*state, next);
+	assert_int_equal(seal_open_row(*state, "meta", 1, ct, sizeof ct, pt),
+	    0);
+	assert_int_not_equal(seal_open_row(next, "meta", 1, ct, sizeof ct,
+	    pt), 0);
+	seal_index(*state, "cases", "CODE", 4, b);
+	assert_memory_equal(a, b, sizeof a);
+	seal_free(next);
+}
+
 int
 main(void)
 {
@@ -136,6 +166,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_blind_index, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_index_key_kept_and_swap,
+		    setup, teardown),
 	};
 
 	if (sodium_init() < 0)

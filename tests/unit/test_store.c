@@ -176,6 +176,49 @@ test_rollback(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* A re-seal puts every row under the new seal, none under the old; rolled
+ * back, it leaves them all under the old. */
+static void
+test_reseal(void **state)
+{
+	struct fixture	*f = *state;
+	unsigned char	 k2[MASTER_KEY_BYTES];
+	struct seal	*next;
+	char		 buf[16], *cause = NULL;
+	size_t		 len;
+	int64_t		 rows, total;
+
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	assert_int_equal(store_insert(f->st, "meta", 1, "one", 3, &cause), 0);
+	assert_int_equal(store_insert(f->st, "slots", 1, "two", 3, &cause), 0);
+	assert_int_equal(store_insert(f->st, "slots", 2, "three", 5, &cause),
+	    0);
+	assert_int_equal(store_commit(f->st, &cause), 0);
+	randombytes_buf(k2, sizeof k2);
+	next = seal_create(k2);
+
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	assert_int_equal(store_reseal(f->st, next, &rows, &cause), 0);
+	assert_int_equal(rows, 3);
+	store_rollback(f->st);
+	assert_int_equal(store_verify(f->st, NULL, &total, &cause), 0);
+
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	assert_int_equal(store_reseal(f->st, next, &rows, &cause), 0);
+	assert_int_equal(store_commit(f->st, &cause), 0);
+	assert_int_equal(store_verify(f->st, NULL, &total, &cause), -1);
+	assert_non_null(strstr(cause, "table meta row 1"));
+	free(cause);
+	store_set_seal(f->st, next);
+	assert_int_equal(store_verify(f->st, NULL, &total, &cause), 0);
+	assert_int_equal(total, 3);
+	assert_int_equal(store_get(f->st, "slots", 2, buf, sizeof buf, &len,
+	    &cause), 0);
+	assert_memory_equal(buf, "three", 5);
+	store_set_seal(f->st, f->seal);
+	seal_free(next);
+}
+
 /* The marker is in every row; it must be in neither the file nor the WAL,
  * while a plaintext control written the same way is found in both paths. */
 static void
@@ -305,6 +348,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip_and_ids, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reseal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marker_not_on_disk, setup,
 		    teardown),
