@@ -18,13 +18,15 @@
 /*
  * What an auditor remembers between verifications: the audit key, the
  * last head verified, and the tree root at each of the newest "backup
- * begun" and "restore" entries it verified (AUDIT_STATE_BACKUPS of them),
- * so that a restore to one of those copies can be told from a rollback.
+ * begun" entries whose backup ended "ok", and "restore" entries, that it
+ * verified (AUDIT_STATE_BACKUPS of them), so that a restore to one of
+ * those copies can be told from a rollback.
  */
 #define AUDIT_STATE_BACKUPS	64
 struct audit_point {
 	uint64_t	 seq;
 	int		 restore;	/* a restore entry, else a backup mark */
+	int		 pending;	/* a mark whose backup has not ended ok */
 	unsigned char	 root[MERKLE_HASH];
 };
 struct audit_state {

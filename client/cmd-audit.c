@@ -80,17 +80,43 @@ field_is(const char *f, size_t n, const char *w)
 	return n == strlen(w) && memcmp(f, w, n) == 0;
 }
 
+/* Marks the backup mark at seq confirmed (its copy ended ok, or was
+ * restored), if the walk still holds it. */
+static void
+walk_confirm(struct walk *w, uint64_t seq)
+{
+	int	 i;
+
+	for (i = w->npoints - 1; i >= 0; i--)
+		if (w->points[i].seq == seq && !w->points[i].restore)
+			w->points[i].pending = 0;
+}
+
+/* Parses "PREFIXN" or "PREFIXN ..." in f; 0 with *n, or -1. */
+static int
+size_field(const char *f, size_t flen, const char *prefix, uint64_t *n)
+{
+	size_t		 p = strlen(prefix), end;
+
+	if (flen <= p || memcmp(f, prefix, p) != 0)
+		return -1;
+	for (end = p; end < flen && f[end] != ' '; end++)
+		;
+	return checkpoint_parse_size(f + p, end - p, n);
+}
+
 /*
  * Notes a "backup begun" mark or a "restore ok size=B" entry as a point:
  * a tree the log may later be restored to, or one a restore made (the
- * newest AUDIT_STATE_BACKUPS kept). A restore must come right after the B
- * entries of its copy.
+ * newest AUDIT_STATE_BACKUPS kept). A mark is kept only once the log says
+ * its backup ended "backup - ok size=N" (every byte of the copy left the
+ * daemon), or a restore to it: an attempt that failed is no copy anyone
+ * can restore. A restore must come right after the B entries of its copy.
  */
 static int
 walk_point(struct walk *w, uint64_t seq, const unsigned char *e, size_t len,
     char **cause)
 {
-	static const char	 ok[] = "ok size=";
 	const char		*f[6];
 	size_t			 flen[6];
 	uint64_t		 b;
@@ -98,20 +124,24 @@ walk_point(struct walk *w, uint64_t seq, const unsigned char *e, size_t len,
 
 	if (entry_fields(e, len, f, flen) != 0)
 		return 0;
+	if (field_is(f[3], flen[3], "backup") && field_is(f[4], flen[4], "-") &&
+	    size_field(f[5], flen[5], "ok size=", &b) == 0) {
+		walk_confirm(w, b);
+		return 0;
+	}
 	restore = field_is(f[3], flen[3], "restore");
 	if (!restore && !(field_is(f[3], flen[3], "backup") &&
 	    field_is(f[4], flen[4], "-") && field_is(f[5], flen[5], "begun")))
 		return 0;
-	if (restore && (flen[5] <= sizeof ok - 1 ||
-	    memcmp(f[5], ok, sizeof ok - 1) != 0 ||
-	    checkpoint_parse_size(f[5] + sizeof ok - 1, flen[5] - (sizeof ok -
-	    1), &b) != 0 || b + 1 != seq)) {
+	if (restore && (size_field(f[5], flen[5], "ok size=", &b) != 0 ||
+	    b + 1 != seq)) {
 		xasprintf(cause, "audit entry %llu: a restore entry that does "
 		    "not follow the entries of its backup",
 		    (unsigned long long)seq);
 		return -1;
 	}
 	if (restore) {
+		walk_confirm(w, b);
 		w->restores = xreallocarray(w->restores, w->nrestores + 1,
 		    sizeof *w->restores);
 		w->restores[w->nrestores++] = seq;
@@ -122,7 +152,8 @@ walk_point(struct walk *w, uint64_t seq, const unsigned char *e, size_t len,
 		w->npoints--;
 	}
 	w->points[w->npoints].seq = seq;	/* its root once pushed */
-	w->points[w->npoints++].restore = restore;
+	w->points[w->npoints].restore = restore;
+	w->points[w->npoints++].pending = !restore;
 	return 0;
 }
 
@@ -721,7 +752,7 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	char			*v[3], *path, *note;
 	uint64_t		 before;
 	uint64_t		 restore;
-	int			 rc = EXIT_FAIL, grew;
+	int			 rc = EXIT_FAIL, grew, i;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -771,8 +802,10 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	}
 	st.size = h.size;
 	memcpy(st.root, h.root, MERKLE_HASH);
-	memcpy(st.backups, w.points, sizeof w.points);
-	st.nbackups = w.npoints;
+	st.nbackups = 0;
+	for (i = 0; i < w.npoints; i++)
+		if (!w.points[i].pending)
+			st.backups[st.nbackups++] = w.points[i];
 	if (state_write(path, &st) != EXIT_OK)
 		goto out;
 	printf("verified %llu entries: signed tree head size %llu",

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,37 @@
 /* "ecod-YYYYMMDDTHHMMSSZ.db": what --dir writes, and all --keep removes. */
 #define DATED_PREFIX	"ecod-"
 #define DATED_LEN	(sizeof "ecod-20261203T031500Z.db" - 1)
+
+/* The temporary file being written, removed if a signal ends ecoctl. */
+static volatile sig_atomic_t	 tmp_dfd = -1;
+static const char		*tmp_name;
+
+static void
+on_signal(int sig)
+{
+	if (tmp_dfd != -1 && tmp_name != NULL)
+		unlinkat(tmp_dfd, tmp_name, 0);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Arms (dfd != -1) or disarms the removal of tmp on SIGINT, SIGTERM,
+ * SIGHUP. */
+static void
+tmp_guard(int dfd, const char *tmp)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction	 sa;
+	size_t			 i;
+
+	tmp_name = tmp;
+	tmp_dfd = dfd;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = dfd != -1 ? on_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 /* What the daemon said of its copy. */
 struct copy {
@@ -166,9 +198,13 @@ dated_name(const char *name)
 	return 1;
 }
 
-/* Removes all but the newest keep dated copies in dfd (dir for messages). */
+/*
+ * Removes the oldest dated copies in dfd (dir for messages) so that keep
+ * remain, counting the one just written (base), which is never removed,
+ * whatever the others' names say of the clock.
+ */
 static int
-prune(int dfd, const char *dir, long keep)
+prune(int dfd, const char *dir, const char *base, long keep)
 {
 	struct dirent	*de;
 	DIR		*d;
@@ -182,7 +218,7 @@ prune(int dfd, const char *dir, long keep)
 		return ctl_fail("%s: %s", dir, strerror(errno));
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (!dated_name(de->d_name))
+		if (!dated_name(de->d_name) || strcmp(de->d_name, base) == 0)
 			continue;
 		if (n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
@@ -194,7 +230,7 @@ prune(int dfd, const char *dir, long keep)
 	if (n > 0)
 		qsort(names, n, sizeof *names, name_cmp);
 	for (i = 0; i < n; i++) {
-		if (i + (size_t)keep < n) {
+		if (i + (size_t)keep - 1 < n) {
 			if (unlinkat(dfd, names[i], 0) == 0)
 				printf("removed %s/%s (keeping %ld)\n", dir,
 				    names[i], keep);
@@ -269,24 +305,35 @@ ctl_backup(struct ctl *ctl, int argc, char **argv)
 		ctl_fail("%s", cause);
 		goto out;
 	}
-	if (v[0] == NULL && v[2] == NULL &&
-	    faccessat(dfd, base, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		ctl_fail("%s: exists; refused (--force replaces it)", argv[idx]);
+	if (v[2] == NULL && faccessat(dfd, base, F_OK,
+	    AT_SYMLINK_NOFOLLOW) == 0) {
+		if (v[0] != NULL)
+			ctl_fail("%s/%s: exists (two backups in one second?); "
+			    "refused", dir, base);
+		else
+			ctl_fail("%s: exists; refused (--force replaces it)",
+			    argv[idx]);
 		goto out;
 	}
 	if ((fd = auditdir_tmp(dfd, base, &tmp, &cause)) == -1) {
 		ctl_fail("%s/%s", dir, cause);
 		goto out;
 	}
+	tmp_guard(dfd, tmp);
 	if (copy_begin(ctl, &cp) != EXIT_OK || copy_read(ctl, &cp,
 	    fd) != EXIT_OK) {
 		auditdir_abort(dfd, fd, tmp);
+		tmp_guard(-1, NULL);
 		goto out;
 	}
-	if (auditdir_commit(dfd, fd, tmp, base, v[2] != NULL, &cause) != 0) {
+	rc = auditdir_commit(dfd, fd, tmp, base, v[2] != NULL, &cause);
+	tmp_guard(-1, NULL);
+	if (rc != 0) {
+		rc = EXIT_FAIL;
 		ctl_fail("%s/%s", dir, cause);
 		goto out;
 	}
+	rc = EXIT_FAIL;
 	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
 		goto out;
 	reply_free(&r);
@@ -297,7 +344,7 @@ ctl_backup(struct ctl *ctl, int argc, char **argv)
 	    (unsigned long long)cp.tree, hex);
 	rc = EXIT_OK;
 	if (keep > 0)
-		rc = prune(dfd, dir, keep);
+		rc = prune(dfd, dir, base, keep);
 out:
 	if (dfd != -1)
 		close(dfd);

@@ -8,16 +8,17 @@
  *     number: an auditor who verified the log past it can later recognise
  *     a restore to exactly this copy (docs/OPERATIONS.md, docs/AUDIT.md).
  *  2. A thread copies the snapshot with SQLite's backup API into a file in
- *     data_dir, runs integrity_check on it and opens every sealed row with
+ *     data_dir, runs integrity_check on it, opens every sealed row with
  *     the instance key, hashes it and unlinks its name, keeping only the
  *     descriptor. The loop keeps serving meanwhile; the connection that
  *     asked waits (client_wait) and gets, when the thread is done,
  *     "OK bytes sha256 tree-size rows".
  *  3. That connection reads the copy in pages (BACKUP-READ offset), base64
  *     data lines, and writes it where it likes: ecoctl, as the operator,
- *     so the daemon writes nothing outside data_dir. BACKUP-END records
- *     "backup ok size=N"; a connection that goes before it, or a copy that
- *     fails, records "backup failed size=N".
+ *     so the daemon writes nothing outside data_dir. BACKUP-END, or a
+ *     connection that read every byte and went, records "backup ok
+ *     size=N"; a copy that fails, or a connection that goes before it has
+ *     read it all, records "backup failed size=N sent=B".
  *
  * The copy holds sealed rows only, like the database: never the key.
  */
@@ -68,6 +69,8 @@ struct backup {
 	char			*cause;
 	int			 fd;		/* the copy, name unlinked */
 	uint64_t		 bytes;
+	uint64_t		 covered;	/* bytes sent from 0, no gap */
+	uint64_t		 sent;		/* bytes sent in all */
 	int64_t			 rows;
 	unsigned char		 sha[crypto_hash_sha256_BYTES];
 };
@@ -164,15 +167,24 @@ out:
 	return NULL;
 }
 
-/* Records the end of a backup, "ok size=N" or "failed size=N". */
+/*
+ * Records the end of a backup: "ok size=N" once every byte of the copy
+ * has been sent (BACKUP-END, or a connection that read it all and went),
+ * else "failed size=N sent=B" with the bytes that did leave (counted as
+ * often as they were sent).
+ */
 static void
-backup_record(struct backup *b, const char *actor, const char *how)
+backup_record(struct backup *b, const char *actor)
 {
 	struct sched_err	 e;
-	char			 outcome[48];
+	char			 outcome[80];
 
-	snprintf(outcome, sizeof outcome, "%s size=%llu", how,
-	    (unsigned long long)b->tree);
+	if (b->state == BK_READY && b->covered == b->bytes)
+		snprintf(outcome, sizeof outcome, "ok size=%llu",
+		    (unsigned long long)b->tree);
+	else
+		snprintf(outcome, sizeof outcome, "failed size=%llu sent=%llu",
+		    (unsigned long long)b->tree, (unsigned long long)b->sent);
 	if (sched_record(b->ecod->sched, actor, "backup", NULL, 0, outcome,
 	    &e) != 0)
 		log_warnx("backup: cannot record its end: %s", e.msg);
@@ -204,26 +216,30 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 	struct backup	*b = arg;
 	struct client	*c = b->client;
 	char		 hex[2 * crypto_hash_sha256_BYTES + 1];
-	char		 bytes[24], tree[24], rows[24], *f[4];
+	char		 bytes[24], tree[24], rows[24], *f[4], *cause;
 
 	pthread_join(b->thread, NULL);
-	b->state = BK_READY;
 	if (b->rc != 0) {
+		/* Freed before the client's queued lines run: none finds it. */
 		log_warnx("backup: %s", b->cause);
-		backup_record(b, b->actor, "failed");
+		backup_record(b, b->actor);
+		cause = b->cause;
+		b->cause = NULL;
+		backup_free(b);
 		if (c != NULL) {
 			client_err(c, ECO_ERR_INTERNAL, "the backup failed: %s",
-			    b->cause);
+			    cause);
 			client_resume(c);
 		}
-		backup_free(b);
+		free(cause);
 		return;
 	}
 	if (c == NULL) {
-		backup_record(b, b->actor, "failed");
+		backup_record(b, b->actor);
 		backup_free(b);
 		return;
 	}
+	b->state = BK_READY;
 	log_info("backup: copy of %llu bytes ready (audit tree size %llu)",
 	    (unsigned long long)b->bytes, (unsigned long long)b->tree);
 	sodium_bin2hex(hex, sizeof hex, b->sha, sizeof b->sha);
@@ -235,7 +251,7 @@ backup_done_cb(evutil_socket_t fd, short what, void *arg)
 	f[2] = tree;
 	f[3] = rows;
 	client_ok(c, 4, f);
-	client_resume(c);
+	client_resume(c);	/* b may be gone: a queued BACKUP-END */
 }
 
 /* BACKUP: the "begun" entry, the snapshot, the thread; the reply waits. */
@@ -248,7 +264,7 @@ cmd_backup(struct client *c, const struct args *a)
 	char			*cause = NULL;
 
 	if (ecod->backup != NULL) {
-		client_err(c, ECO_ERR_BUSY, "a backup is in progress; try "
+		client_err(c, ECO_ERR_CONFLICT, "a backup is in progress; try "
 		    "again when it ends");
 		return;
 	}
@@ -286,7 +302,7 @@ cmd_backup(struct client *c, const struct args *a)
 fail:
 	log_warnx("%s", cause);
 	free(cause);
-	backup_record(b, a->actor, "failed");
+	backup_record(b, a->actor);
 	backup_free(b);
 	client_err(c, ECO_ERR_INTERNAL, "the backup could not start");
 }
@@ -317,7 +333,7 @@ cmd_backup_read(struct client *c, const struct args *a)
 	unsigned char	 buf[BACKUP_LINE_BYTES];
 	char		*line, num[24];
 	char		*f[1];
-	uint64_t	 off = (uint64_t)a->v[0].i, sent = 0;
+	uint64_t	 start = (uint64_t)a->v[0].i, off = start, sent = 0;
 	size_t		 b64len = sodium_base64_ENCODED_LEN(sizeof buf,
 			    sodium_base64_VARIANT_ORIGINAL);
 	ssize_t		 n;
@@ -347,6 +363,9 @@ cmd_backup_read(struct client *c, const struct args *a)
 		off += (uint64_t)n;
 		sent += (uint64_t)n;
 	}
+	b->sent += sent;
+	if (start <= b->covered && off > b->covered)
+		b->covered = off;
 	free(line);
 	snprintf(num, sizeof num, "%llu", (unsigned long long)sent);
 	f[0] = num;
@@ -361,7 +380,8 @@ cmd_backup_end(struct client *c, const struct args *a)
 
 	if ((b = backup_of(c)) == NULL)
 		return;
-	backup_record(b, a->actor, "ok");
+	b->covered = b->bytes;	/* the client says it has it all */
+	backup_record(b, a->actor);
 	backup_free(b);
 	client_ok(c, 0, NULL);
 }
@@ -376,7 +396,7 @@ backup_client_gone(struct ecod *ecod, struct client *c)
 		return;
 	b->client = NULL;
 	if (b->state == BK_READY) {
-		backup_record(b, b->actor, "failed");
+		backup_record(b, b->actor);
 		backup_free(b);
 	}
 	/* Copying: backup_done_cb records and frees it. */
@@ -392,8 +412,16 @@ backup_shutdown(struct ecod *ecod)
 		return;
 	if (b->state == BK_COPYING)
 		pthread_join(b->thread, NULL);
-	backup_record(b, "ecod", "failed");
+	backup_record(b, "ecod");
 	backup_free(b);
+}
+
+/* Returns 1 while a backup's thread is copying the snapshot: its read
+ * transaction holds the WAL, and it reads rows with the instance keys. */
+int
+backup_copying(const struct ecod *ecod)
+{
+	return ecod->backup != NULL && ecod->backup->state == BK_COPYING;
 }
 
 /* Start-up: a copy left by a daemon that died while making it goes. */

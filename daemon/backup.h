@@ -18,5 +18,6 @@ void	cmd_backup_end(struct client *, const struct args *);
 void	backup_client_gone(struct ecod *, struct client *);
 void	backup_shutdown(struct ecod *);
 void	backup_clean(const char *);
+int	backup_copying(const struct ecod *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "cmd.h"
 #include "config.h"
 #include "ecod.h"
@@ -158,10 +159,10 @@ cmd_rotate_key(struct client *c, const struct args *a)
 	char			*pass = NULL, num[24], *old, *f[2];
 	int			 rc;
 
-	if (c->srv->ecod->backup != NULL) {
+	if (backup_copying(c->srv->ecod)) {
 		/* Its thread reads rows with the keys a rotation replaces. */
-		client_err(c, ECO_ERR_BUSY, "a backup is in progress; rotate "
-		    "the key when it ends");
+		client_err(c, ECO_ERR_CONFLICT, "a backup is being copied; "
+		    "rotate the key when it ends");
 		return;
 	}
 	if (p->set) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backup.h"
 #include "cmd.h"
 #include "config.h"
 #include "ecod.h"
@@ -132,10 +133,10 @@ cmd_purge(struct client *c, const struct args *a)
 	struct purge_counts	 pc;
 	struct sched_err	 e;
 
-	if (c->srv->ecod->backup != NULL) {
+	if (backup_copying(c->srv->ecod)) {
 		/* Its truncating checkpoint would wait for the snapshot. */
-		client_err(c, ECO_ERR_BUSY, "a backup is in progress; purge "
-		    "when it ends");
+		client_err(c, ECO_ERR_CONFLICT, "a backup is being copied; "
+		    "purge when it ends");
 		return;
 	}
 	if (sched_purge(c->srv->ecod->sched, a->actor, time(NULL), &pc,

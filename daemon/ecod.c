@@ -266,7 +266,9 @@ purge_cb(evutil_socket_t fd, short what, void *arg)
 	struct sched_err	 e;
 	struct timeval		 tv = { PURGE_INTERVAL, 0 };
 
-	if (ecod->backup != NULL) {	/* it would wait for the snapshot */
+	if (backup_copying(ecod)) {	/* it would wait for the snapshot */
+		log_info("purge: a backup is being copied; again in %d s",
+		    PURGE_RETRY);
 		tv.tv_sec = PURGE_RETRY;
 		evtimer_add(ecod->purge, &tv);
 		return;

@@ -526,7 +526,7 @@ out:
 void
 instance_unplace(const struct config *cf)
 {
-	static const char	*sfx[] = { "", "-wal", "-shm" };
+	static const char	*sfx[] = { "", "-wal", "-shm", "-journal" };
 	char			*path;
 	size_t			 i;
 

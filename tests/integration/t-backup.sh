@@ -102,6 +102,34 @@ check "  and no file of another name is removed" \
 expect_eq "  the folder it made is 0700" "$(stat -c %a "$T/bk")" 700
 expect_match "  says what it removed" "$(cat "$T/keep.4")" "^removed $T/bk/ecod-"
 
+# A copy that fails (a folder left at its temporary name), with the
+# client's next lines already queued: they get answers, the daemon lives,
+# and the log says failed, never ok.
+mkdir "$T/data/ecod.backup.tmp"
+out=$(printf 'HELLO 1\nBACKUP\nBACKUP-END\nPING\n' | "$RAWSOCK" "$SOCK")
+rmdir "$T/data/ecod.backup.tmp"
+expect_match "a failed copy answers ERR" "$out" "^ERR internal the backup failed"
+expect_match "  a queued BACKUP-END finds no backup" "$out" "ERR notfound no backup"
+expect_match "  and the daemon still answers" "$out" "OK PONG"
+check "  and still runs" quiet ctl ping
+last=$(audit log | cut -f4,6 | grep '^backup' | tail -2 | tr '\t\n' ' ')
+expect_match "  the log says begun, then failed with nothing sent" "$last" \
+    "^backup begun backup failed size=[0-9]+ sent=0 $"
+# A reader that takes all but the first byte and goes: failed, with the
+# bytes that left.
+out=$(printf 'HELLO 1\nBACKUP\nBACKUP-READ 1\n' | "$RAWSOCK" "$SOCK")
+sleep 0.2
+expect_match "a reader that leaves with part of the copy: failed, and what left" \
+    "$(audit log | cut -f4,6 | grep '^backup' | tail -1)" \
+    "backup	failed size=[0-9]+ sent=[1-9][0-9]*$"
+# --keep counts the new copy and never removes it, whatever the names of
+# the others say of the clock.
+touch "$T/bk/ecod-29991231T000000Z.db"
+out=$(ctl admin backup --dir "$T/bk" --keep 1)
+new=$(printf '%s\n' "$out" | sed -n "s|^backup: $T/bk/\([^:]*\):.*|\1|p")
+expect_eq "--keep 1 keeps the new copy, even beside a later name" \
+    "$(ls "$T/bk" | grep '^ecod-[0-9]')" "$new"
+
 # A raw copy of the instance as it is now, for the rollback case below.
 # The auditor then verifies past the backup: it records the backup's tree.
 out=$(audit verify 2>&1) || not_ok "audit verify after the backups: $out"

@@ -51,10 +51,12 @@ expect_eq "the snippets name the user and its folders" \
     "$(printf '%s\n' 'u ecod - "ECO scheduler daemon" /var/lib/ecod' \
     'd /etc/ecod 0750 root ecod -' 'd /var/lib/ecod 0700 ecod ecod -' \
     'd /var/lib/ecod-keys 0700 ecod ecod -' \
-    'd /var/backups/ecod 0700 root root -')"
+    'd /var/backups/ecod 0700 ecod ecod -')"
 bunit=$R/usr/lib/systemd/system/ecod-backup.service
 expect_eq "the backup service and timer, 0644" "$(mode "$bunit") $(mode \
     "$R/usr/lib/systemd/system/ecod-backup.timer")" "0644 root 0644 root"
+expect_eq "the backup service runs as ecod, an admin who may connect" \
+    "$(grep -E '^(User|Group)=' "$bunit" | tr '\n' ' ')" "User=ecod Group=ecod "
 expect_match "the backup service runs the installed ecoctl" \
     "$(grep '^ExecStart=' "$bunit")" \
     "^ExecStart=/usr/bin/ecoctl -s /run/ecod/ecod.sock admin backup --dir /var/backups/ecod --keep [0-9]+$"
