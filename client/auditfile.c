@@ -180,6 +180,47 @@ state_root(const char *v, size_t vlen, unsigned char *root)
 }
 
 /*
+ * Parses the "node" lines of a state, if any: exactly one a bit set in
+ * st->size, which together must hash to st->root. Advances *off and *line.
+ */
+static int
+state_frontier(const char *buf, size_t len, size_t *off,
+    struct audit_state *st, int *line, char **cause)
+{
+	struct merkle_frontier	*f = &st->frontier;
+	unsigned char		 root[MERKLE_HASH];
+	const char		*p, *v;
+	size_t			 n, vlen, o;
+	int			 k;
+
+	memset(f, 0, sizeof *f);
+	o = *off;
+	if ((p = state_line(buf, len, &o, &n)) == NULL ||
+	    state_value(p, n, "node", &vlen) == NULL)
+		return 0;		/* none: an older state */
+	for (k = 63; k >= 0; k--) {
+		if ((st->size >> k & 1) == 0)
+			continue;
+		if ((p = state_line(buf, len, off, &n)) == NULL ||
+		    (v = state_value(p, n, "node", &vlen)) == NULL ||
+		    state_root(v, vlen, f->h[f->n]) != 0) {
+			xasprintf(cause, "line %d: want node BASE64, one a "
+			    "subtree of the tree of size", *line);
+			return -1;
+		}
+		f->height[f->n++] = k;
+		(*line)++;
+	}
+	merkle_frontier_root(f, root);
+	if (sodium_memcmp(root, st->root, MERKLE_HASH) != 0) {
+		xasprintf(cause, "the node lines do not hash to the root");
+		return -1;
+	}
+	st->has_frontier = 1;
+	return 0;
+}
+
+/*
  * Parses a state file of len bytes: the magic line, then "pubkey KEY",
  * "size N" and "root BASE64", in that order, then up to
  * AUDIT_STATE_BACKUPS lines "backup SEQ BASE64" or "restore SEQ BASE64"
@@ -225,11 +266,15 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 		} else if (state_root(v, vlen, st->root) != 0)
 			goto bad;
 	}
-	for (line = 5; off != len; line++) {
+	line = 5;
+	if (state_frontier(buf, len, &off, st, &line, cause) != 0)
+		goto fail;
+	for (; off != len; line++) {
 		pt = &st->backups[st->nbackups];
 		if (st->nbackups == AUDIT_STATE_BACKUPS ||
 		    (p = state_line(buf, len, &off, &n)) == NULL ||
 		    ((v = state_value(p, n, "backup", &vlen)) == NULL &&
+		    (v = state_value(p, n, "begun", &vlen)) == NULL &&
 		    (v = state_value(p, n, "restore", &vlen)) == NULL) ||
 		    (sp = memchr(v, ' ', vlen)) == NULL ||
 		    checkpoint_parse_size(v, (size_t)(sp - v), &pt->seq) != 0 ||
@@ -237,12 +282,13 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 		    (st->nbackups > 0 && pt->seq <= pt[-1].seq) ||
 		    state_root(sp + 1, vlen - (size_t)(sp - v) - 1,
 		    pt->root) != 0) {
-			xasprintf(cause, "line %d: want backup|restore SEQ "
+			xasprintf(cause, "line %d: want backup|begun|restore SEQ "
 			    "ROOT, in order, at most %d", line,
 			    AUDIT_STATE_BACKUPS);
 			goto fail;
 		}
 		pt->restore = *p == 'r';
+		pt->pending = p[0] == 'b' && p[1] == 'e';	/* "begun" */
 		st->nbackups++;
 	}
 	return 0;
@@ -264,12 +310,19 @@ audit_state_format(const struct audit_state *st, size_t *len)
 	sodium_bin2base64(root, sizeof root, st->root, MERKLE_HASH, B64);
 	xasprintf(&out, STATE_MAGIC "\npubkey %s\nsize %llu\nroot %s\n",
 	    st->vkey, (unsigned long long)st->size, root);
+	for (i = 0; st->has_frontier && i < st->frontier.n; i++) {
+		sodium_bin2base64(root, sizeof root, st->frontier.h[i],
+		    MERKLE_HASH, B64);
+		xasprintf(&more, "%snode %s\n", out, root);
+		free(out);
+		out = more;
+	}
 	for (i = 0; i < st->nbackups; i++) {
 		sodium_bin2base64(root, sizeof root, st->backups[i].root,
 		    MERKLE_HASH, B64);
 		xasprintf(&more, "%s%s %llu %s\n", out, st->backups[i].restore ?
-		    "restore" : "backup", (unsigned long long)st->backups[i].seq,
-		    root);
+		    "restore" : st->backups[i].pending ? "begun" : "backup",
+		    (unsigned long long)st->backups[i].seq, root);
 		free(out);
 		out = more;
 	}

@@ -33,12 +33,15 @@ struct audit_state {
 	char			*vkey;
 	uint64_t		 size;
 	unsigned char		 root[MERKLE_HASH];
+	int			 has_frontier;	/* a state of old has none */
+	struct merkle_frontier	 frontier;	/* the tree of size, for
+						   the next verify */
 	struct audit_point	 backups[AUDIT_STATE_BACKUPS];	/* by seq */
 	int			 nbackups;
 };
 
 /* The state file is small; anything longer is not one of ours. */
-#define AUDIT_STATE_MAX		(1024 + AUDIT_STATE_BACKUPS * 80)
+#define AUDIT_STATE_MAX		(1024 + (64 + AUDIT_STATE_BACKUPS) * 80)
 
 /* Called with each entry (seq from 1); returns 0, or -1 with *cause. */
 typedef int (*audit_entry_cb)(void *, uint64_t, const unsigned char *,

@@ -47,6 +47,7 @@ struct walk {
 	int			 next_old;	/* old->backups[] to compare */
 	uint64_t		 common;	/* newest old point still here */
 	int			 common_restore;
+	int			 common_pending;
 	struct audit_point	 points[AUDIT_STATE_BACKUPS];	/* newest */
 	int			 npoints;
 	uint64_t		*restores;	/* seqs of restore entries */
@@ -187,6 +188,7 @@ walk_compare(struct walk *w, uint64_t seq)
 	if (sodium_memcmp(root, o->root, MERKLE_HASH) == 0) {
 		w->common = seq;
 		w->common_restore = o->restore;
+		w->common_pending = o->pending;
 	}
 }
 
@@ -203,7 +205,7 @@ walk_restored(const struct walk *w)
 {
 	size_t	 i;
 
-	if (w->common == 0 || w->common_restore)
+	if (w->common == 0 || w->common_restore || w->common_pending)
 		return 0;
 	for (i = 0; i < w->nrestores; i++)
 		if (w->restores[i] == w->common + 1)
@@ -688,31 +690,78 @@ verify_inclusion(struct ctl *ctl, const struct head *h, const struct walk *w)
 	return EXIT_OK;
 }
 
+/*
+ * Asks the daemon for the RFC 9162 consistency proof from the head
+ * verified before to the new one (st->size < h->size). Returns 1 if it
+ * verifies, 0 if not, -1 if it could not be fetched (reported).
+ */
+static int
+consistency_proof(struct ctl *ctl, const struct audit_state *st,
+    const struct head *h)
+{
+	merkle_hash	 proof[MERKLE_MAX_PROOF];
+	char		 a[24], b[24], *req[3] = { "AUDIT-CONSISTENCY", a, b };
+	size_t		 n = 0;
+
+	snprintf(a, sizeof a, "%llu", (unsigned long long)st->size);
+	snprintf(b, sizeof b, "%llu", (unsigned long long)h->size);
+	if (fetch_proof(ctl, req, proof, &n) != EXIT_OK)
+		return -1;
+	return merkle_verify_consistency(st->size, h->size, st->root,
+	    MERKLE_HASH, h->root, MERKLE_HASH, proof, n) == 0;
+}
+
 /* Checks the consistency of the head verified before with the new one. */
 static int
 verify_consistency(struct ctl *ctl, const struct audit_state *st,
     const struct head *h, const struct walk *w)
 {
-	merkle_hash	 proof[MERKLE_MAX_PROOF];
-	char		 a[24], b[24], *req[3] = { "AUDIT-CONSISTENCY", a, b };
-	size_t		 n = 0;
-	int		 rc;
+	int	 rc;
 
 	if (sodium_memcmp(w->mark_root, st->root, MERKLE_HASH) != 0)
 		return ctl_fail("the first %llu entries are not those verified "
 		    "before: the log was rewritten (a fork)",
 		    (unsigned long long)st->size);
-	snprintf(a, sizeof a, "%llu", (unsigned long long)st->size);
-	snprintf(b, sizeof b, "%llu", (unsigned long long)h->size);
-	if (fetch_proof(ctl, req, proof, &n) != EXIT_OK)
+	if (st->size == h->size)
+		return EXIT_OK;
+	if ((rc = consistency_proof(ctl, st, h)) < 0)
 		return EXIT_FAIL;
-	rc = merkle_verify_consistency(st->size, h->size, st->root,
-	    MERKLE_HASH, h->root, MERKLE_HASH, proof, n);
-	if (rc != 0)
+	if (rc == 0)
 		return ctl_fail("no valid consistency proof from size %llu to "
 		    "%llu: the log was rewritten", (unsigned long long)st->size,
 		    (unsigned long long)h->size);
 	return EXIT_OK;
+}
+
+/*
+ * The incremental verification: when the state holds the frontier of the
+ * tree verified before and the daemon proves the new head consistent with
+ * it, only the entries after it are fetched, hashed onto that frontier and
+ * checked against the signed root. Returns 1 if it was done, 0 if the
+ * full walk must run instead (an older state, a smaller log, a proof that
+ * does not verify: the full walk then names what happened), -1 on error.
+ */
+static int
+verify_incremental(struct ctl *ctl, const struct audit_state *st,
+    const struct head *h, struct walk *w)
+{
+	int	 rc;
+
+	if (!st->has_frontier || st->size == 0 || h->size < st->size)
+		return 0;
+	if (h->size == st->size)
+		return sodium_memcmp(h->root, st->root, MERKLE_HASH) == 0;
+	if ((rc = consistency_proof(ctl, st, h)) <= 0)
+		return rc;
+	w->f = st->frontier;
+	w->n = st->size;
+	memcpy(w->points, st->backups, sizeof st->backups);
+	w->npoints = st->nbackups;
+	if (fetch_entries(ctl, st->size + 1, h->size, walk_entry, w) !=
+	    EXIT_OK || walk_check(w, h->size, h->root) != EXIT_OK ||
+	    verify_inclusion(ctl, h, w) != EXIT_OK)
+		return -1;
+	return 1;
 }
 
 /* Pins the audit key: --pubkey, the state file's, or the daemon's. */
@@ -744,15 +793,14 @@ int
 ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "pubkey=", "state=", "dir=",
-	    NULL };
+	    "full", NULL };
 	struct audit_state	 st;
 	struct head		 h;
 	struct walk		 w;
 	size_t			 len;
-	char			*v[3], *path, *note;
-	uint64_t		 before;
-	uint64_t		 restore;
-	int			 rc = EXIT_FAIL, grew, i;
+	char			*v[4], *path, *note;
+	uint64_t		 before, restore = 0, fetched;
+	int			 rc = EXIT_FAIL, grew = 1, i, inc = 0;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -774,19 +822,25 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	rc = EXIT_FAIL;
 	before = st.size;
-	w.mark = before;
-	w.old = &st;
-	if (fetch_entries(ctl, 1, h.size, walk_entry, &w) != EXIT_OK ||
-	    walk_check(&w, h.size, h.root) != EXIT_OK)
+	if (v[3] == NULL && (inc = verify_incremental(ctl, &st, &h, &w)) < 0)
 		goto out;
-	if (h.size > 0 && verify_inclusion(ctl, &h, &w) != EXIT_OK)
-		goto out;
-	grew = before <= h.size &&
-	    sodium_memcmp(w.mark_root, st.root, MERKLE_HASH) == 0;
-	if (before > 0 && grew &&
-	    verify_consistency(ctl, &st, &h, &w) != EXIT_OK)
-		goto out;
-	restore = walk_restored(&w);
+	fetched = inc ? h.size - before : h.size;
+	if (!inc) {
+		memset(&w, 0, sizeof w);
+		w.mark = before;
+		w.old = &st;
+		if (fetch_entries(ctl, 1, h.size, walk_entry, &w) != EXIT_OK ||
+		    walk_check(&w, h.size, h.root) != EXIT_OK)
+			goto out;
+		if (h.size > 0 && verify_inclusion(ctl, &h, &w) != EXIT_OK)
+			goto out;
+		grew = before <= h.size &&
+		    sodium_memcmp(w.mark_root, st.root, MERKLE_HASH) == 0;
+		if (before > 0 && grew &&
+		    verify_consistency(ctl, &st, &h, &w) != EXIT_OK)
+			goto out;
+		restore = walk_restored(&w);
+	}
 	if (before > 0 && !grew && restore == 0) {
 		if (before > h.size)
 			ctl_fail("rollback: the log has %llu entries, fewer "
@@ -802,14 +856,17 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	}
 	st.size = h.size;
 	memcpy(st.root, h.root, MERKLE_HASH);
-	st.nbackups = 0;
-	for (i = 0; i < w.npoints; i++)
-		if (!w.points[i].pending)
+	if (!inc || h.size > before) {
+		st.frontier = w.f;
+		st.nbackups = 0;
+		for (i = 0; i < w.npoints; i++)
 			st.backups[st.nbackups++] = w.points[i];
+	}
+	st.has_frontier = 1;
 	if (state_write(path, &st) != EXIT_OK)
 		goto out;
 	printf("verified %llu entries: signed tree head size %llu",
-	    (unsigned long long)h.size, (unsigned long long)h.size);
+	    (unsigned long long)fetched, (unsigned long long)h.size);
 	if (before > 0 && !grew)
 		printf(", after a restore:\nrestore: entry %llu records a "
 		    "restore from the backup of size %llu, whose tree this "

@@ -60,8 +60,9 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "audit pubkey", ctl_audit_pubkey, "",
 	    "the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)" },
 	{ "audit verify", ctl_audit_verify, "[--pubkey KEY] [--state FILE] "
-	    "| --dir DIR --pubkey KEY",
-	    "check the whole log, its signed head and its consistency" },
+	    "[--full] | --dir DIR --pubkey KEY",
+	    "check the log's signed head, its entries (only the new ones unless "
+	    "--full) and its consistency" },
 	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical]",
 	    "your bookings (counsellor)" },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
