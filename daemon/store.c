@@ -567,7 +567,9 @@ store_rollback(struct store *st)
 		sqlite3_step(st->release);
 		sqlite3_reset(st->release);
 	}
-	if (st->batch)
+	if (st->batch && st->joined == 0)
+		store_rollback_batch(st);	/* nothing kept: no batch */
+	else if (st->batch)
 		store_check_lost(st);
 	else
 		store_abort(st);
