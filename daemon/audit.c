@@ -78,6 +78,7 @@ audit_open(struct store *st, const struct instance *in, char **cause)
 
 	a = xcalloc(1, sizeof *a);
 	a->st = st;
+	a->in = in;
 	a->sk = in->audit_sk;
 	sodium_bin2hex(hex, sizeof hex, in->instance_id, INSTANCE_ID_BYTES);
 	xasprintf(&a->origin, "eco-audit/%.16s", hex);
@@ -91,7 +92,7 @@ audit_open(struct store *st, const struct instance *in, char **cause)
 	}
 	a->n = a->npending;
 	a->npending = 0;
-	a->saved = a->frontier;
+	a->saved = a->marked = a->frontier;
 	rc = store_get(st, "meta", META_AUDIT_HEAD, head, sizeof head - 1,
 	    &len, cause);
 	if (rc == STORE_NOTFOUND) {
@@ -227,6 +228,14 @@ audit_sign(struct audit *a, char **cause)
 	return rc;
 }
 
+/*
+ * Entries are pending until the transaction that holds them commits: with
+ * group commit, the entries of every request of a batch. A mark, taken
+ * when a request's changes are kept (audit_keep) and at every commit and
+ * rollback, is where a request that fails goes back to (audit_abort), so
+ * it drops its own entries only.
+ */
+
 /* The transaction committed: pending entries and head are the log's. */
 void
 audit_committed(struct audit *a)
@@ -234,6 +243,8 @@ audit_committed(struct audit *a)
 	a->n += a->npending;
 	a->npending = 0;
 	a->saved = a->frontier;
+	a->mark = 0;
+	a->marked = a->frontier;
 	if (a->pending_head != NULL) {
 		free(a->head);
 		a->head = a->pending_head;
@@ -241,14 +252,54 @@ audit_committed(struct audit *a)
 	}
 }
 
-/* The transaction rolled back: forget the pending entries. */
+/* The request's writes rolled back: forget the entries it appended. */
 void
 audit_abort(struct audit *a)
 {
-	a->npending = 0;
-	a->frontier = a->saved;
+	a->npending = a->mark;
+	a->frontier = a->marked;
 	free(a->pending_head);
 	a->pending_head = NULL;
+}
+
+/* The request's writes are kept in the batch: its entries stay pending. */
+void
+audit_keep(struct audit *a)
+{
+	a->mark = a->npending;
+	a->marked = a->frontier;
+}
+
+/* The batch rolled back: forget every pending entry. */
+void
+audit_abort_batch(struct audit *a)
+{
+	a->mark = 0;
+	a->marked = a->saved;
+	audit_abort(a);
+}
+
+/*
+ * Rebuilds the log from the store in place (after a failed batch, when
+ * what memory holds may not be what the store does), as audit_open does
+ * at start; the refusal window's counts stay. Returns 0, or -1 with
+ * *cause and a left as it was.
+ */
+int
+audit_reload(struct audit *a, char **cause)
+{
+	struct audit	*fresh, tmp;
+
+	if ((fresh = audit_open(a->st, a->in, cause)) == NULL)
+		return -1;
+	fresh->refusals = a->refusals;
+	memcpy(fresh->bursts, a->bursts, sizeof fresh->bursts);
+	fresh->nbursts = a->nbursts;
+	tmp = *a;
+	*a = *fresh;
+	*fresh = tmp;
+	audit_free(fresh);
+	return 0;
 }
 
 /* Reads entry seq from the store (not memory): a row changed on disk is

@@ -34,6 +34,7 @@ struct audit_burst {
 
 struct audit {
 	struct store		*st;
+	const struct instance	*in;		/* not owned */
 	const unsigned char	*sk;		/* the instance's, not owned */
 	char			*origin;
 	merkle_hash		*leaves;	/* committed, then pending */
@@ -42,6 +43,8 @@ struct audit {
 	uint64_t		 cap;
 	struct merkle_frontier	 frontier;	/* committed + pending */
 	struct merkle_frontier	 saved;		/* at the last commit */
+	uint64_t		 mark;		/* pending at the request's start */
+	struct merkle_frontier	 marked;	/* the frontier then */
 	char			*head;		/* the last signed note */
 	char			*pending_head;
 	uint64_t		 refusals;	/* in this window */
@@ -58,6 +61,9 @@ int		 audit_append(struct audit *, const char *, const char *,
 int		 audit_sign(struct audit *, char **);
 void		 audit_committed(struct audit *);
 void		 audit_abort(struct audit *);
+void		 audit_keep(struct audit *);
+void		 audit_abort_batch(struct audit *);
+int		 audit_reload(struct audit *, char **);
 int		 audit_entry(struct audit *, uint64_t, unsigned char **,
 		    size_t *, char **);
 char		*audit_vkey(struct audit *);

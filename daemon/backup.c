@@ -1,8 +1,9 @@
 /*
  * Online backup (BACKUP, BACKUP-READ, BACKUP-END). One at a time:
  *
- *  1. BACKUP records "backup begun" in its own transaction, then at once,
- *     in the same callback (so no other write comes between), opens a
+ *  1. BACKUP records "backup begun" and commits it (flushing the batch it
+ *     joined), then at once, in the same callback (so no other write
+ *     comes between), opens a
  *     snapshot: a second connection holding a read transaction. The copy
  *     therefore ends with that entry, and its tree size is its sequence
  *     number: an auditor who verified the log past it can later recognise
@@ -268,8 +269,9 @@ cmd_backup(struct client *c, const struct args *a)
 		    "again when it ends");
 		return;
 	}
+	/* Durable before the snapshot: the copy must end with it. */
 	if (sched_record(ecod->sched, a->actor, "backup", NULL, 0, "begun",
-	    &e) != 0) {
+	    &e) != 0 || sched_flush(ecod->sched, &e) != 0) {
 		client_err(c, e.code, "%s", e.msg);
 		return;
 	}

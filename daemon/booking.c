@@ -554,6 +554,10 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 	int			 rc = -1;
 
 	memset(counts, 0, sizeof *counts);
+	/* It runs alone: the open batch is committed first, and its own
+	 * before the checkpoint, which needs no transaction open. */
+	if (sched_flush(s, e) != 0)
+		return -1;
 	memset(&ps, 0, sizeof ps);
 	ps.cutoff = now - (time_t)s->cf->retention_days * 86400;
 	if (store_next_id(s->st, "cases", &ps.ncases, &cause) != 0)
@@ -650,6 +654,10 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 	free(ps.last);
 	free(ps.state);
 	free(ndel);
+	if (sched_flush(s, e) != 0) {
+		memset(counts, 0, sizeof *counts);
+		return -1;
+	}
 	if (store_checkpoint(s->st, &cause) != 0) {
 		log_warnx("%s", cause);
 		free(cause);

@@ -110,6 +110,11 @@ cmd_verify(struct client *c, const struct args *a)
 	size_t			 i, n;
 	int			 bad;
 
+	/* What it reads must be committed: the batch open goes first. */
+	if (sched_flush(ecod->sched, &e) != 0) {
+		client_err(c, e.code, "%s", e.msg);
+		return;
+	}
 	for (n = 0; t[n] != NULL; n++)
 		;
 	counts = xcalloc(n, sizeof *counts);

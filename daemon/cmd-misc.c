@@ -89,6 +89,7 @@ cmd_stats(struct client *c, const struct args *a)
 	struct ecod		*ecod = c->srv->ecod;
 	const struct server	*srv = c->srv;
 	const char *const	*t;
+	const struct store_stats *ss;
 	char			*name, *cause;
 	int64_t			 n;
 
@@ -107,6 +108,10 @@ cmd_stats(struct client *c, const struct args *a)
 	stat_line(c, "output_overflows", (long long)srv->stats.overflows);
 	stat_line(c, "requests", (long long)srv->stats.requests);
 	stat_line(c, "errors", (long long)srv->stats.errors);
+	ss = store_stats(ecod->inst->store);
+	stat_line(c, "commits", (long long)ss->commits);
+	stat_line(c, "batches", (long long)ss->batches);
+	stat_line(c, "batched_requests", (long long)ss->batched);
 	stat_line(c, "schema_version",
 	    store_schema_version(ecod->inst->store));
 	for (t = store_tables(); *t != NULL; t++) {

@@ -332,14 +332,16 @@ ecod_serve(struct ecod *ecod)
 	ecod->purge = evtimer_new(ecod->base, purge_cb, ecod);
 	evtimer_add(ecod->purge, &first);
 	ecod->started = time(NULL);
+	server_batching(ecod->srv, 1);
 	log_info("ecod %s serving %s (%lld sealed rows verified)", ECO_VERSION,
 	    ecod->cf->socket, (long long)ecod->inst->rows);
 
 	event_base_dispatch(ecod->base);
 
 	backup_shutdown(ecod);
-	server_free(ecod->srv);
 	sched_refusals_flush(ecod->sched);	/* what the window counted */
+	server_batching(ecod->srv, 0);		/* commits the open batch */
+	server_free(ecod->srv);
 	event_free(refusals);
 	event_free(ecod->purge);
 	event_free(sigint);

@@ -181,7 +181,7 @@ rotate_key(struct ecod *ecod, const char *actor, const char *pass,
 	struct timespec		 t0, t1;
 	unsigned char		*key;
 	char			*cause = NULL;
-	int			 rc;
+	int			 rc, batching;
 
 	memset(r, 0, sizeof *r);
 	if (pass != NULL && !cf->master_key_passphrase)
@@ -209,8 +209,22 @@ rotate_key(struct ecod *ecod, const char *actor, const char *pass,
 	sodium_free(key);
 	seal_set_index_key(next, seal_index_key(ecod->inst->seal));
 
-	rc = rotate_commit(ecod, actor, next, pass != NULL ? &kdf : NULL,
-	    &r->rows, e);
+	/*
+	 * Alone, never in a group-commit batch: the keys are swapped and the
+	 * key file promoted only once the re-sealed rows are durable. So the
+	 * open batch is flushed first, and the rotation commits by itself.
+	 */
+	batching = ecod->sched->batching;
+	if (sched_flush(ecod->sched, e) != 0)
+		rc = -1;
+	else {
+		ecod->sched->batching = 0;
+		store_batching(ecod->inst->store, 0);
+		rc = rotate_commit(ecod, actor, next, pass != NULL ? &kdf :
+		    NULL, &r->rows, e);
+		ecod->sched->batching = batching;
+		store_batching(ecod->inst->store, batching);
+	}
 	seal_free(next);		/* the old keys, after a commit */
 	if (rc != 0)
 		return -1;	/* MASTER.new stays: see rotate_new_file */

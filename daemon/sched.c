@@ -58,16 +58,123 @@ sched_err_store(struct sched *s, struct sched_err *e, char *cause)
 /*
  * Commits the open transaction with the audit entries it appended and the
  * signed tree head that covers them, so the log and the change it records
- * reach the disk together or not at all.
+ * reach the disk together or not at all. While batching, the change joins
+ * the batch instead (its savepoint released, its entries kept pending):
+ * it is on disk, with the head that covers it, once sched_flush returns 0.
+ * Either way memory may follow when this returns 0.
  */
 int
 sched_commit(struct sched *s, char **cause)
 {
+	if (s->batching) {
+		if (store_commit(s->st, cause) != 0)
+			return -1;
+		audit_keep(s->audit);
+		if (store_batch_joined(s->st) == 1 && s->hooks.joined != NULL)
+			s->hooks.joined(s->hooks.arg);
+		return 0;
+	}
 	if (audit_sign(s->audit, cause) != 0 ||
 	    store_commit(s->st, cause) != 0)
 		return -1;
 	audit_committed(s->audit);
 	return 0;
+}
+
+/*
+ * Turns group commit on or off (flushing first); hooks are the server's,
+ * copied. Off, every change commits alone, as at start.
+ */
+void
+sched_batching(struct sched *s, int on, const struct sched_hooks *hooks)
+{
+	struct sched_err	 e;
+
+	sched_flush(s, &e);
+	s->batching = on;
+	store_batching(s->st, on);
+	if (hooks != NULL)
+		s->hooks = *hooks;
+	else
+		memset(&s->hooks, 0, sizeof s->hooks);
+}
+
+/*
+ * Puts memory back as the store has it, after a failed batch: the changes
+ * the batch's requests made to memory once their savepoints were released
+ * are undone by loading the model and the audit tree again, in place, so
+ * the pointers others hold stay valid. Cannot fail but for a store that
+ * no longer reads, and then nothing can be trusted: fatal.
+ */
+static void
+sched_reload(struct sched *s)
+{
+	struct sched	*f;
+	struct idvec	 iv;
+	char		*cause = NULL;
+	int64_t		 purged[3];
+	int		 has;
+
+	if (audit_reload(s->audit, &cause) != 0 ||
+	    (f = sched_load(s->st, s->seal, s->audit, s->cf, &cause)) == NULL)
+		fatalx("after a failed commit, cannot reload: %s", cause);
+#define SWAP(x) do { iv = s->x; s->x = f->x; f->x = iv; } while (0)
+	SWAP(people);
+	SWAP(slots);
+	SWAP(bookings);
+	SWAP(notes);
+#undef SWAP
+	memcpy(purged, s->purged, sizeof purged);
+	memcpy(s->purged, f->purged, sizeof purged);
+	memcpy(f->purged, purged, sizeof purged);
+	has = s->has_purged;
+	s->has_purged = f->has_purged;
+	f->has_purged = has;
+	sched_free(f);
+}
+
+/*
+ * Commits the open batch, if any: signs the tree head once for all its
+ * entries, inside its transaction, then COMMIT. Returns 0 once every
+ * change of the batch is durable; or -1, e filled (a storage failure,
+ * nothing changed), with the store rolled back and memory reloaded to
+ * match. Either way the flushed hook hears of it. Call it with no
+ * request's transaction open, and holding no pointer into the model.
+ */
+int
+sched_flush(struct sched *s, struct sched_err *e)
+{
+	const char	*why;
+	char		*cause = NULL;
+	uint64_t	 n = store_batch_joined(s->st);
+
+	if (!store_batch_open(s->st))
+		return 0;
+	if (audit_sign(s->audit, &cause) == 0 &&
+	    store_flush(s->st, &cause) == 0) {
+		audit_committed(s->audit);
+		log_debug("batch: %llu requests committed in one transaction",
+		    (unsigned long long)n);
+		if (s->hooks.flushed != NULL)
+			s->hooks.flushed(s->hooks.arg, NULL);
+		return 0;
+	}
+	why = store_failure(s->st);
+	store_rollback_batch(s->st);
+	audit_abort_batch(s->audit);
+	log_warnx("batch of %llu requests failed: %s", (unsigned long long)n,
+	    cause);
+	free(cause);
+	sched_reload(s);
+	if (why != NULL)
+		sched_errf(e, ECO_ERR_INTERNAL, "storage failure (%s); "
+		    "nothing changed", why);
+	else
+		sched_errf(e, ECO_ERR_INTERNAL, "storage failure; nothing "
+		    "changed");
+	if (s->hooks.flushed != NULL)
+		s->hooks.flushed(s->hooks.arg, e);
+	return -1;
 }
 
 /* Appends an audit entry by actor on object kind:id (kind NULL: none). */
@@ -163,10 +270,19 @@ sched_refusals_flush(struct sched *s)
 		audit_window(s->audit, 1);
 		return 0;
 	}
+	/* In a batch of their own, so the counts stay if it fails. */
+	if (sched_flush(s, &e) != 0) {
+		audit_window(s->audit, 0);
+		return -1;
+	}
 	if (store_begin(s->st, &cause) != 0 ||
 	    audit_summaries(s->audit, &cause) != 0 ||
 	    sched_commit(s, &cause) != 0) {
 		sched_err_store(s, &e, cause);
+		audit_window(s->audit, 0);
+		return -1;
+	}
+	if (sched_flush(s, &e) != 0) {
 		audit_window(s->audit, 0);
 		return -1;
 	}

@@ -75,8 +75,22 @@ struct idvec {
 	size_t		  n;
 };
 
+/*
+ * Group commit (sched_batching): the hooks the server gives, called when
+ * the first change joins a batch, and when a batch was flushed (err NULL)
+ * or failed, every change in it undone.
+ */
+struct sched_err;
+struct sched_hooks {
+	void	(*joined)(void *);
+	void	(*flushed)(void *, const struct sched_err *);
+	void	 *arg;
+};
+
 struct sched {
 	struct store		*st;
+	int			 batching;
+	struct sched_hooks	 hooks;
 	struct seal		*seal;
 	const struct config	*cf;
 	struct idvec		 people;
@@ -110,6 +124,9 @@ struct sched_err {
 struct sched	*sched_load(struct store *, struct seal *, struct audit *,
 		    const struct config *, char **);
 int		 sched_commit(struct sched *, char **);
+void		 sched_batching(struct sched *, int,
+		    const struct sched_hooks *);
+int		 sched_flush(struct sched *, struct sched_err *);
 int		 sched_audit(struct sched *, const char *, const char *,
 		    const char *, int64_t, const char *, char **);
 int		 sched_record(struct sched *, const char *, const char *,

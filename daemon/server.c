@@ -34,8 +34,11 @@
 #include "config.h"
 #include "ecod.h"
 #include "log.h"
+#include "instance.h"
 #include "proto.h"
+#include "sched.h"
 #include "server.h"
+#include "store.h"
 #include "wire.h"
 #include "xmalloc.h"
 
@@ -250,6 +253,152 @@ server_logout_person(struct server *srv, int64_t person)
 	}
 }
 
+/*
+ * Group commit. A request whose change joined the open batch
+ * (sched_commit) has its reply held: its output from the request on is
+ * not written, and no more of its lines are read, until the batch is
+ * flushed. Then the reply goes out; or, if the batch failed, what the
+ * request queued is replaced by one ERR (storage failure, nothing
+ * changed) and its login is put back as it was. Replies of requests that
+ * joined no batch are not held.
+ */
+static void
+client_hold(struct client *c, size_t len, int64_t person, int roles)
+{
+	c->batchq = BATCHQ_HELD;
+	c->held_len = len;
+	c->held_person = person;
+	c->held_roles = roles;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&c->srv->held, c, batch_entry);
+}
+
+/*
+ * Drops what the client's output holds past its first len bytes. The
+ * bufferevent keeps the front of its output frozen (only its writes take
+ * from there); nothing is being written while the reply is held, so it is
+ * thawed for this.
+ */
+static void
+client_truncate(struct client *c, size_t len)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev), *keep;
+	size_t		 n = evbuffer_get_length(out);
+
+	if (n <= len)
+		return;
+	if ((keep = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new failed");
+	evbuffer_unfreeze(out, 1);
+	if (evbuffer_remove_buffer(out, keep, len) != (int)len ||
+	    evbuffer_drain(out, n - len) != 0 ||
+	    evbuffer_add_buffer(out, keep) != 0)
+		fatalx("cannot take back a held reply");
+	evbuffer_freeze(out, 1);
+	evbuffer_free(keep);
+}
+
+/* Takes a client off the list it is on, if any. */
+static void
+client_unqueue(struct client *c)
+{
+	if (c->batchq == BATCHQ_HELD)
+		TAILQ_REMOVE(&c->srv->held, c, batch_entry);
+	else if (c->batchq == BATCHQ_RESUMING)
+		TAILQ_REMOVE(&c->srv->resuming, c, batch_entry);
+	c->batchq = BATCHQ_NONE;
+}
+
+/* The first change joined a batch: flush it once this loop iteration's
+ * other callbacks have run, so the requests read meanwhile join too. */
+static void
+server_joined(void *arg)
+{
+	struct server	*srv = arg;
+
+	event_active(srv->flush, EV_TIMEOUT, 0);
+}
+
+/* The batch was flushed (e NULL) or failed: release the held replies, in
+ * order; their clients' next lines are handled from the loop (unhold), not
+ * here, where the flusher may be in the middle of a request. */
+static void
+server_flushed(void *arg, const struct sched_err *e)
+{
+	struct server	*srv = arg;
+	struct client	*c;
+
+	while ((c = TAILQ_FIRST(&srv->held)) != NULL) {
+		client_unqueue(c);
+		if (e != NULL && !c->overflow) {
+			client_truncate(c, c->held_len);
+			c->person = c->held_person;
+			c->roles = c->held_roles;
+			client_err(c, e->code, "%s", e->msg);
+		}
+		bufferevent_enable(c->bev, EV_WRITE);
+		c->batchq = BATCHQ_RESUMING;
+		TAILQ_INSERT_TAIL(&srv->resuming, c, batch_entry);
+	}
+	if (!TAILQ_EMPTY(&srv->resuming))
+		event_active(srv->unhold, EV_TIMEOUT, 0);
+}
+
+/* Commits the open batch (its hook releases the replies). */
+static void
+server_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct sched_err	 e;
+
+	sched_flush(srv->ecod->sched, &e);
+}
+
+/* Handles what the released clients sent while their replies were held. */
+static void
+server_unhold_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+	struct client	*c;
+
+	while ((c = TAILQ_FIRST(&srv->resuming)) != NULL) {
+		client_unqueue(c);
+		if (!c->closing && !c->paused && !c->waiting)
+			bufferevent_enable(c->bev, EV_READ);
+		client_process(c);
+	}
+}
+
+/* Turns group commit on (once the daemon serves) or off (at shutdown,
+ * committing what is open). */
+void
+server_batching(struct server *srv, int on)
+{
+	struct sched_hooks	 h = { server_joined, server_flushed, srv };
+
+	sched_batching(srv->ecod->sched, on, on ? &h : NULL);
+}
+
+/* Runs one request; holds its reply if its change joined the batch. */
+static void
+client_request(struct client *c, int argc, char **argv)
+{
+	struct store		*st = c->srv->ecod->inst->store;
+	const struct store_stats *ss = store_stats(st);
+	uint64_t		 batches = ss->batches;
+	uint64_t		 joined = store_batch_joined(st);
+	size_t			 len;
+	int64_t			 person = c->person;
+	int			 roles = c->roles;
+
+	len = evbuffer_get_length(bufferevent_get_output(c->bev));
+	cmd_dispatch(c, argc, argv);
+	if (ss->batches != batches)	/* the request flushed a batch */
+		joined = 0;
+	if (store_batch_joined(st) > joined)
+		client_hold(c, len, person, roles);
+}
+
 /* Handles one complete line (without its newline). */
 static void
 client_line_in(struct client *c, const char *line, size_t len)
@@ -270,7 +419,7 @@ client_line_in(struct client *c, const char *line, size_t len)
 	}
 	if (wf.argc > 0) {
 		c->srv->stats.requests++;
-		cmd_dispatch(c, wf.argc, wf.argv);
+		client_request(c, wf.argc, wf.argv);
 	}
 	wire_fields_free(&wf);
 }
@@ -286,7 +435,7 @@ client_deadline_arm(struct client *c)
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
 	struct timeval	 tv;
 
-	if (c->paused || c->closing || c->waiting ||
+	if (c->paused || c->closing || c->waiting || c->batchq != BATCHQ_NONE ||
 	    (!c->discarding && evbuffer_get_length(in) == 0)) {
 		evtimer_del(c->deadline);
 		return;
@@ -328,7 +477,8 @@ client_process(struct client *c)
 	size_t			 len, max = c->srv->ecod->cf->max_line_bytes;
 	char			*line;
 
-	while (!c->paused && !c->closing && !c->waiting) {
+	while (!c->paused && !c->closing && !c->waiting &&
+	    c->batchq == BATCHQ_NONE) {
 		if (c->discarding) {
 			eol = evbuffer_search_eol(in, NULL, NULL,
 			    EVBUFFER_EOL_LF);
@@ -453,6 +603,7 @@ client_free(struct client *c)
 	log_debug("connection %llu: closed", (unsigned long long)c->id);
 	sodium_memzero(c->challenge, sizeof c->challenge);
 	upload_free(c);
+	client_unqueue(c);
 	backup_client_gone(srv->ecod, c);
 	TAILQ_REMOVE(&srv->clients, c, entry);
 	srv->nclients--;
@@ -734,6 +885,8 @@ server_create(struct ecod *ecod, char **cause)
 	srv->ecod = ecod;
 	srv->path = xstrdup(ecod->cf->socket);
 	TAILQ_INIT(&srv->clients);
+	TAILQ_INIT(&srv->held);
+	TAILQ_INIT(&srv->resuming);
 	srv->listener = evconnlistener_new(ecod->base, server_accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (srv->listener == NULL) {
@@ -747,6 +900,8 @@ server_create(struct ecod *ecod, char **cause)
 	evconnlistener_set_error_cb(srv->listener, server_error_cb);
 	srv->resume = evtimer_new(ecod->base, server_resume_cb, srv);
 	srv->summary = evtimer_new(ecod->base, server_summary_cb, srv);
+	srv->flush = event_new(ecod->base, -1, 0, server_flush_cb, srv);
+	srv->unhold = event_new(ecod->base, -1, 0, server_unhold_cb, srv);
 	if ((srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		log_warn("/dev/null: no spare descriptor for refusals");
 	return srv;
@@ -766,6 +921,8 @@ server_free(struct server *srv)
 	evconnlistener_free(srv->listener);
 	event_free(srv->resume);
 	event_free(srv->summary);
+	event_free(srv->flush);
+	event_free(srv->unhold);
 	if (srv->spare_fd != -1)
 		close(srv->spare_fd);
 	unlink(srv->path);

@@ -50,6 +50,10 @@ struct client {
 	int			 closing;	/* free once output is sent */
 	int			 overflow;	/* output over max_output_bytes */
 	int			 replied;	/* final lines sent */
+	int			 batchq;	/* on srv->held or resuming */
+	size_t			 held_len;	/* output before the request */
+	int64_t			 held_person;	/* login before it */
+	int			 held_roles;
 	int64_t			 person;	/* logged in as, or 0 */
 	int64_t			 login;		/* person challenged, or 0 */
 	unsigned char		 challenge[32];
@@ -58,7 +62,13 @@ struct client {
 	int			 bookings;	/* made on this connection */
 	struct upload		*upload;
 	TAILQ_ENTRY(client)	 entry;
+	TAILQ_ENTRY(client)	 batch_entry;
 };
+
+/* Where a client's reply is, as for group commit (client.batchq). */
+#define BATCHQ_NONE	0
+#define BATCHQ_HELD	1	/* its request is in the open batch */
+#define BATCHQ_RESUMING	2	/* released: its next lines are handled */
 
 /* Bookings per peer uid in the current hour: memory only, never written. */
 struct uid_rate {
@@ -95,6 +105,10 @@ struct server {
 	int			 spare_fd;	/* given up to refuse on EMFILE */
 	void			*peers;		/* tsearch tree of struct peer */
 	TAILQ_HEAD(, client)	 clients;
+	TAILQ_HEAD(, client)	 held;		/* replies awaiting the batch */
+	TAILQ_HEAD(, client)	 resuming;
+	struct event		*flush;		/* commits the batch */
+	struct event		*unhold;	/* handles resuming clients */
 	int			 nclients;
 	uint64_t		 next_id;
 	struct server_stats	 stats;
@@ -104,6 +118,7 @@ struct server {
 
 struct server	*server_create(struct ecod *, char **);
 void		 server_free(struct server *);
+void		 server_batching(struct server *, int);
 void		 client_data(struct client *, int, char *const *);
 void		 client_ok(struct client *, int, char *const *);
 void		 client_err(struct client *, const char *, const char *, ...)

@@ -73,7 +73,14 @@ struct store {
 	struct seal	*seal;		/* not owned */
 	sqlite3_stmt	*stmts[NTABLES][OP_NUM];
 	sqlite3_stmt	*begin, *commit, *rollback;
+	sqlite3_stmt	*savepoint, *release, *rollback_to;
 	int		 lasterr;	/* SQLite code of the last failure */
+	int		 batching;	/* transactions join the batch */
+	int		 batch;		/* the batch's transaction is open */
+	int		 request;	/* a request's savepoint is open */
+	int		 lost;		/* SQLite rolled the batch back */
+	uint64_t	 joined;	/* requests released into the batch */
+	struct store_stats stats;
 };
 
 /* Sets *cause to "what: the SQLite message"; keeps the code for
@@ -269,7 +276,13 @@ store_open(const char *path, int create, char **cause)
 	    sqlite3_prepare_v3(st->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT,
 	    &st->commit, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(st->db, "ROLLBACK", -1,
-	    SQLITE_PREPARE_PERSISTENT, &st->rollback, NULL) != SQLITE_OK) {
+	    SQLITE_PREPARE_PERSISTENT, &st->rollback, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(st->db, "SAVEPOINT request", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->savepoint, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(st->db, "RELEASE request", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->release, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(st->db, "ROLLBACK TO request", -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->rollback_to, NULL) != SQLITE_OK) {
 		store_error(st, cause, "prepare");
 		goto fail;
 	}
@@ -293,6 +306,9 @@ store_close(struct store *st)
 	sqlite3_finalize(st->begin);
 	sqlite3_finalize(st->commit);
 	sqlite3_finalize(st->rollback);
+	sqlite3_finalize(st->savepoint);
+	sqlite3_finalize(st->release);
+	sqlite3_finalize(st->rollback_to);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -364,6 +380,9 @@ store_kdf_put(struct store *st, const struct store_kdf *k, char **cause)
 	return rc;
 }
 
+static int	store_sync(struct store *, char **);
+static void	store_abort(struct store *);
+
 /* Replaces the passphrase KDF parameters, inside the caller's
  * transaction (a master-key rotation in passphrase mode). */
 int
@@ -414,45 +433,192 @@ store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
 	return 0;
 }
 
-/* Starts a write transaction: all writes of one request go in one. */
+/*
+ * Group commit. While batching is on, the transactions of requests (each
+ * store_begin .. store_commit) are savepoints inside one transaction, the
+ * batch's, opened by the first of them; store_flush commits it. A request
+ * that fails rolls back to its savepoint only: what the requests before it
+ * wrote stays in the batch.
+ */
+void
+store_batching(struct store *st, int on)
+{
+	st->batching = on;
+}
+
+/* Returns 1 if a batch's transaction is open (changes not yet durable). */
+int
+store_batch_open(const struct store *st)
+{
+	return st->batch;
+}
+
+/* Returns how many requests joined the open batch (0 if none is open). */
+uint64_t
+store_batch_joined(const struct store *st)
+{
+	return st->joined;
+}
+
+/* Returns the counters of commits and batched requests since open. */
+const struct store_stats *
+store_stats(const struct store *st)
+{
+	return &st->stats;
+}
+
+/* Forgets an open batch that SQLite rolled back on its own (some errors,
+ * a full disk or an I/O error, end the whole transaction): store_flush
+ * then fails it. */
+static void
+store_check_lost(struct store *st)
+{
+	if (st->batch && sqlite3_get_autocommit(st->db)) {
+		st->lost = 1;
+		st->request = 0;
+	}
+}
+
+/*
+ * Starts the writes of one request: a transaction of its own, or, while
+ * batching, a savepoint in the batch's (begun here if none is open).
+ */
 int
 store_begin(struct store *st, char **cause)
 {
-	return store_step_done(st, st->begin, "begin", cause);
+	if (!st->batching)
+		return store_step_done(st, st->begin, "begin", cause);
+	if (!st->batch) {
+		if (store_step_done(st, st->begin, "begin", cause) != 0)
+			return -1;
+		st->batch = 1;
+		st->lost = 0;
+		st->joined = 0;
+	}
+	store_check_lost(st);
+	if (st->lost) {
+		xasprintf(cause, "%s: an earlier failure ended the batch's "
+		    "transaction", st->path);
+		return -1;
+	}
+	if (store_step_done(st, st->savepoint, "savepoint", cause) != 0)
+		return -1;
+	st->request = 1;
+	return 0;
 }
 
 /*
  * Commits; with synchronous=FULL the WAL is on disk when this returns 0.
- * On failure the transaction is rolled back. A commit whose sync failed
- * has its frames in the WAL file all the same, where a restart would
- * recover them: a change the client was told failed would come back.
- * So the WAL is checkpointed and truncated at once, which drops those
- * frames; if that fails too (the fault persists), the next commit
- * overwrites them.
+ * While batching it only releases the request's savepoint: the change is
+ * in the batch, durable once store_flush returns 0.
  */
 int
 store_commit(struct store *st, char **cause)
 {
+	if (!st->request)
+		return store_sync(st, cause);
+	if (store_step_done(st, st->release, "release", cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	st->request = 0;
+	st->joined++;
+	return 0;
+}
+
+/*
+ * The real COMMIT (of a transaction or a batch). On failure the
+ * transaction is rolled back. A commit whose sync failed has its frames
+ * in the WAL file all the same, where a restart would recover them: a
+ * change the client was told failed would come back. So the WAL is
+ * checkpointed and truncated at once, which drops those frames; if that
+ * fails too (the fault persists), the next commit overwrites them.
+ */
+static int
+store_sync(struct store *st, char **cause)
+{
 	int	 err;
 
+	st->stats.commits++;
 	if (store_step_done(st, st->commit, "commit", cause) == 0)
 		return 0;
 	err = st->lasterr;
-	store_rollback(st);
+	store_abort(st);
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 	    NULL, NULL);
 	st->lasterr = err;
 	return -1;
 }
 
-/* Rolls back the open transaction, if any. */
-void
-store_rollback(struct store *st)
+/*
+ * Commits the open batch, if any: every request released into it is
+ * durable when this returns 0; on failure none of them is (the batch is
+ * rolled back, as store_sync says).
+ */
+int
+store_flush(struct store *st, char **cause)
+{
+	int	 rc;
+
+	if (!st->batch)
+		return 0;
+	st->stats.batches++;
+	st->stats.batched += st->joined;
+	if (st->request)
+		abort();		/* a request's savepoint still open */
+	if (st->lost) {
+		xasprintf(cause, "%s: the batch's transaction was rolled back "
+		    "by an earlier failure", st->path);
+		rc = -1;
+	} else
+		rc = store_sync(st, cause);
+	if (rc != 0)
+		store_rollback_batch(st);
+	st->batch = st->lost = 0;
+	st->joined = 0;
+	return rc;
+}
+
+/* Ends the open transaction, if any, with ROLLBACK. */
+static void
+store_abort(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db)) {
 		sqlite3_step(st->rollback);
 		sqlite3_reset(st->rollback);
 	}
+}
+
+/* Rolls back the open transaction, if any; while batching, only the
+ * request's savepoint: the batch stays for store_flush, or
+ * store_rollback_batch. */
+void
+store_rollback(struct store *st)
+{
+	if (st->request) {
+		st->request = 0;
+		sqlite3_step(st->rollback_to);
+		sqlite3_reset(st->rollback_to);
+		sqlite3_step(st->release);
+		sqlite3_reset(st->release);
+	}
+	if (st->batch && st->joined == 0)
+		store_rollback_batch(st);	/* nothing kept: no batch */
+	else if (st->batch)
+		store_check_lost(st);
+	else
+		store_abort(st);
+}
+
+/* Drops the open batch, every request in it, without committing. */
+void
+store_rollback_batch(struct store *st)
+{
+	if (st->request)
+		store_rollback(st);
+	store_abort(st);
+	st->batch = st->lost = 0;
+	st->joined = 0;
 }
 
 /* Seals and writes a row with op (OP_INSERT, with its tag, or OP_UPDATE). */

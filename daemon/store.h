@@ -26,6 +26,14 @@ struct store_kdf {
 	size_t			memlimit;
 };
 
+/* Since open: real commits, batches ended (committed or failed), and
+ * requests released into a batch. */
+struct store_stats {
+	uint64_t	 commits;
+	uint64_t	 batches;
+	uint64_t	 batched;
+};
+
 typedef int (*store_row_cb)(int64_t, const unsigned char *, size_t, void *);
 
 struct store	*store_open(const char *, int, char **);
@@ -42,6 +50,12 @@ int		 store_reseal(struct store *, struct seal *, int64_t *,
 int		 store_begin(struct store *, char **);
 int		 store_commit(struct store *, char **);
 void		 store_rollback(struct store *);
+void		 store_batching(struct store *, int);
+int		 store_batch_open(const struct store *);
+uint64_t	 store_batch_joined(const struct store *);
+int		 store_flush(struct store *, char **);
+void		 store_rollback_batch(struct store *);
+const struct store_stats *store_stats(const struct store *);
 const char	*store_failure(struct store *);
 int		 store_insert(struct store *, const char *, int64_t,
 		    const void *, size_t, char **);

@@ -13,6 +13,14 @@
  *                                 of SIZE bytes (NOTE-BEGIN) and send no
  *                                 data; print "held N" and hold them all
  *                                 until standard input closes
+ *   ecoload book SOCKET C N       enrol a counsellor, add N slots (5
+ *                                 minutes each, from 3 days ahead, in the
+ *                                 daemon's zone taken as UTC), then book
+ *                                 them all over C connections, each with
+ *                                 one BOOK in flight at a time; print the
+ *                                 bookings a second and the median and
+ *                                 99th percentile latency. The daemon's
+ *                                 booking limits must be lifted
  *
  * Exits 0 when every request got OK (but AUDIT-ENTRIES, whose answer is
  * printed), 1 otherwise (the line on stderr).
@@ -20,10 +28,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sealed.h"
@@ -181,6 +191,119 @@ entries(const char *path, const char *first, const char *last)
 	return 0;
 }
 
+/* Returns the monotonic clock in microseconds. */
+static long long
+now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Orders latencies, for qsort. */
+static int
+ll_cmp(const void *a, const void *b)
+{
+	long long	 x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The book mode: see the top of the file. */
+static int
+book(const char *path, long nconn, long nbook)
+{
+	static struct peer	 peers[MAXCONN];
+	unsigned char		 sk[crypto_sign_SECRETKEYBYTES];
+	struct pollfd		*pfd;
+	long long		*lat, *sent, t0, t1;
+	long			*slot, i, j, nslots = 0, next = 0, done = 0;
+	char			 line[512], name[64], req[128], when[32];
+	struct tm		 tm;
+	time_t			 base;
+
+	if (nconn < 1 || nconn > MAXCONN || nbook < 1 || nbook > 52 * 2016)
+		return 2;
+	slot = calloc((size_t)nbook + 52, sizeof *slot);
+	lat = calloc((size_t)nbook, sizeof *lat);
+	sent = calloc((size_t)nconn, sizeof *sent);
+	pfd = calloc((size_t)nconn, sizeof *pfd);
+	if (slot == NULL || lat == NULL || sent == NULL || pfd == NULL)
+		return 1;
+	peer_open(&peers[0], path);
+	peer_send(&peers[0], "HELLO 1\n");
+	peer_ok(&peers[0], line, sizeof line, "HELLO");
+	snprintf(name, sizeof name, "book%08x",
+	    (unsigned int)randombytes_random());
+	peer_send(&peers[0], enrol_line("counsellor", name, sk));
+	peer_ok(&peers[0], line, sizeof line, "ENROL");
+	login(&peers[0], name, sk);
+	base = (time(NULL) / 86400 + 3) * 86400;
+	for (j = 0; nslots < nbook; j++) {
+		time_t	 t = base + (j / 288) * 86400 + (j % 288) * 300;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M", &tm);
+		snprintf(req, sizeof req, "AVAIL-ADD %s 5 52 presencial -\n",
+		    when);
+		peer_send(&peers[0], req);
+		for (;;) {
+			peer_line(&peers[0], line, sizeof line);
+			if (line[0] != '*')
+				break;
+			slot[nslots++] = atol(line + 2);
+		}
+		if (strncmp(line, "OK", 2) != 0) {
+			fprintf(stderr, "ecoload: AVAIL-ADD: %s\n", line);
+			return 1;
+		}
+	}
+	close(peers[0].fd);
+	for (i = 0; i < nconn; i++) {
+		peer_open(&peers[i], path);
+		peer_send(&peers[i], "HELLO 1\n");
+		peer_ok(&peers[i], line, sizeof line, "HELLO");
+		pfd[i].fd = peers[i].fd;
+		pfd[i].events = POLLIN;
+	}
+	t0 = now_us();
+	for (i = 0; i < nconn && next < nbook; i++) {
+		snprintf(req, sizeof req, "BOOK %ld\n", slot[next++]);
+		sent[i] = now_us();
+		peer_send(&peers[i], req);
+	}
+	while (done < nbook) {
+		if (poll(pfd, (nfds_t)nconn, 30000) <= 0) {
+			fprintf(stderr, "ecoload: no reply in 30 s\n");
+			return 1;
+		}
+		for (i = 0; i < nconn; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			peer_line(&peers[i], line, sizeof line);
+			if (strncmp(line, "OK", 2) != 0) {
+				fprintf(stderr, "ecoload: BOOK: %s\n", line);
+				return 1;
+			}
+			lat[done++] = now_us() - sent[i];
+			if (next < nbook) {
+				snprintf(req, sizeof req, "BOOK %ld\n",
+				    slot[next++]);
+				sent[i] = now_us();
+				peer_send(&peers[i], req);
+			}
+		}
+	}
+	t1 = now_us();
+	qsort(lat, (size_t)nbook, sizeof *lat, ll_cmp);
+	printf("booked %ld over %ld connections in %.3f s: %.0f bookings/s, "
+	    "latency median %lld us, p99 %lld us\n", nbook, nconn,
+	    (double)(t1 - t0) / 1e6, (double)nbook * 1e6 / (double)(t1 - t0),
+	    lat[nbook / 2], lat[nbook * 99 / 100]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,6 +317,8 @@ main(int argc, char **argv)
 		return 2;
 	if (strcmp(argv[1], "entries") == 0 && argc == 5)
 		return entries(argv[2], argv[3], argv[4]);
+	if (strcmp(argv[1], "book") == 0 && argc == 5)
+		return book(argv[2], atol(argv[3]), atol(argv[4]));
 	notes = strcmp(argv[1], "notes") == 0;
 	n = atol(argv[3]);
 	if ((!notes && strcmp(argv[1], "enrol") != 0) || n < 1 ||

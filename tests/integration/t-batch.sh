@@ -1,0 +1,83 @@
+#!/bin/bash
+# Group commit: requests read in one iteration of the event loop share one
+# transaction and one signed tree head; each is answered only once that
+# transaction is durable; a batch whose commit fails fails every request
+# in it and changes nothing. Requests are made to arrive together by
+# stopping the daemon while they are sent (tests/tools/together.py).
+. "$(dirname "$0")/lib.sh"
+
+SHIM=$ROOT/$BUILD/tests/faultshim.so
+FCTL=$T/fault
+TOGETHER=$ROOT/tests/tools/together.py
+write_conf "min_notice_minutes = 0;" "max_bookings_per_uid_hour = 0;" \
+    "max_bookings_per_connection = 1000000;"
+ecod_init || { not_ok "ecod --init"; finish; }
+ECOD_WRAP=(env LD_PRELOAD="$SHIM" ECO_FAULT_CTL="$FCTL"
+    ECO_FAULT_PATH="$T/data/" ECO_FAULT_LOG="$T/faults.log"
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+ecod_start -d || { not_ok "daemon starts"; finish; }
+ctl admin counsellor add ana "$(make_key ana)"
+as ana avail add --start "$(ldate '+2 days') 10:00" --minutes 30 \
+    --weekly 10 >/dev/null
+stat() { ctl admin stats | sed -n "s/^$1	//p"; }
+state() { ctl status "$1" | cut -f5; }
+
+# Two bookings from two connections, read in one loop iteration.
+c0=$(stat commits); b0=$(stat batches); r0=$(stat batched_requests)
+out=$(/usr/bin/python3 "$TOGETHER" "$SOCK" "$ECOD_PID" "BOOK 1" "BOOK 2")
+expect_match "two connections book together" "$(echo "$out" | tr '\n' ' ')" \
+    '^OK [0-9A-Z-]{34} OK [0-9A-Z-]{34} $'
+# ctl admin stats itself commits nothing: STATS is answered from memory.
+expect_eq "  in one commit" "$(( $(stat commits) - c0 ))" 1
+expect_eq "  of one batch" "$(( $(stat batches) - b0 ))" 1
+expect_eq "  that held both requests" \
+    "$(( $(stat batched_requests) - r0 ))" 2
+expect_match "  the log says so" "$(cat "$LOG")" \
+    "batch: 2 requests committed in one transaction"
+k1=$(echo "$out" | sed -n '1s/^OK //p'); k2=$(echo "$out" | sed -n '2s/^OK //p')
+expect_eq "  both are booked" "$(state "$k1") $(state "$k2")" "booked booked"
+out=$(ctl admin verify 2>&1)
+expect_match "  the audit tree matches its one signed head" "$out" \
+    "audit-tree"
+
+# One connection's lines pipelined: replies in order, each after its commit.
+out=$(printf 'HELLO 1\nBOOK 3\nPING\nBOOK 4\nPING\n' | "$RAWSOCK" "$SOCK" | \
+    sed 's/^OK [0-9A-Z-]\{34\}$/OK code/' | tr '\n' ' ')
+expect_eq "pipelined requests are answered in order" "$out" \
+    "OK ECO 1 ecod/0.1.0 OK code OK PONG OK code OK PONG "
+
+# A batch whose commit fails (its fdatasync): every request in it fails,
+# nothing of it stays in memory or on disk, and service goes on.
+nb=$(stat rows_bookings); na=$(stat rows_audit)
+echo "EIO sync once" > "$FCTL"
+out=$(/usr/bin/python3 "$TOGETHER" "$SOCK" "$ECOD_PID" "BOOK 5" "BOOK 6" \
+    "PING")
+rm -f "$FCTL"
+expect_eq "a failed commit fails both bookings of its batch" \
+    "$(echo "$out" | sed -n 1,2p | tr '\n' ' ')" \
+    "$(printf 'ERR internal storage failure (a disk I/O error); nothing changed %.0s' 1 2)"
+expect_eq "  a PING read with them is answered" "$(echo "$out" | sed -n 3p)" \
+    "OK PONG"
+expect_match "  the fault was injected" "$(cat "$T/faults.log" 2>/dev/null)" "EIO"
+expect_eq "  no booking row was added" "$(stat rows_bookings)" "$nb"
+expect_eq "  no audit entry was added" "$(stat rows_audit)" "$na"
+check "  both slots are free again" sh -c \
+    "\"$ECOCTL\" -s \"$SOCK\" slots | cut -f1 | grep -c '^[56]$' | grep -qx 2"
+out=$(ctl admin verify 2>&1)
+expect_match "  the audit tree in memory matches the store" "$out" \
+    "audit-tree"
+out=$(/usr/bin/python3 "$TOGETHER" "$SOCK" "$ECOD_PID" "BOOK 5" "BOOK 6")
+expect_match "  and they book once the fault is gone" \
+    "$(echo "$out" | tr '\n' ' ')" '^OK [0-9A-Z-]{34} OK [0-9A-Z-]{34} $'
+kill -KILL "$ECOD_PID"; wait "$ECOD_PID" 2>/dev/null; ECOD_PID=
+ecod_start || not_ok "the daemon restarts after SIGKILL"
+expect_eq "  after SIGKILL: every acknowledged booking is there" \
+    "$(state "$k1") $(state "$k2") $(state "$(echo "$out" | sed -n '1s/^OK //p')")" \
+    "booked booked booked"
+expect_eq "  and nothing refused came back" "$(stat rows_bookings)" \
+    "$((nb + 2))"
+echo "# skipped: a PING answered while a commit is in flight; this build" \
+    "commits in the event loop (no writer thread), so nothing is answered" \
+    "while the disk syncs"
+ecod_stop
+finish
