@@ -2,6 +2,7 @@
 #
 #   make run    install missing build dependencies, build, start a local instance under ./var
 #   make test   install missing build dependencies, build, run every test
+#   make bench  build, then run the benchmark (tests/bench/, docs/PERFORMANCE.md)
 #   make asan   the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make install  binaries, unit, config under DESTDIR, PREFIX (docs/OPERATIONS.md)
 #   make clean  remove build output (./var, the local instance, is kept)
@@ -47,6 +48,7 @@ CLIENT_OBJS = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 BINS	 = $(BUILD)/ecod $(BUILD)/ecoctl
 TOOLS	 = $(TOOL_NAMES:%=$(BUILD)/tests/%)
 UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
+BENCHES	 = $(BUILD)/tests/ecobench $(BUILD)/tests/benchfill
 
 CONF	?= conf/ecod.conf
 
@@ -68,9 +70,9 @@ MAN1	 =
 MAN8	 =
 
 .PHONY: all deps test-deps build run test check asan fuzz torture clean \
-	install uninstall
+	install uninstall bench
 
-all: $(BINS) $(TOOLS) $(UNITS) $(BUILD)/tests/faultshim.so
+all: $(BINS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
@@ -118,6 +120,10 @@ test: build test-deps
 	@ECO_BUILD=$(BUILD) sh tests/run.sh
 
 check: test
+
+# The benchmark: not part of test (t-bench.sh runs a tiny form of it).
+bench: build
+	@ECO_BUILD=$(BUILD) sh tests/bench/bench.sh
 
 # The tests see the same OPT and SAN, so a make they run (t-install's
 # make install) never rebuilds build-asan without the sanitizers.
@@ -310,6 +316,16 @@ $(BUILD)/tests/dbpoke: $(BUILD)/tests/tools/dbpoke.o
 
 $(BUILD)/tests/ecoload: $(BUILD)/tests/tools/ecoload.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/ecobench: $(BUILD)/tests/bench/ecobench.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The bench's instance is built with the daemon's own code.
+$(BUILD)/tests/benchfill: $(BUILD)/tests/bench/benchfill.o $(DAEMON_OBJS) \
+    $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/bench/benchfill.o: CFLAGS += -Idaemon
 
 # The note format is the client's: its test links the client's code.
 $(BUILD)/tests/test_note: $(BUILD)/tests/unit/test_note.o \
