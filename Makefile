@@ -7,7 +7,9 @@
 #   make install  binaries, unit, config under DESTDIR, PREFIX (docs/OPERATIONS.md)
 #   make clean  remove build output (./var, the local instance, is kept)
 
-DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config
+# libbsd-dev for its header <bsd/sys/tree.h> only (the schedule's indexes).
+DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config \
+	   libbsd-dev
 PKGS	 = libevent sqlite3 libsodium libconfig
 
 BUILD	?= build
@@ -30,6 +32,7 @@ COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
+	      daemon/index.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
 	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \

@@ -433,6 +433,7 @@ load_slot(int64_t id, const unsigned char *buf, size_t len, void *arg)
 		return -1;
 	}
 	idvec_set(&s->slots, id, sl);
+	sched_index_slot(s, sl);
 	return 0;
 }
 
@@ -467,9 +468,10 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 			booking_free(b);
 			return -1;	/* two bookings hold one slot */
 		}
-		sl->booking = id;
+		slot_set_booking(s, sl, id);
 	}
 	idvec_set(&s->bookings, id, b);
+	sched_index_booking(s, b);
 	return 0;
 }
 
@@ -567,6 +569,7 @@ sched_free(struct sched *s)
 	free(s->people.v);
 	free(s->slots.v);
 	free(s->bookings.v);
+	free(s->cases.v);
 	free(s);
 }
 
