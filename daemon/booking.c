@@ -637,7 +637,7 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 		    sl->booking == b->id)
 			slot_set_booking(s, sl, 0);
 		booking_free(b);
-		s->bookings.v[i] = NULL;
+		idvec_set(&s->bookings, (int64_t)i, NULL);
 	}
 	for (i = 1; i < (size_t)ps.ncases; i++)
 		if (ps.state[i] == 2)
@@ -645,7 +645,7 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 	for (i = 1; i < s->notes.n; i++)
 		if (ndel[i]) {
 			free(s->notes.v[i]);
-			s->notes.v[i] = NULL;
+			idvec_set(&s->notes, (int64_t)i, NULL);
 		}
 	free(ps.last);
 	free(ps.state);

@@ -183,7 +183,7 @@ idvec_get(const struct idvec *iv, int64_t id)
 	return iv->v[id];
 }
 
-/* Stores p at id, growing the vector. */
+/* Stores p (NULL: clears) at id, growing the vector; keeps the top. */
 void
 idvec_set(struct idvec *iv, int64_t id, void *p)
 {
@@ -198,18 +198,19 @@ idvec_set(struct idvec *iv, int64_t id, void *p)
 		iv->n = n;
 	}
 	iv->v[id] = p;
+	if (p != NULL && (size_t)id >= iv->top)
+		iv->top = (size_t)id + 1;
+	else if (p == NULL && (size_t)id + 1 == iv->top)
+		while (iv->top > 0 && iv->v[iv->top - 1] == NULL)
+			iv->top--;
 }
 
-/* The next id after the highest in use. */
+/* The next id after the highest in use, in O(1): every store goes
+ * through idvec_set. */
 int64_t
 idvec_next(const struct idvec *iv)
 {
-	size_t	 i;
-
-	for (i = iv->n; i > 1; i--)
-		if (iv->v[i - 1] != NULL)
-			return (int64_t)i;
-	return 1;
+	return iv->top > 1 ? (int64_t)iv->top : 1;
 }
 
 /*

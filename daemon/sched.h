@@ -79,6 +79,7 @@ struct note {
 struct idvec {
 	void		**v;
 	size_t		  n;
+	size_t		  top;		/* 1 + the highest id in use, or 0 */
 };
 
 RB_HEAD(slot_free_tree, slot);
