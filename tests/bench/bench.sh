@@ -96,7 +96,15 @@ bench() { $CPIN "$BENCHBIN" "$@"; }
 DAY=$(TZ=$ZONE date -d '+3 days' +%Y-%m-%d)
 
 # The raw limits.
-RAWPING=$(field rate "$(bench raw-ping "$SECS" $PINCPU)") || fail "raw ping"
+# The best of three ping-pong runs, spread over the run (before, between
+# and after the instances): the cost of waking the other CPU drifts.
+rawping() {
+	r=$(field rate "$(bench raw-ping "$SECS" $PINCPU)")
+	[ -n "$r" ] || fail "raw ping"
+	[ -z "$RAWPING" ] || [ "${r%.*}" -gt "${RAWPING%.*}" ] && RAWPING=$r
+}
+RAWPING=
+rawping
 R1=$(bench raw-sqlite "$T" "$RAWTX" 1) || fail "raw sqlite 1"
 RAW1=$(field median "$R1")
 R64=$(bench raw-sqlite "$T" $((RAWTX / 6 + 1)) 64) || fail "raw sqlite 64"
@@ -117,6 +125,8 @@ BOOKN=$(field rate "$BN")
 P99=$(field ping-p99 "$BN")
 stop
 
+rawping
+
 # The large instance: SLOTS and AVAIL-ADD beside its booked slots.
 instance "$T/large" "$BOOKED"
 start "$T/large"
@@ -129,6 +139,7 @@ AV=$(bench avail "$S" bench "$T/large/sk" 5 "${NEXT}T01:10" \
     fail "avail add"
 AVMS=$(awk -v u="$(field median "$AV")" 'BEGIN { printf "%.2f", u / 1000 }')
 stop
+rawping
 for v in "$RAWPING" "$RAW1" "$RAW64" "$PING" "$SLOTS" "$BOOK1LAT" "$BOOKN" \
     "$P99" "$SLOTSL" "$AVMS"; do
 	[ -n "$v" ] || fail "a figure is missing"
