@@ -5,7 +5,8 @@
  * RESCHEDULE, a follow-up BOOK). Red-black trees of the slots themselves
  * and a list per case. They follow memory: whoever changes a slot's
  * removed or booking field calls sched_index_slot (or slot_set_booking),
- * and a new booking goes through sched_index_booking.
+ * a revocation sched_index_person, and a new booking goes through
+ * sched_index_booking.
  */
 #include <stdlib.h>
 
@@ -38,12 +39,16 @@ RB_GENERATE(slot_live_tree, slot, by_person, live_cmp)
 
 /*
  * Puts sl in the trees its fields say: live while not removed, free while
- * not removed and held by no booking. Call after any change of those.
+ * live, held by no booking and its counsellor not revoked. Call after any
+ * change of those.
  */
 void
 sched_index_slot(struct sched *s, struct slot *sl)
 {
-	int	 live = !sl->removed, free = live && sl->booking == 0;
+	const struct person	*p = sched_person(s, sl->person);
+	int			 live = !sl->removed, free;
+
+	free = live && sl->booking == 0 && p != NULL && !p->revoked;
 
 	if (sl->in_live && !live)
 		RB_REMOVE(slot_live_tree, &s->live, sl);
@@ -105,6 +110,21 @@ sched_overlaps(struct sched *s, int64_t person, time_t start, int minutes)
 		if (start < sl->start + (time_t)sl->minutes * 60)
 			return 1;
 	return 0;
+}
+
+/* Reindexes every live slot of person, whose revocation changed. */
+void
+sched_index_person(struct sched *s, int64_t person)
+{
+	struct slot	 key, *sl;
+
+	key.person = person;
+	key.start = INT64_MIN;
+	key.id = INT64_MIN;
+	for (sl = RB_NFIND(slot_live_tree, &s->live, &key);
+	    sl != NULL && sl->person == person;
+	    sl = RB_NEXT(slot_live_tree, &s->live, sl))
+		sched_index_slot(s, sl);
 }
 
 /* Adds a booking to its case's list (new, or loaded). */

@@ -623,6 +623,7 @@ sched_revoke(struct sched *s, const char *actor, struct person *p,
 	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	p->revoked = 1;
+	sched_index_person(s, p->id);
 	return 0;
 }
 

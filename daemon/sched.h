@@ -184,6 +184,7 @@ int	sched_message_open(struct sched *, const char *, struct person *,
 /* The indexes (index.c): kept right by every change of memory. */
 void	sched_index_slot(struct sched *, struct slot *);
 void	slot_set_booking(struct sched *, struct slot *, int64_t);
+void	sched_index_person(struct sched *, int64_t);
 void	sched_free_range(struct sched *, time_t, time_t,
 	    int (*)(struct slot *, void *), void *);
 int	sched_overlaps(struct sched *, int64_t, time_t, int);

@@ -78,4 +78,14 @@ out=$(as ana avail add --start "$D30 11:55" --minutes 5 --modality video 2>&1)
 expect_match "the long slot still counts for overlaps" "$out" "overlaps"
 check "cancel after the restart" ctl cancel "$CODE"
 expect_match "frees slot 5 into SLOTS" "$(ids)" "^7 4 5 6 8 "
+
+# A revoked counsellor's slots leave SLOTS, and stay out after a restart.
+check "admin enrols bea" ctl admin counsellor add bea "$(make_key bea)"
+expect_eq "bea's slot" "$(as bea avail add --start "$D3 12:00" --minutes 30 \
+    --modality video)" 61
+expect_match "is in SLOTS" "$(ids)" " 61 "
+check "admin revokes ana" ctl admin revoke ana
+expect_eq "only bea's slot is left" "$(ids)" "61 "
+ecod_stop; ecod_start || { not_ok "daemon restarts"; finish; }
+expect_eq "and after a restart" "$(ids)" "61 "
 finish
