@@ -2,11 +2,14 @@
 #
 #   make run    install missing build dependencies, build, start a local instance under ./var
 #   make test   install missing build dependencies, build, run every test
+#   make bench  build, then run the benchmark (tests/bench/, docs/PERFORMANCE.md)
 #   make asan   the same tests under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make install  binaries, unit, config under DESTDIR, PREFIX (docs/OPERATIONS.md)
 #   make clean  remove build output (./var, the local instance, is kept)
 
-DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config
+# libbsd-dev for its header <bsd/sys/tree.h> only (the schedule's indexes).
+DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config \
+	   libbsd-dev
 PKGS	 = libevent sqlite3 libsodium libconfig
 
 BUILD	?= build
@@ -29,6 +32,7 @@ COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
+	      daemon/index.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
 	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c \
 	      daemon/rotate.c
@@ -48,6 +52,7 @@ CLIENT_OBJS = $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 BINS	 = $(BUILD)/ecod $(BUILD)/ecoctl
 TOOLS	 = $(TOOL_NAMES:%=$(BUILD)/tests/%)
 UNITS	 = $(UNIT_NAMES:%=$(BUILD)/tests/%)
+BENCHES	 = $(BUILD)/tests/ecobench $(BUILD)/tests/benchfill
 
 CONF	?= conf/ecod.conf
 
@@ -69,9 +74,9 @@ MAN1	 =
 MAN8	 =
 
 .PHONY: all deps test-deps build run test check asan fuzz torture clean \
-	install uninstall
+	install uninstall bench
 
-all: $(BINS) $(TOOLS) $(UNITS) $(BUILD)/tests/faultshim.so
+all: $(BINS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
@@ -119,6 +124,10 @@ test: build test-deps
 	@ECO_BUILD=$(BUILD) sh tests/run.sh
 
 check: test
+
+# The benchmark: not part of test (t-bench.sh runs a tiny form of it).
+bench: build
+	@ECO_BUILD=$(BUILD) sh tests/bench/bench.sh
 
 # The tests see the same OPT and SAN, so a make they run (t-install's
 # make install) never rebuilds build-asan without the sanitizers.
@@ -330,6 +339,16 @@ $(BUILD)/tests/tools/keyprobe.o: CFLAGS += -Idaemon
 
 $(BUILD)/tests/ecoload: $(BUILD)/tests/tools/ecoload.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/ecobench: $(BUILD)/tests/bench/ecobench.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The bench's instance is built with the daemon's own code.
+$(BUILD)/tests/benchfill: $(BUILD)/tests/bench/benchfill.o $(DAEMON_OBJS) \
+    $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/bench/benchfill.o: CFLAGS += -Idaemon
 
 # The note format is the client's: its test links the client's code.
 $(BUILD)/tests/test_note: $(BUILD)/tests/unit/test_note.o \

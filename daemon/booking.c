@@ -21,24 +21,6 @@
 #include "timeutil.h"
 #include "xmalloc.h"
 
-/* Returns 1 if [start, start + minutes) meets a live slot of person. */
-static int
-slot_overlaps(struct sched *s, int64_t person, time_t start, int minutes)
-{
-	struct slot	*sl;
-	size_t		 i;
-
-	for (i = 1; i < s->slots.n; i++) {
-		if ((sl = s->slots.v[i]) == NULL || sl->removed ||
-		    sl->person != person)
-			continue;
-		if (sl->start < start + minutes * 60 &&
-		    start < sl->start + sl->minutes * 60)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * Publishes count weekly slots from start (same local time each week).
  * All or none: an overlap with any existing slot of the same person, or
@@ -71,7 +53,7 @@ sched_avail_add(struct sched *s, const char *actor, struct person *p,
 			sched_errf(e, ECO_ERR_INVALID, "cannot repeat that date");
 			goto fail;
 		}
-		if (slot_overlaps(s, p->id, t, minutes)) {
+		if (sched_overlaps(s, p->id, t, minutes)) {
 			sched_errf(e, ECO_ERR_CONFLICT, "overlaps a slot you "
 			    "published already (week %d)", i + 1);
 			goto fail;
@@ -96,6 +78,7 @@ sched_avail_add(struct sched *s, const char *actor, struct person *p,
 	for (i = 0; i < count; i++) {
 		ids[i] = made[i]->id;
 		idvec_set(&s->slots, made[i]->id, made[i]);
+		sched_index_slot(s, made[i]);
 	}
 	free(made);
 	return 0;
@@ -128,6 +111,7 @@ sched_avail_rm(struct sched *s, const char *actor, struct person *p,
 	    &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	sl->removed = 1;
+	sched_index_slot(s, sl);
 	return 0;
 }
 
@@ -141,40 +125,51 @@ slot_bookable(struct sched *s, const struct slot *sl, time_t now)
 	    sl->start >= now + (time_t)s->cf->min_notice_minutes * 60;
 }
 
-static int
-slot_cmp(const void *a, const void *b)
-{
-	const struct slot	*x = *(struct slot *const *)a;
-	const struct slot	*y = *(struct slot *const *)b;
+/* What sched_free_slots gathers. */
+struct free_list {
+	struct sched	 *s;
+	time_t		  now;
+	int		  modality;
+	struct slot	**v;
+	size_t		  n, cap;
+};
 
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+/* Keeps sl if it may be booked and is of the modality asked. */
+static int
+free_keep(struct slot *sl, void *arg)
+{
+	struct free_list	*fl = arg;
+
+	if (!slot_bookable(fl->s, sl, fl->now) ||
+	    (fl->modality != 0 && sl->modality != fl->modality))
+		return 0;
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap == 0 ? 64 : fl->cap * 2;
+		fl->v = xreallocarray(fl->v, fl->cap, sizeof *fl->v);
+	}
+	fl->v[fl->n++] = sl;
+	return 0;
 }
 
 /*
  * Lists the bookable slots starting in [from, to), of one modality or any
- * (0), in order of start. *out is allocated; returns the count.
+ * (0), in order of start. *out is allocated; returns the count. From the
+ * free-slot index: nothing starting before now plus the notice is looked at.
  */
 size_t
 sched_free_slots(struct sched *s, time_t from, time_t to, int modality,
     time_t now, struct slot ***out)
 {
-	struct slot	*sl;
-	size_t		 i, n = 0;
+	struct free_list	 fl;
+	time_t			 first = now + (time_t)s->cf->min_notice_minutes * 60;
 
-	*out = xcalloc(s->slots.n + 1, sizeof **out);
-	for (i = 1; i < s->slots.n; i++) {
-		if ((sl = s->slots.v[i]) == NULL || !slot_bookable(s, sl, now))
-			continue;
-		if (sl->start < from || sl->start >= to)
-			continue;
-		if (modality != 0 && sl->modality != modality)
-			continue;
-		(*out)[n++] = sl;
-	}
-	qsort(*out, n, sizeof **out, slot_cmp);
-	return n;
+	memset(&fl, 0, sizeof fl);
+	fl.s = s;
+	fl.now = now;
+	fl.modality = modality;
+	sched_free_range(s, from > first ? from : first, to, free_keep, &fl);
+	*out = fl.v != NULL ? fl.v : xcalloc(1, sizeof **out);
+	return fl.n;
 }
 
 /* Finds the case of a booking code (its CODE_RANDOM_BYTES, checked). */
@@ -201,11 +196,9 @@ case_upcoming(struct sched *s, int64_t case_id, time_t now)
 {
 	struct booking	*b;
 	struct slot	*sl;
-	size_t		 i;
 
-	for (i = 1; i < s->bookings.n; i++) {
-		if ((b = s->bookings.v[i]) == NULL || b->case_id != case_id ||
-		    b->state != B_BOOKED)
+	for (b = sched_case_first(s, case_id); b != NULL; b = b->case_next) {
+		if (b->state != B_BOOKED)
 			continue;
 		if ((sl = sched_slot(s, b->slot)) != NULL && sl->start > now)
 			return b;
@@ -293,7 +286,8 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 		return sched_err_store(s, e, cause);
 	}
 	idvec_set(&s->bookings, b->id, b);
-	sl->booking = b->id;
+	sched_index_booking(s, b);
+	slot_set_booking(s, sl, b->id);
 	return 0;
 }
 
@@ -324,12 +318,14 @@ size_t
 sched_case_bookings(struct sched *s, int64_t case_id, struct booking ***out)
 {
 	struct booking	*b;
-	size_t		 i, n = 0;
+	size_t		 n = 0;
 
-	*out = xcalloc(s->bookings.n + 1, sizeof **out);
-	for (i = 1; i < s->bookings.n; i++)
-		if ((b = s->bookings.v[i]) != NULL && b->case_id == case_id)
-			(*out)[n++] = b;
+	for (b = sched_case_first(s, case_id); b != NULL; b = b->case_next)
+		n++;
+	*out = xcalloc(n + 1, sizeof **out);
+	n = 0;
+	for (b = sched_case_first(s, case_id); b != NULL; b = b->case_next)
+		(*out)[n++] = b;
 	bookings_sort(s, *out, n);
 	return n;
 }
@@ -382,7 +378,7 @@ sched_cancel(struct sched *s, int64_t case_id, time_t now,
 	if ((b = changeable(s, case_id, now, e)) == NULL ||
 	    booking_set_state(s, b, B_CANCELLED, "worker", "cancel", e) != 0)
 		return -1;
-	sched_slot(s, b->slot)->booking = 0;
+	slot_set_booking(s, sched_slot(s, b->slot), 0);
 	return 0;
 }
 
@@ -423,9 +419,10 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 		return sched_err_store(s, e, cause);
 	}
 	idvec_set(&s->bookings, b->id, b);
-	sl->booking = b->id;
+	sched_index_booking(s, b);
+	slot_set_booking(s, sl, b->id);
 	old->state = B_RESCHEDULED;
-	sched_slot(s, old->slot)->booking = 0;
+	slot_set_booking(s, sched_slot(s, old->slot), 0);
 	return 0;
 }
 
@@ -642,14 +639,17 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 			continue;
 		if ((sl = sched_slot(s, b->slot)) != NULL &&
 		    sl->booking == b->id)
-			sl->booking = 0;
+			slot_set_booking(s, sl, 0);
 		booking_free(b);
-		s->bookings.v[i] = NULL;
+		idvec_set(&s->bookings, (int64_t)i, NULL);
 	}
+	for (i = 1; i < (size_t)ps.ncases; i++)
+		if (ps.state[i] == 2)
+			sched_index_case_drop(s, (int64_t)i);
 	for (i = 1; i < s->notes.n; i++)
 		if (ndel[i]) {
 			free(s->notes.v[i]);
-			s->notes.v[i] = NULL;
+			idvec_set(&s->notes, (int64_t)i, NULL);
 		}
 	free(ps.last);
 	free(ps.state);

@@ -109,11 +109,13 @@ sched_batching(struct sched *s, int on, const struct sched_hooks *hooks)
 static void
 sched_reload(struct sched *s)
 {
-	struct sched	*f;
-	struct idvec	 iv;
-	char		*cause = NULL;
-	int64_t		 purged[3];
-	int		 has;
+	struct sched		*f;
+	struct idvec		 iv;
+	struct slot_free_tree	 free_tree;
+	struct slot_live_tree	 live_tree;
+	char			*cause = NULL;
+	int64_t			 purged[3];
+	int			 has, longest;
 
 	if (audit_reload(s->audit, &cause) != 0 ||
 	    (f = sched_load(s->st, s->seal, s->audit, s->cf, &cause)) == NULL)
@@ -123,7 +125,18 @@ sched_reload(struct sched *s)
 	SWAP(slots);
 	SWAP(bookings);
 	SWAP(notes);
+	SWAP(cases);
 #undef SWAP
+	/* The indexes (index.c) go with the objects they hold. */
+	free_tree = s->free;
+	s->free = f->free;
+	f->free = free_tree;
+	live_tree = s->live;
+	s->live = f->live;
+	f->live = live_tree;
+	longest = s->longest;
+	s->longest = f->longest;
+	f->longest = longest;
 	memcpy(purged, s->purged, sizeof purged);
 	memcpy(s->purged, f->purged, sizeof purged);
 	memcpy(f->purged, purged, sizeof purged);
@@ -299,7 +312,7 @@ idvec_get(const struct idvec *iv, int64_t id)
 	return iv->v[id];
 }
 
-/* Stores p at id, growing the vector. */
+/* Stores p (NULL: clears) at id, growing the vector; keeps the top. */
 void
 idvec_set(struct idvec *iv, int64_t id, void *p)
 {
@@ -314,18 +327,19 @@ idvec_set(struct idvec *iv, int64_t id, void *p)
 		iv->n = n;
 	}
 	iv->v[id] = p;
+	if (p != NULL && (size_t)id >= iv->top)
+		iv->top = (size_t)id + 1;
+	else if (p == NULL && (size_t)id + 1 == iv->top)
+		while (iv->top > 0 && iv->v[iv->top - 1] == NULL)
+			iv->top--;
 }
 
-/* The next id after the highest in use. */
+/* The next id after the highest in use, in O(1): every store goes
+ * through idvec_set. */
 int64_t
 idvec_next(const struct idvec *iv)
 {
-	size_t	 i;
-
-	for (i = iv->n; i > 1; i--)
-		if (iv->v[i - 1] != NULL)
-			return (int64_t)i;
-	return 1;
+	return iv->top > 1 ? (int64_t)iv->top : 1;
 }
 
 /*
@@ -549,6 +563,7 @@ load_slot(int64_t id, const unsigned char *buf, size_t len, void *arg)
 		return -1;
 	}
 	idvec_set(&s->slots, id, sl);
+	sched_index_slot(s, sl);
 	return 0;
 }
 
@@ -583,9 +598,10 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 			booking_free(b);
 			return -1;	/* two bookings hold one slot */
 		}
-		sl->booking = id;
+		slot_set_booking(s, sl, id);
 	}
 	idvec_set(&s->bookings, id, b);
+	sched_index_booking(s, b);
 	return 0;
 }
 
@@ -683,6 +699,7 @@ sched_free(struct sched *s)
 	free(s->people.v);
 	free(s->slots.v);
 	free(s->bookings.v);
+	free(s->cases.v);
 	free(s);
 }
 
@@ -735,6 +752,7 @@ sched_revoke(struct sched *s, const char *actor, struct person *p,
 	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	p->revoked = 1;
+	sched_index_person(s, p->id);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #ifndef ECOD_SCHED_H
 #define ECOD_SCHED_H
 
+#include <bsd/sys/tree.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -46,6 +47,10 @@ struct slot {
 	int		 removed;
 	char		*location;
 	int64_t		 booking;		/* holding booking, or 0 */
+	RB_ENTRY(slot)	 by_start;		/* in sched.free (index.c) */
+	RB_ENTRY(slot)	 by_person;		/* in sched.live */
+	int		 in_free;
+	int		 in_live;
 };
 
 struct booking {
@@ -56,6 +61,7 @@ struct booking {
 	int		 state;
 	unsigned char	*msg;			/* sealed to the counsellor */
 	size_t		 msglen;
+	struct booking	*case_next;		/* the case's next (index.c) */
 };
 
 struct note {
@@ -73,6 +79,7 @@ struct note {
 struct idvec {
 	void		**v;
 	size_t		  n;
+	size_t		  top;		/* 1 + the highest id in use, or 0 */
 };
 
 /*
@@ -87,6 +94,9 @@ struct sched_hooks {
 	void	 *arg;
 };
 
+RB_HEAD(slot_free_tree, slot);
+RB_HEAD(slot_live_tree, slot);
+
 struct sched {
 	struct store		*st;
 	int			 batching;
@@ -97,6 +107,10 @@ struct sched {
 	struct idvec		 slots;
 	struct idvec		 bookings;
 	struct idvec		 notes;
+	struct slot_free_tree	 free;		/* not removed, not booked */
+	struct slot_live_tree	 live;		/* not removed, by person */
+	int			 longest;	/* minutes of the longest live */
+	struct idvec		 cases;		/* case id: its first booking */
 	struct audit		*audit;		/* not owned */
 	unsigned char		 recovery[32];	/* recovery key, if */
 	int			 has_recovery;
@@ -183,6 +197,17 @@ int	sched_purge(struct sched *, const char *, time_t,
 	    struct purge_counts *, struct sched_err *);
 int	sched_message_open(struct sched *, const char *, struct person *,
 	    int64_t, const unsigned char **, size_t *, struct sched_err *);
+
+/* The indexes (index.c): kept right by every change of memory. */
+void	sched_index_slot(struct sched *, struct slot *);
+void	slot_set_booking(struct sched *, struct slot *, int64_t);
+void	sched_index_person(struct sched *, int64_t);
+void	sched_free_range(struct sched *, time_t, time_t,
+	    int (*)(struct slot *, void *), void *);
+int	sched_overlaps(struct sched *, int64_t, time_t, int);
+void	sched_index_booking(struct sched *, struct booking *);
+struct booking *sched_case_first(struct sched *, int64_t);
+void	sched_index_case_drop(struct sched *, int64_t);
 
 /* Row writers and destructors shared by sched.c and booking.c. */
 int	put_slot(struct sched *, const struct slot *, int, char **);

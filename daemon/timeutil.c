@@ -11,6 +11,43 @@
 
 #include "timeutil.h"
 
+/*
+ * Local days whose UTC offset is known, for time_format_local: glibc's
+ * localtime_r takes a lock and consults the zone's rules at every call,
+ * which SLOTS paid once per slot. An entry is a local day whose offset is
+ * the same at its first and its last second, so no clock change falls in
+ * it (no zone changes twice within a day); a day with a change is never
+ * cached and goes to localtime_r at each call. Indexed by the day of t
+ * shifted by the offset last seen; a wrong guess near midnight only
+ * misses. Emptied when the zone changes.
+ */
+#define DAY_CACHE	64
+
+struct local_day {
+	time_t	 start;			/* UTC of the local midnight */
+	char	 date[11];		/* "YYYY-MM-DD" */
+	int	 valid;
+};
+
+static struct local_day	 day_cache[DAY_CACHE];
+static long		 last_off;
+
+/* Returns floor(a / b) for b > 0. */
+static long long
+floor_div(long long a, long long b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/* The cache entry for t's day, guessing its offset is the last seen. */
+static size_t
+day_slot(time_t t)
+{
+	long long	 day = floor_div((long long)t + last_off, 86400);
+
+	return (size_t)(((day % DAY_CACHE) + DAY_CACHE) % DAY_CACHE);
+}
+
 /* Makes zone the process's local time zone. */
 int
 time_set_zone(const char *zone)
@@ -18,6 +55,8 @@ time_set_zone(const char *zone)
 	if (setenv("TZ", zone, 1) != 0)
 		return -1;
 	tzset();
+	memset(day_cache, 0, sizeof day_cache);
+	last_off = 0;
 	return 0;
 }
 
@@ -105,14 +144,59 @@ time_parse_local(const char *s, int date_ok, time_t *t, const char **why)
 	return time_parse_local_len(s, strlen(s), date_ok, t, why);
 }
 
+/* Returns the cached local day holding t, filling it if t's day has no
+ * clock change; NULL if it has one. */
+static struct local_day *
+local_day(time_t t)
+{
+	struct local_day	*d;
+	struct tm		 tm, first, last;
+	time_t			 start, end;
+
+	d = &day_cache[day_slot(t)];
+	if (d->valid && t >= d->start && t - d->start < 86400)
+		return d;
+	localtime_r(&t, &tm);
+	start = t - (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+	end = start + 86399;
+	localtime_r(&start, &first);
+	localtime_r(&end, &last);
+	if (first.tm_gmtoff != tm.tm_gmtoff || last.tm_gmtoff != tm.tm_gmtoff ||
+	    first.tm_hour != 0 || first.tm_min != 0 || first.tm_sec != 0 ||
+	    last.tm_mday != tm.tm_mday)
+		return NULL;
+	last_off = tm.tm_gmtoff;
+	d = &day_cache[day_slot(t)];
+	d->start = start;
+	strftime(d->date, sizeof d->date, "%Y-%m-%d", &tm);
+	d->valid = 1;
+	return d;
+}
+
 /* Writes t as local "YYYY-MM-DDTHH:MM" into buf (LOCAL_TIME_LEN + 1). */
 void
 time_format_local(time_t t, char *buf)
 {
-	struct tm	 tm;
+	struct local_day	*d;
+	struct tm		 tm;
+	int			 secs, h, m;
 
-	localtime_r(&t, &tm);
-	strftime(buf, LOCAL_TIME_LEN + 1, "%Y-%m-%dT%H:%M", &tm);
+	if ((d = local_day(t)) == NULL) {
+		localtime_r(&t, &tm);
+		strftime(buf, LOCAL_TIME_LEN + 1, "%Y-%m-%dT%H:%M", &tm);
+		return;
+	}
+	secs = (int)(t - d->start);
+	h = secs / 3600;
+	m = secs % 3600 / 60;
+	memcpy(buf, d->date, 10);
+	buf[10] = 'T';
+	buf[11] = '0' + h / 10;
+	buf[12] = '0' + h % 10;
+	buf[13] = ':';
+	buf[14] = '0' + m / 10;
+	buf[15] = '0' + m % 10;
+	buf[16] = '\0';
 }
 
 /* Sets *out to t plus days at the same local wall-clock time. */
