@@ -186,9 +186,12 @@ backup_record(struct backup *b, const char *actor)
 	else
 		snprintf(outcome, sizeof outcome, "failed size=%llu sent=%llu",
 		    (unsigned long long)b->tree, (unsigned long long)b->sent);
+	/* Flushed at once: no client's reply waits on this entry, and a
+	 * batch that failed later would lose it unsaid. */
 	if (sched_record(b->ecod->sched, actor, "backup", NULL, 0, outcome,
-	    &e) != 0)
-		log_warnx("backup: cannot record its end: %s", e.msg);
+	    &e) != 0 || sched_flush(b->ecod->sched, &e) != 0)
+		log_warnx("backup: cannot record its end (%s): %s", outcome,
+		    e.msg);
 }
 
 /* Frees the job; the thread has ended. */

@@ -341,6 +341,7 @@ ecod_serve(struct ecod *ecod)
 	backup_shutdown(ecod);
 	sched_refusals_flush(ecod->sched);	/* what the window counted */
 	server_batching(ecod->srv, 0);		/* commits the open batch */
+	server_drain(ecod->srv);		/* and its replies go out */
 	server_free(ecod->srv);
 	event_free(refusals);
 	event_free(ecod->purge);

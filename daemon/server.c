@@ -54,6 +54,8 @@ static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
 static void	client_free(struct client *);
 static int	client_process(struct client *);
+static void	client_unbook(struct client *);
+static struct uid_rate *server_rate(struct server *, uid_t, time_t);
 static void	client_deadline_arm(struct client *);
 static int	peer_cmp(const void *, const void *);
 
@@ -71,7 +73,10 @@ client_overflow(struct client *c)
 	c->srv->stats.overflows++;
 	log_warnx("connection %llu: output over %d bytes; closing",
 	    (unsigned long long)c->id, c->srv->ecod->cf->max_output_bytes);
+	/* The bufferevent keeps its output's front frozen: thaw to drop. */
+	evbuffer_unfreeze(out, 1);
 	evbuffer_drain(out, evbuffer_get_length(out));
+	evbuffer_freeze(out, 1);
 	client_close(c);
 }
 
@@ -174,6 +179,25 @@ client_resume(struct client *c)
 	client_process(c);
 }
 
+/*
+ * A batch failed: the bookings its request counted against the
+ * connection and the uid's hour did not happen.
+ */
+static void
+client_unbook(struct client *c)
+{
+	struct uid_rate	*r;
+	int		 n = c->bookings - c->held_bookings;
+
+	if (n <= 0)
+		return;
+	c->bookings = c->held_bookings;
+	if (c->srv->ecod->cf->max_bookings_per_uid_hour > 0) {
+		r = server_rate(c->srv, c->uid, time(NULL));
+		r->count = r->count > n ? r->count - n : 0;
+	}
+}
+
 /* Returns the rate entry of uid, reusing the stalest if it has none. */
 static struct uid_rate *
 server_rate(struct server *srv, uid_t uid, time_t now)
@@ -263,12 +287,14 @@ server_logout_person(struct server *srv, int64_t person)
  * joined no batch are not held.
  */
 static void
-client_hold(struct client *c, size_t len, int64_t person, int roles)
+client_hold(struct client *c, size_t len, int64_t person, int roles,
+    int bookings)
 {
 	c->batchq = BATCHQ_HELD;
 	c->held_len = len;
 	c->held_person = person;
 	c->held_roles = roles;
+	c->held_bookings = bookings;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&c->srv->held, c, batch_entry);
 }
@@ -330,10 +356,13 @@ server_flushed(void *arg, const struct sched_err *e)
 
 	while ((c = TAILQ_FIRST(&srv->held)) != NULL) {
 		client_unqueue(c);
-		if (e != NULL && !c->overflow) {
+		if (e != NULL && c->overflow)
+			client_truncate(c, 0);	/* closing: nothing of it */
+		else if (e != NULL) {
 			client_truncate(c, c->held_len);
 			c->person = c->held_person;
 			c->roles = c->held_roles;
+			client_unbook(c);
 			client_err(c, e->code, "%s", e->msg);
 		}
 		bufferevent_enable(c->bev, EV_WRITE);
@@ -389,14 +418,14 @@ client_request(struct client *c, int argc, char **argv)
 	uint64_t		 joined = store_batch_joined(st);
 	size_t			 len;
 	int64_t			 person = c->person;
-	int			 roles = c->roles;
+	int			 roles = c->roles, bookings = c->bookings;
 
 	len = evbuffer_get_length(bufferevent_get_output(c->bev));
 	cmd_dispatch(c, argc, argv);
 	if (ss->batches != batches)	/* the request flushed a batch */
 		joined = 0;
 	if (store_batch_joined(st) > joined)
-		client_hold(c, len, person, roles);
+		client_hold(c, len, person, roles, bookings);
 }
 
 /* Handles one complete line (without its newline). */
@@ -614,6 +643,45 @@ client_free(struct client *c)
 	event_free(c->deadline);
 	bufferevent_free(c->bev);
 	free(c);
+}
+
+/* The drain's time is up. */
+static void
+server_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/*
+ * Shutdown, once the last batch is flushed: accepts no one, reads no more
+ * requests, and gives the replies already queued (held ones included) up
+ * to SERVER_DRAIN_SECONDS to reach their clients, so a request committed
+ * just before the signal is answered.
+ */
+void
+server_drain(struct server *srv)
+{
+	struct client	*c, *next;
+	struct event	*t;
+	struct timeval	 tv = { SERVER_DRAIN_SECONDS, 0 };
+	int		 up = 0;
+
+	evconnlistener_disable(srv->listener);
+	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->batchq != BATCHQ_HELD)
+			bufferevent_enable(c->bev, EV_WRITE);
+		client_close(c);
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 &&
+		    c->batchq == BATCHQ_NONE)
+			client_free(c);
+	}
+	if ((t = evtimer_new(srv->ecod->base, server_drain_cb, &up)) == NULL)
+		return;
+	evtimer_add(t, &tv);
+	while (!up && !TAILQ_EMPTY(&srv->clients))
+		event_base_loop(srv->ecod->base, EVLOOP_ONCE);
+	event_free(t);
 }
 
 /* Returns the roles a peer uid holds. */

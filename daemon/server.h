@@ -54,6 +54,7 @@ struct client {
 	size_t			 held_len;	/* output before the request */
 	int64_t			 held_person;	/* login before it */
 	int			 held_roles;
+	int			 held_bookings;	/* c->bookings before it */
 	int64_t			 person;	/* logged in as, or 0 */
 	int64_t			 login;		/* person challenged, or 0 */
 	unsigned char		 challenge[32];
@@ -118,6 +119,10 @@ struct server {
 
 struct server	*server_create(struct ecod *, char **);
 void		 server_free(struct server *);
+void		 server_drain(struct server *);
+
+/* At shutdown, queued replies get this long to reach their clients. */
+#define SERVER_DRAIN_SECONDS	2
 void		 server_batching(struct server *, int);
 void		 client_data(struct client *, int, char *const *);
 void		 client_ok(struct client *, int, char *const *);

@@ -10,7 +10,8 @@ SHIM=$ROOT/$BUILD/tests/faultshim.so
 FCTL=$T/fault
 TOGETHER=$ROOT/tests/tools/together.py
 write_conf "min_notice_minutes = 0;" "max_bookings_per_uid_hour = 0;" \
-    "max_bookings_per_connection = 1000000;"
+    "max_bookings_per_connection = 1000000;" "max_output_bytes = 786432;" \
+    "max_note_bytes = 65536;"
 ecod_init || { not_ok "ecod --init"; finish; }
 ECOD_WRAP=(env LD_PRELOAD="$SHIM" ECO_FAULT_CTL="$FCTL"
     ECO_FAULT_PATH="$T/data/" ECO_FAULT_LOG="$T/faults.log"
@@ -76,6 +77,30 @@ expect_eq "  after SIGKILL: every acknowledged booking is there" \
     "booked booked booked"
 expect_eq "  and nothing refused came back" "$(stat rows_bookings)" \
     "$((nb + 2))"
+# A held reply near max_output_bytes, in a batch whose commit fails: the
+# client must never see an OK for the booking. (Whether the reply is the
+# one that passes the cap depends on how much the kernel's socket buffers
+# took meanwhile: the log says, the test does not depend on it.)
+nb=$(stat rows_bookings)
+out=$(/usr/bin/python3 "$ROOT/tests/tools/heldoverflow.py" "$SOCK" \
+    "$ECOD_PID" "$FCTL" 786432 7)
+rm -f "$FCTL"
+echo "# closed over max_output_bytes: $(grep -c 'output over 786432' "$LOG")"
+expect_no_match "  which never gets an OK for the failed booking" "$out" \
+    '^OK [0-9A-Z-]{34}$'
+expect_eq "  and no booking was made" "$(stat rows_bookings)" "$nb"
+check "  slot 7 is still free" sh -c \
+    "\"$ECOCTL\" -s \"$SOCK\" slots | cut -f1 | grep -qx 7"
+
+# SIGTERM with two bookings read in the loop iteration it arrives in: the
+# batch commits and both replies still reach their clients.
+out=$(ECO_TOGETHER_TERM=1 /usr/bin/python3 "$TOGETHER" "$SOCK" "$ECOD_PID" "BOOK 8" \
+    "BOOK 9" 2>&1)
+wait "$ECOD_PID"; ECOD_PID=
+expect_match "SIGTERM with a batch open: both bookings are answered" \
+    "$(echo "$out" | tr '\n' ' ')" '^OK [0-9A-Z-]{34} OK [0-9A-Z-]{34} $'
+ecod_start || not_ok "the daemon restarts"
+
 echo "# skipped: a PING answered while a commit is in flight; this build" \
     "commits in the event loop (no writer thread), so nothing is answered" \
     "while the disk syncs"

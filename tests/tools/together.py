@@ -4,6 +4,8 @@
 # own connection, and lets the daemon go on (SIGCONT), so that all of them
 # are read in one iteration of its event loop. Prints each connection's
 # reply line, in the order of the arguments. A test tool for group commit.
+# With ECO_TOGETHER_TERM=1 the daemon is also sent SIGTERM while stopped,
+# so the signal arrives in the same loop iteration as the lines.
 import os
 import signal
 import socket
@@ -38,6 +40,8 @@ def main():
         for (s, _), line in zip(conns, lines):
             s.sendall(line.encode() + b"\n")
         time.sleep(0.2)
+        if os.environ.get("ECO_TOGETHER_TERM") == "1":
+            os.kill(pid, signal.SIGTERM)
     finally:
         os.kill(pid, signal.SIGCONT)
     for s, buf in conns:
