@@ -291,7 +291,7 @@ ecod_serve(struct ecod *ecod)
 	struct sched_err	 e;
 	char			*cause = NULL;
 
-	if ((ecod->inst = instance_open(ecod->cf, &cause)) == NULL) {
+	if ((ecod->inst = instance_open_serving(ecod->cf, &cause)) == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
 		return 1;

@@ -26,6 +26,8 @@
 #include "store.h"
 #include "xmalloc.h"
 
+static struct instance *instance_open_as(const struct config *, int, char **);
+
 #define INSTANCE_MAGIC		"eco-instance-v1"
 #define INSTANCE_MAGIC_LEN	(sizeof INSTANCE_MAGIC - 1)
 
@@ -268,6 +270,13 @@ instance_new(const struct config *cf)
 	return in;
 }
 
+/*
+ * The tables that ecod's model (sched_load) and audit tree (audit_open)
+ * do not open row by row as they load: a serving start verifies only
+ * these, since the others are opened, and so authenticated, once anyway.
+ */
+static const char *const instance_unloaded[] = { "meta", "cases", NULL };
+
 /* Opens store and keys of in; create makes them anew. */
 static int
 instance_load(struct instance *in, const struct config *cf, int create,
@@ -293,6 +302,9 @@ instance_load(struct instance *in, const struct config *cf, int create,
 		rc = instance_pending(in, cf, cause);
 	if (rc != 0 || instance_index_key(in, cause) != 0)
 		return -1;
+	if (in->lazy)
+		return store_verify_only(in->store, instance_unloaded,
+		    &in->rows, cause);
 	return store_verify(in->store, NULL, &in->rows, cause);
 }
 
@@ -537,14 +549,32 @@ instance_unplace(const struct config *cf)
 	}
 }
 
-/* Opens an existing instance; NULL with *cause naming what is wrong. */
+/*
+ * Opens an existing instance; NULL with *cause naming what is wrong.
+ * Every sealed row is opened with its AEAD first (instance_open), or only
+ * those the model will not load itself (instance_open_serving: the model
+ * and the audit tree must then be loaded before anything is served).
+ */
 struct instance *
 instance_open(const struct config *cf, char **cause)
+{
+	return instance_open_as(cf, 0, cause);
+}
+
+struct instance *
+instance_open_serving(const struct config *cf, char **cause)
+{
+	return instance_open_as(cf, 1, cause);
+}
+
+static struct instance *
+instance_open_as(const struct config *cf, int lazy, char **cause)
 {
 	struct instance	*in;
 	struct stat	 sb;
 
 	in = instance_new(cf);
+	in->lazy = lazy;
 	if (stat(in->db_path, &sb) != 0) {
 		xasprintf(cause, "%s: no instance here (%s); create one with "
 		    "ecod -c %s --init", in->db_path, strerror(errno),

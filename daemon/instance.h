@@ -16,7 +16,8 @@ struct instance {
 	unsigned char	*audit_sk;	/* sodium_malloc'd Ed25519 secret */
 	unsigned char	 audit_pk[32];
 	unsigned char	 instance_id[INSTANCE_ID_BYTES];
-	int64_t		 rows;		/* sealed rows verified at open */
+	int64_t		 rows;		/* sealed rows at open */
+	int		 lazy;		/* the model opens its own rows */
 	char		*db_path;
 	int		 lock_fd;
 };
@@ -24,6 +25,7 @@ struct instance {
 int		 instance_create(const struct config *, char **);
 int		 instance_chown(const struct config *, uid_t, gid_t, char **);
 struct instance	*instance_open(const struct config *, char **);
+struct instance	*instance_open_serving(const struct config *, char **);
 int		 instance_place(const struct config *, const char *, char **);
 void		 instance_unplace(const struct config *);
 void		 instance_close(struct instance *);

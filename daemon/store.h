@@ -76,6 +76,8 @@ int		 store_foreach(struct store *, const char *, store_row_cb,
 		    void *, char **);
 int		 store_verify(struct store *, int64_t *, int64_t *, char **);
 int		 store_integrity(struct store *, char **);
+int		 store_verify_only(struct store *, const char *const *,
+		    int64_t *, char **);
 const char *const *store_tables(void);
 
 struct store_snapshot;
