@@ -1,6 +1,6 @@
 #!/bin/bash
 # make bench in a tiny form (small counts, short runs): it runs, and it
-# prints its seven figures, each with its raw limit, ratio and target.
+# prints its eight figures, each with its raw limit, ratio and target.
 . "$(dirname "$0")/lib.sh"
 
 out=$(BENCH_SECS=0.2 BENCH_BOOKED=500 BENCH_CONNS=4 BENCH_PER=3 \
@@ -8,11 +8,12 @@ out=$(BENCH_SECS=0.2 BENCH_BOOKED=500 BENCH_CONNS=4 BENCH_PER=3 \
 st=$?
 expect_eq "the bench exits 0" "$st" 0
 [ "$st" -eq 0 ] || printf '#   %s\n' "$out"
-expect_eq "it prints seven figures" \
-    "$(printf '%s\n' "$out" | grep -c -E ' raw .* ratio .* target ')" 7
+expect_eq "it prints eight figures" \
+    "$(printf '%s\n' "$out" | grep -c -E ' raw .* ratio .* target ')" 8
 for f in "PING, one connection" "SLOTS, 50 free slots" \
     "SLOTS, 50 free, 500 booked" "durable BOOK, 4 connections" \
     "durable BOOK, one connection, median" "PING p99 while 4" \
+    "ecod CPU per booking, 4 connections" \
     "avail add --weekly 52, 500 slots"; do
 	expect_match "a line for $f, with a number" "$out" \
 	    "^$f.* [0-9.]+( us| ms|/s) "
