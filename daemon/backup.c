@@ -76,21 +76,6 @@ struct backup {
 	unsigned char		 sha[crypto_hash_sha256_BYTES];
 };
 
-/* Removes path and the journal files SQLite may have left beside it. */
-static void
-backup_unlink(const char *path)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char			*p;
-	size_t			 i;
-
-	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		xasprintf(&p, "%s%s", path, sfx[i]);
-		unlink(p);
-		free(p);
-	}
-}
-
 /* Hashes and measures the copy on fd from its start. */
 static int
 backup_hash(struct backup *b, char **cause)
@@ -129,7 +114,7 @@ backup_thread(void *arg)
 
 	b->rc = -1;
 	b->fd = -1;
-	backup_unlink(b->tmp);
+	store_unlink(b->tmp);
 	fd = open(b->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
@@ -158,7 +143,7 @@ backup_thread(void *arg)
 	b->rc = 0;
 out:
 	store_close(st);
-	backup_unlink(b->tmp);		/* the descriptor keeps the copy */
+	store_unlink(b->tmp);		/* the descriptor keeps the copy */
 	if (b->rc != 0 && b->fd != -1) {
 		close(b->fd);
 		b->fd = -1;
@@ -436,6 +421,6 @@ backup_clean(const char *data_dir)
 	char	*tmp;
 
 	xasprintf(&tmp, "%s/%s", data_dir, BACKUP_TMP);
-	backup_unlink(tmp);
+	store_unlink(tmp);
 	free(tmp);
 }

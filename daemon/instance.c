@@ -360,7 +360,6 @@ instance_create(const struct config *cf, char **cause)
 {
 	struct instance	*in;
 	struct stat	 sb;
-	char		*wal, *shm;
 	int		 made_key = 0, rc = -1;
 
 	in = instance_new(cf);
@@ -391,13 +390,7 @@ out:
 	if (rc != 0 && in->store != NULL) {
 		store_close(in->store);
 		in->store = NULL;
-		xasprintf(&wal, "%s-wal", in->db_path);
-		xasprintf(&shm, "%s-shm", in->db_path);
-		unlink(in->db_path);
-		unlink(wal);
-		unlink(shm);
-		free(wal);
-		free(shm);
+		store_unlink(in->db_path);
 		if (made_key)
 			unlink(cf->master_key_file);
 	}
@@ -538,15 +531,11 @@ out:
 void
 instance_unplace(const struct config *cf)
 {
-	static const char	*sfx[] = { "", "-wal", "-shm", "-journal" };
-	char			*path;
-	size_t			 i;
+	char	*path;
 
-	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		xasprintf(&path, "%s/ecod.db%s", cf->data_dir, sfx[i]);
-		unlink(path);
-		free(path);
-	}
+	xasprintf(&path, "%s/ecod.db", cf->data_dir);
+	store_unlink(path);
+	free(path);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "seal.h"
 #include "store.h"
@@ -290,6 +291,25 @@ store_open(const char *path, int create, char **cause)
 fail:
 	store_close(st);
 	return NULL;
+}
+
+/*
+ * Removes the database file at path and the files SQLite keeps beside it
+ * (WAL, shared memory, rollback journal), those that exist; for a
+ * database that must go whole (a failed creation, restore or backup copy).
+ */
+void
+store_unlink(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char			*p;
+	size_t			 i;
+
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		xasprintf(&p, "%s%s", path, sfx[i]);
+		unlink(p);
+		free(p);
+	}
 }
 
 /* Finalizes every statement and closes the database; NULL is fine. */
@@ -623,9 +643,9 @@ store_rollback_batch(struct store *st)
 
 /* Seals and writes a row with op (OP_INSERT, with its tag, or OP_UPDATE). */
 static int
-store_write(struct store *st, const char *table, int64_t id,
-    const unsigned char *tag, const void *pt, size_t len, enum stmt_op op,
-    char **cause)
+store_write(struct store *st, struct seal *seal, const char *table,
+    int64_t id, const unsigned char *tag, const void *pt, size_t len,
+    enum stmt_op op, char **cause)
 {
 	sqlite3_stmt	*s;
 	unsigned char	*ct;
@@ -635,7 +655,7 @@ store_write(struct store *st, const char *table, int64_t id,
 	if ((s = store_stmt(st, table, op, cause)) == NULL)
 		return -1;
 	ct = xmalloc(ctlen);
-	seal_row(st->seal, table, id, pt, len, ct);
+	seal_row(seal, table, id, pt, len, ct);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_blob(s, 2, ct, (int)ctlen, SQLITE_STATIC);
 	if (tag != NULL)
@@ -657,7 +677,8 @@ int
 store_insert(struct store *st, const char *table, int64_t id, const void *pt,
     size_t len, char **cause)
 {
-	return store_write(st, table, id, NULL, pt, len, OP_INSERT, cause);
+	return store_write(st, st->seal, table, id, NULL, pt, len, OP_INSERT,
+	    cause);
 }
 
 /* Seals pt as a new row id of table, found later by its blind index tag
@@ -666,7 +687,8 @@ int
 store_insert_tagged(struct store *st, const char *table, int64_t id,
     const unsigned char *tag, const void *pt, size_t len, char **cause)
 {
-	return store_write(st, table, id, tag, pt, len, OP_INSERT, cause);
+	return store_write(st, st->seal, table, id, tag, pt, len, OP_INSERT,
+	    cause);
 }
 
 /* Replaces the body of row id of table with pt, sealed afresh. */
@@ -674,7 +696,8 @@ int
 store_update(struct store *st, const char *table, int64_t id, const void *pt,
     size_t len, char **cause)
 {
-	return store_write(st, table, id, NULL, pt, len, OP_UPDATE, cause);
+	return store_write(st, st->seal, table, id, NULL, pt, len, OP_UPDATE,
+	    cause);
 }
 
 /*
@@ -974,64 +997,30 @@ store_snapshot_copy(struct store_snapshot *sn, const char *dest, char **cause)
 	return 0;
 }
 
+/* What reseal_row needs: the store, the new seal, the table, the count. */
+struct reseal {
+	struct store	*st;
+	struct seal	*to;
+	const char	*table;
+	int64_t		*rows;
+	char		**cause;
+};
+
 /*
- * Opens each row of table under the store's seal and writes it back
- * sealed under to; adds the rows to *rows. Updating rows behind the
- * cursor is safe: ids do not change, the scan goes forward by id.
+ * store_foreach callback: writes the row, opened under the store's seal,
+ * back sealed under the new one. Updating rows behind the cursor is safe:
+ * ids do not change, the scan goes forward by id.
  */
 static int
-store_reseal_table(struct store *st, const char *table, struct seal *to,
-    int64_t *rows, char **cause)
+reseal_row(int64_t id, const unsigned char *pt, size_t len, void *arg)
 {
-	sqlite3_stmt		*s, *u;
-	const unsigned char	*ct;
-	unsigned char		*pt, *out;
-	size_t			 ctlen;
-	int64_t			 id;
-	int			 step, rc = 0;
+	struct reseal	*r = arg;
 
-	if ((s = store_stmt(st, table, OP_ALL, cause)) == NULL ||
-	    (u = store_stmt(st, table, OP_UPDATE, cause)) == NULL)
+	if (store_write(r->st, r->to, r->table, id, NULL, pt, len, OP_UPDATE,
+	    r->cause) != 0)
 		return -1;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		ct = sqlite3_column_blob(s, 1);
-		ctlen = (size_t)sqlite3_column_bytes(s, 1);
-		if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD) {
-			store_tampered(st, table, id, cause);
-			rc = -1;
-			break;
-		}
-		pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
-		out = xmalloc(ctlen);
-		if (seal_open_row(st->seal, table, id, ct, ctlen, pt) != 0) {
-			store_tampered(st, table, id, cause);
-			rc = -1;
-		} else {
-			seal_row(to, table, id, pt, ctlen - SEALED_ROW_OVERHEAD,
-			    out);
-			sqlite3_reset(u);
-			sqlite3_bind_int64(u, 1, id);
-			sqlite3_bind_blob(u, 2, out, (int)ctlen, SQLITE_STATIC);
-			if (sqlite3_step(u) != SQLITE_DONE) {
-				store_error(st, cause, "update");
-				rc = -1;
-			}
-			sqlite3_reset(u);
-		}
-		sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
-		free(pt);
-		free(out);
-		if (rc != 0)
-			break;
-		(*rows)++;
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		store_error(st, cause, "read");
-		rc = -1;
-	}
-	sqlite3_reset(s);
-	return rc;
+	(*r->rows)++;
+	return 0;
 }
 
 /*
@@ -1044,11 +1033,14 @@ int
 store_reseal(struct store *st, struct seal *to, int64_t *rows, char **cause)
 {
 	const char *const	*t;
+	struct reseal		 r = { st, to, NULL, rows, cause };
 
 	*rows = 0;
-	for (t = sealed_tables; *t != NULL; t++)
-		if (store_reseal_table(st, *t, to, rows, cause) != 0)
+	for (t = sealed_tables; *t != NULL; t++) {
+		r.table = *t;
+		if (store_foreach(st, *t, reseal_row, &r, cause) != 0)
 			return -1;
+	}
 	return 0;
 }
 

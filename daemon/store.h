@@ -38,6 +38,7 @@ typedef int (*store_row_cb)(int64_t, const unsigned char *, size_t, void *);
 
 struct store	*store_open(const char *, int, char **);
 void		 store_close(struct store *);
+void		 store_unlink(const char *);
 void		 store_set_seal(struct store *, struct seal *);
 int		 store_schema_version(struct store *);
 int		 store_kdf_get(struct store *, struct store_kdf *, char **);
