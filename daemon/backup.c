@@ -165,6 +165,9 @@ backup_record(struct backup *b, const char *actor)
 	struct sched_err	 e;
 	char			 outcome[80];
 
+	/* A connection that goes may end it while a batch's COMMIT is in
+	 * flight: that batch settles first, so this entry has its own. */
+	sched_settle(b->ecod->sched, &e);
 	if (b->state == BK_READY && b->covered == b->bytes)
 		snprintf(outcome, sizeof outcome, "ok size=%llu",
 		    (unsigned long long)b->tree);

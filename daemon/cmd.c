@@ -34,11 +34,11 @@ static const char *const w_marks[] = { "attended", "no-show", NULL };
 #define T_SEQ(n)	{ n, A_ID, 0, 0, NULL }
 
 const struct cmd_entry cmd_table[] = {
-	{ "HELLO", ROLE_ANYONE, CMD_PREHELLO, cmd_hello,
+	{ "HELLO", ROLE_ANYONE, CMD_PREHELLO | CMD_MEMORY, cmd_hello,
 	    { { "version", A_INT, 1, 999, NULL } } },
-	{ "HELP", ROLE_ANYONE, CMD_PREHELLO, cmd_help, { { 0 } } },
-	{ "PING", ROLE_ANYONE, 0, cmd_ping, { { 0 } } },
-	{ "QUIT", ROLE_ANYONE, CMD_PREHELLO, cmd_quit, { { 0 } } },
+	{ "HELP", ROLE_ANYONE, CMD_PREHELLO | CMD_MEMORY, cmd_help, { { 0 } } },
+	{ "PING", ROLE_ANYONE, CMD_MEMORY, cmd_ping, { { 0 } } },
+	{ "QUIT", ROLE_ANYONE, CMD_PREHELLO | CMD_MEMORY, cmd_quit, { { 0 } } },
 	{ "STATS", ROLE_ADMIN, 0, cmd_stats, { { 0 } } },
 
 	{ "LOGIN", ROLE_ANYONE, 0, cmd_login, { T_NAME } },
@@ -88,9 +88,9 @@ const struct cmd_entry cmd_table[] = {
 	{ "NOTE-OPEN", ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_note_open,
 	    { { "note", A_ID, 0, 0, NULL } } },
 
-	{ "SLOTS", ROLE_ANYONE, 0, cmd_slots,
+	{ "SLOTS", ROLE_ANYONE, CMD_MEMORY, cmd_slots,
 	    { T_FROM, T_TO, { "modality", A_MODALITY | A_OPT, 0, 0, NULL } } },
-	{ "SLOTKEY", ROLE_ANYONE, 0, cmd_slotkey, { T_SLOT } },
+	{ "SLOTKEY", ROLE_ANYONE, CMD_MEMORY, cmd_slotkey, { T_SLOT } },
 	{ "BOOK", ROLE_ANYONE, 0, cmd_book,
 	    { T_SLOT, { "code", A_CODE | A_OPT, 0, 0, NULL },
 	    { "message", A_B64 | A_OPT, crypto_box_SEALBYTES + 1,
@@ -399,6 +399,20 @@ cmd_refused(struct client *c, const char *what, const char *kind, int64_t id)
 	action[i] = '\0';
 	sched_refused(c->srv->ecod->sched, cmd_actor(c, actor, sizeof actor),
 	    action, kind, id);
+}
+
+/*
+ * Returns 1 if verb runs from memory alone, whoever asks: it may run while
+ * a batch's COMMIT is in flight (server.c, client_park). Such a verb is
+ * allowed to everyone, so no refusal of it is ever written.
+ */
+int
+cmd_memory_only(const char *verb)
+{
+	const struct cmd_entry	*e;
+
+	return (e = cmd_find(verb)) != NULL && (e->flags & CMD_MEMORY) &&
+	    e->roles == ROLE_ANYONE;
 }
 
 /*

@@ -17,6 +17,7 @@
 struct client;
 
 #define CMD_PREHELLO	0x01	/* allowed before the handshake */
+#define CMD_MEMORY	0x02	/* answered from memory, never the store */
 #define CMD_MAXARGS	5	/* fields after the verb, at most */
 
 /* What a field must be. */
@@ -74,6 +75,7 @@ struct cmd_entry {
 extern const struct cmd_entry	cmd_table[];
 
 void	cmd_dispatch(struct client *, int, char **);
+int	cmd_memory_only(const char *);
 char	*cmd_usage(const struct cmd_entry *);
 void	cmd_refused(struct client *, const char *, const char *, int64_t);
 

@@ -81,6 +81,8 @@ sched_commit(struct sched *s, char **cause)
 	return 0;
 }
 
+static int	sched_settle_hook(void *);
+
 /*
  * Turns group commit on or off (flushing first); hooks are the server's,
  * copied. Off, every change commits alone, as at start.
@@ -93,6 +95,7 @@ sched_batching(struct sched *s, int on, const struct sched_hooks *hooks)
 	sched_flush(s, &e);
 	s->batching = on;
 	store_batching(s->st, on);
+	store_set_settle(s->st, on ? sched_settle_hook : NULL, s);
 	if (hooks != NULL)
 		s->hooks = *hooks;
 	else
@@ -147,31 +150,16 @@ sched_reload(struct sched *s)
 }
 
 /*
- * Commits the open batch, if any: signs the tree head once for all its
- * entries, inside its transaction, then COMMIT. Returns 0 once every
- * change of the batch is durable; or -1, e filled (a storage failure,
- * nothing changed), with the store rolled back and memory reloaded to
- * match. Either way the flushed hook hears of it. Call it with no
- * request's transaction open, and holding no pointer into the model.
+ * A batch failed (its head could not be signed, or its COMMIT failed): the
+ * store is rolled back; the audit log and the model go back to what it
+ * holds; e says why, and the flushed hook hears of it.
  */
-int
-sched_flush(struct sched *s, struct sched_err *e)
+static int
+sched_flush_failed(struct sched *s, uint64_t n, char *cause,
+    struct sched_err *e)
 {
 	const char	*why;
-	char		*cause = NULL;
-	uint64_t	 n = store_batch_joined(s->st);
 
-	if (!store_batch_open(s->st))
-		return 0;
-	if (audit_sign(s->audit, &cause) == 0 &&
-	    store_flush(s->st, &cause) == 0) {
-		audit_committed(s->audit);
-		log_debug("batch: %llu requests committed in one transaction",
-		    (unsigned long long)n);
-		if (s->hooks.flushed != NULL)
-			s->hooks.flushed(s->hooks.arg, NULL);
-		return 0;
-	}
 	why = store_failure(s->st);
 	store_rollback_batch(s->st);
 	audit_abort_batch(s->audit);
@@ -188,6 +176,97 @@ sched_flush(struct sched *s, struct sched_err *e)
 	if (s->hooks.flushed != NULL)
 		s->hooks.flushed(s->hooks.arg, e);
 	return -1;
+}
+
+/*
+ * Starts committing the open batch, if any: signs the tree head once for
+ * all its entries, inside its transaction, and hands the COMMIT to the
+ * store's writer thread. Until sched_settle takes the result, nothing may
+ * touch the store (what does waits for the writer); the loop serves what
+ * memory answers. Returns 0, or -1 with e if the batch failed already.
+ * Call it with no request's transaction open, holding no pointer into the
+ * model.
+ */
+int
+sched_flush_start(struct sched *s, struct sched_err *e)
+{
+	char	*cause = NULL;
+
+	if (sched_settle(s, e) != 0 || !store_batch_open(s->st))
+		return 0;
+	s->flush_n = store_batch_joined(s->st);
+	if (audit_sign(s->audit, &cause) != 0)
+		return sched_flush_failed(s, s->flush_n, cause, e);
+	if (store_flush_start(s->st) == 0)	/* done already */
+		return sched_settle(s, e);
+	return 0;
+}
+
+/*
+ * Takes the result of the batch whose COMMIT was started, waiting for it
+ * if it is still in flight: 0 once every change of the batch is durable
+ * (the head that covers them is the log's), or -1, e filled, as
+ * sched_flush says. 0 if none was started. Same conditions as
+ * sched_flush_start.
+ */
+int
+sched_settle(struct sched *s, struct sched_err *e)
+{
+	char	*cause = NULL;
+
+	if (!store_flushing(s->st))
+		return 0;
+	if (store_flush_end(s->st, &cause) != 0)
+		return sched_flush_failed(s, s->flush_n, cause, e);
+	audit_committed(s->audit);
+	log_debug("batch: %llu requests committed in one transaction",
+	    (unsigned long long)s->flush_n);
+	if (s->hooks.flushed != NULL)
+		s->hooks.flushed(s->hooks.arg, NULL);
+	return 0;
+}
+
+/*
+ * What store_begin calls when a batch's result is not taken (a write from
+ * somewhere the server did not hold back): a batch that committed is
+ * settled here; one that failed is not, since that reloads the model
+ * under a caller that may hold pointers into it: the write fails, and
+ * the loop settles the batch (server.c, the wake-up event).
+ */
+static int
+sched_settle_hook(void *arg)
+{
+	struct sched		*s = arg;
+	struct sched_err	 e;
+
+	if (!store_flush_ready(s->st) || store_flush_failed(s->st))
+		return -1;
+	return sched_settle(s, &e);
+}
+
+/* Returns 1 while a batch's COMMIT is in flight or not settled: what
+ * touches the store should wait for sched_settle. */
+int
+sched_committing(const struct sched *s)
+{
+	return store_flushing(s->st);
+}
+
+/*
+ * Commits the open batch, if any, here: settles the one in flight, then
+ * starts and settles this one. Returns 0 once every change of the batch
+ * is durable; or -1, e filled (a storage failure, nothing changed), with
+ * the store rolled back and memory reloaded to match. Either way the
+ * flushed hook hears of it. Same conditions as sched_flush_start.
+ */
+int
+sched_flush(struct sched *s, struct sched_err *e)
+{
+	if (sched_settle(s, e) != 0)
+		return -1;
+	if (sched_flush_start(s, e) != 0)
+		return -1;
+	return sched_settle(s, e);
 }
 
 /* Appends an audit entry by actor on object kind:id (kind NULL: none). */

@@ -100,6 +100,7 @@ RB_HEAD(slot_live_tree, slot);
 struct sched {
 	struct store		*st;
 	int			 batching;
+	uint64_t		 flush_n;	/* requests in the flush started */
 	struct sched_hooks	 hooks;
 	struct seal		*seal;
 	const struct config	*cf;
@@ -141,6 +142,9 @@ int		 sched_commit(struct sched *, char **);
 void		 sched_batching(struct sched *, int,
 		    const struct sched_hooks *);
 int		 sched_flush(struct sched *, struct sched_err *);
+int		 sched_flush_start(struct sched *, struct sched_err *);
+int		 sched_settle(struct sched *, struct sched_err *);
+int		 sched_committing(const struct sched *);
 int		 sched_audit(struct sched *, const char *, const char *,
 		    const char *, int64_t, const char *, char **);
 int		 sched_record(struct sched *, const char *, const char *,

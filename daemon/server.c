@@ -332,6 +332,8 @@ client_unqueue(struct client *c)
 		TAILQ_REMOVE(&c->srv->held, c, batch_entry);
 	else if (c->batchq == BATCHQ_RESUMING)
 		TAILQ_REMOVE(&c->srv->resuming, c, batch_entry);
+	else if (c->batchq == BATCHQ_PARKED)
+		TAILQ_REMOVE(&c->srv->parked, c, batch_entry);
 	c->batchq = BATCHQ_NONE;
 }
 
@@ -369,18 +371,37 @@ server_flushed(void *arg, const struct sched_err *e)
 		c->batchq = BATCHQ_RESUMING;
 		TAILQ_INSERT_TAIL(&srv->resuming, c, batch_entry);
 	}
+	while ((c = TAILQ_FIRST(&srv->parked)) != NULL) {
+		client_unqueue(c);
+		c->batchq = BATCHQ_RESUMING;
+		TAILQ_INSERT_TAIL(&srv->resuming, c, batch_entry);
+	}
 	if (!TAILQ_EMPTY(&srv->resuming))
 		event_active(srv->unhold, EV_TIMEOUT, 0);
 }
 
-/* Commits the open batch (its hook releases the replies). */
+/* Hands the open batch's COMMIT to the writer (settled in
+ * server_committed_cb, whose hook releases the replies). */
 static void
 server_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server		*srv = arg;
 	struct sched_err	 e;
 
-	sched_flush(srv->ecod->sched, &e);
+	sched_flush_start(srv->ecod->sched, &e);
+}
+
+/* The writer is done with the batch's COMMIT: its replies go out, and the
+ * requests parked meanwhile run. */
+static void
+server_committed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct sched_err	 e;
+
+	store_wake_drain(srv->ecod->inst->store);
+	if (store_flush_ready(srv->ecod->inst->store))
+		sched_settle(srv->ecod->sched, &e);
 }
 
 /* Handles what the released clients sent while their replies were held. */
@@ -404,8 +425,53 @@ void
 server_batching(struct server *srv, int on)
 {
 	struct sched_hooks	 h = { server_joined, server_flushed, srv };
+	int			 fd;
 
+	if (srv->committed != NULL) {
+		event_free(srv->committed);
+		srv->committed = NULL;
+	}
 	sched_batching(srv->ecod->sched, on, on ? &h : NULL);
+	if (on && (fd = store_wake_fd(srv->ecod->inst->store)) != -1) {
+		srv->committed = event_new(srv->ecod->base, fd,
+		    EV_READ | EV_PERSIST, server_committed_cb, srv);
+		if (srv->committed == NULL || event_add(srv->committed,
+		    NULL) != 0)
+			fatalx("cannot watch the writer thread");
+	}
+}
+
+/*
+ * While a batch's COMMIT is in flight, only requests that memory answers
+ * run (cmd_memory_only: PING, SLOTS and the like); the client whose next
+ * complete line is any other waits, its input unread, until the batch
+ * settles. Returns 1 if c was parked.
+ */
+static int
+client_park(struct client *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct evbuffer_ptr	 eol;
+	char			 verb[32];
+	size_t			 n;
+
+	if (!sched_committing(c->srv->ecod->sched))
+		return 0;
+	eol = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+	if (eol.pos == -1)
+		return 0;		/* no whole line yet */
+	n = (size_t)eol.pos < sizeof verb - 1 ? (size_t)eol.pos :
+	    sizeof verb - 1;
+	if (evbuffer_copyout(in, verb, n) != (ev_ssize_t)n)
+		fatalx("evbuffer_copyout failed");
+	verb[n] = '\0';
+	verb[strcspn(verb, " \r")] = '\0';
+	if (cmd_memory_only(verb))
+		return 0;
+	bufferevent_disable(c->bev, EV_READ);
+	c->batchq = BATCHQ_PARKED;
+	TAILQ_INSERT_TAIL(&c->srv->parked, c, batch_entry);
+	return 1;
 }
 
 /* Runs one request; holds its reply if its change joined the batch. */
@@ -520,6 +586,8 @@ client_process(struct client *c)
 			evtimer_del(c->deadline);
 			continue;
 		}
+		if (client_park(c))
+			break;
 		line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
 		if (line == NULL) {
 			/* Room for the longest line and its CR LF: past that
@@ -955,6 +1023,7 @@ server_create(struct ecod *ecod, char **cause)
 	TAILQ_INIT(&srv->clients);
 	TAILQ_INIT(&srv->held);
 	TAILQ_INIT(&srv->resuming);
+	TAILQ_INIT(&srv->parked);
 	srv->listener = evconnlistener_new(ecod->base, server_accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (srv->listener == NULL) {
@@ -991,6 +1060,8 @@ server_free(struct server *srv)
 	event_free(srv->summary);
 	event_free(srv->flush);
 	event_free(srv->unhold);
+	if (srv->committed != NULL)
+		event_free(srv->committed);
 	if (srv->spare_fd != -1)
 		close(srv->spare_fd);
 	unlink(srv->path);

@@ -70,6 +70,7 @@ struct client {
 #define BATCHQ_NONE	0
 #define BATCHQ_HELD	1	/* its request is in the open batch */
 #define BATCHQ_RESUMING	2	/* released: its next lines are handled */
+#define BATCHQ_PARKED	3	/* its next request waits for the commit */
 
 /* Bookings per peer uid in the current hour: memory only, never written. */
 struct uid_rate {
@@ -108,7 +109,9 @@ struct server {
 	TAILQ_HEAD(, client)	 clients;
 	TAILQ_HEAD(, client)	 held;		/* replies awaiting the batch */
 	TAILQ_HEAD(, client)	 resuming;
+	TAILQ_HEAD(, client)	 parked;	/* requests awaiting the writer */
 	struct event		*flush;		/* commits the batch */
+	struct event		*committed;	/* the writer is done */
 	struct event		*unhold;	/* handles resuming clients */
 	int			 nclients;
 	uint64_t		 next_id;

@@ -3,7 +3,15 @@
  * in WAL mode with synchronous=FULL, statements prepared once and kept.
  * Each sealed table is (id INTEGER PRIMARY KEY, body BLOB): the body is
  * the row sealed by seal.c, so the file shows counts and sizes only.
+ *
+ * While batching, a writer thread runs the batch's COMMIT (the fsyncs),
+ * so the loop can serve what needs no store meanwhile (store_flush_start).
+ * The connection is used by one thread at a time: every function here
+ * that touches it waits first for a COMMIT in flight (store_collect).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -82,7 +90,29 @@ struct store {
 	int		 lost;		/* SQLite rolled the batch back */
 	uint64_t	 joined;	/* requests released into the batch */
 	struct store_stats stats;
+
+	/* The writer thread, running while batching (store_writer). */
+	pthread_t	 writer;
+	int		 writer_up;
+	pthread_mutex_t	 mtx;		/* guards job and quit, and what */
+	pthread_cond_t	 cond;		/* the writer's answer */
+	int		 job;		/* a COMMIT handed to the writer */
+	int		 quit;
+	int		 wake[2];	/* a byte each time the writer is done */
+	int		 commit_rc;	/* its answer: SQLite's code, */
+	int		 commit_err;	/* the extended code, */
+	char		*commit_msg;	/* and message */
+	/* A flush (store_flush_start) whose result is not yet taken. */
+	int		 flushing;
+	int		 inflight;	/* the writer has the connection */
+	int		 flush_rc;	/* once collected */
+	char		*flush_cause;
+	store_settle_cb	 settle;	/* takes it, before a new write */
+	void		*settle_arg;
 };
+
+static void	store_collect(struct store *);
+static void	store_writer_stop(struct store *);
 
 /* Sets *cause to "what: the SQLite message"; keeps the code for
  * store_failure. */
@@ -133,6 +163,7 @@ store_stmt(struct store *st, const char *table, enum stmt_op op, char **cause)
 	sqlite3_stmt	**sp = &st->stmts[t][op];
 	char		*sql;
 
+	store_collect(st);
 	if (*sp == NULL) {
 		xasprintf(&sql, "%s%s%s", stmt_sql[op].head, sealed_tables[t],
 		    stmt_sql[op].tail);
@@ -153,6 +184,7 @@ store_stmt(struct store *st, const char *table, enum stmt_op op, char **cause)
 static int
 store_exec(struct store *st, const char *sql, char **cause)
 {
+	store_collect(st);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_error(st, cause, "exec");
 		return -1;
@@ -168,6 +200,7 @@ store_pragma(struct store *st, const char *sql, const char *want, char **cause)
 	const char	*got;
 	int		 rc = -1;
 
+	store_collect(st);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		store_error(st, cause, "pragma");
 		return -1;
@@ -195,6 +228,7 @@ store_schema_version(struct store *st)
 	sqlite3_stmt	*s;
 	int		 v = -1;
 
+	store_collect(st);
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -320,6 +354,8 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store_writer_stop(st);
+	free(st->flush_cause);
 	for (t = 0; t < NTABLES; t++)
 		for (op = 0; op < OP_NUM; op++)
 			sqlite3_finalize(st->stmts[t][op]);
@@ -355,6 +391,7 @@ store_kdf_get(struct store *st, struct store_kdf *k, char **cause)
 	sqlite3_stmt	*s;
 	int		 rc = -1, step;
 
+	store_collect(st);
 	if (sqlite3_prepare_v2(st->db, "SELECT salt, opslimit, memlimit "
 	    "FROM kdf WHERE id = 1", -1, &s, NULL) != SQLITE_OK) {
 		store_error(st, cause, "read kdf");
@@ -384,6 +421,7 @@ store_kdf_put(struct store *st, const struct store_kdf *k, char **cause)
 	sqlite3_stmt	*s;
 	int		 rc = -1;
 
+	store_collect(st);
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO kdf (id, salt, opslimit, "
 	    "memlimit) VALUES (1, ?1, ?2, ?3)", -1, &s, NULL) != SQLITE_OK) {
 		store_error(st, cause, "write kdf");
@@ -411,6 +449,7 @@ store_kdf_update(struct store *st, const struct store_kdf *k, char **cause)
 	sqlite3_stmt	*s;
 	int		 rc = -1;
 
+	store_collect(st);
 	if (sqlite3_prepare_v2(st->db, "UPDATE kdf SET salt = ?1, "
 	    "opslimit = ?2, memlimit = ?3 WHERE id = 1", -1, &s,
 	    NULL) != SQLITE_OK) {
@@ -443,8 +482,10 @@ static int
 store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
     char **cause)
 {
-	int	 rc = sqlite3_step(s);
+	int	 rc;
 
+	store_collect(st);
+	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		store_error(st, cause, what);
@@ -456,14 +497,239 @@ store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
 /*
  * Group commit. While batching is on, the transactions of requests (each
  * store_begin .. store_commit) are savepoints inside one transaction, the
- * batch's, opened by the first of them; store_flush commits it. A request
- * that fails rolls back to its savepoint only: what the requests before it
- * wrote stays in the batch.
+ * batch's, opened by the first of them; store_flush commits it, or
+ * store_flush_start hands the COMMIT to the writer thread and
+ * store_flush_end takes its result. A request that fails rolls back to
+ * its savepoint only: what the requests before it wrote stays in the
+ * batch.
+ */
+
+/* The writer thread: runs each COMMIT handed to it, then wakes the loop. */
+static void *
+store_writer(void *arg)
+{
+	struct store	*st = arg;
+	int		 rc;
+
+	pthread_mutex_lock(&st->mtx);
+	for (;;) {
+		while (!st->job && !st->quit)
+			pthread_cond_wait(&st->cond, &st->mtx);
+		if (!st->job)
+			break;
+		pthread_mutex_unlock(&st->mtx);
+		rc = sqlite3_step(st->commit);
+		st->commit_rc = rc;
+		if (rc != SQLITE_DONE) {
+			st->commit_err = sqlite3_extended_errcode(st->db);
+			st->commit_msg = xstrdup(sqlite3_errmsg(st->db));
+		}
+		sqlite3_reset(st->commit);
+		pthread_mutex_lock(&st->mtx);
+		st->job = 0;
+		pthread_cond_broadcast(&st->cond);
+		/* Full pipe: a byte is there already, enough to wake. */
+		if (write(st->wake[1], "", 1) == -1 && errno != EAGAIN)
+			(void)0;
+	}
+	pthread_mutex_unlock(&st->mtx);
+	return NULL;
+}
+
+/* Starts the writer thread; without one, flushes commit in the caller. */
+static void
+store_writer_start(struct store *st)
+{
+	if (st->writer_up || !sqlite3_threadsafe())
+		return;
+	if (pipe2(st->wake, O_CLOEXEC | O_NONBLOCK) != 0)
+		return;
+	pthread_mutex_init(&st->mtx, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	st->quit = st->job = 0;
+	if (pthread_create(&st->writer, NULL, store_writer, st) != 0) {
+		pthread_mutex_destroy(&st->mtx);
+		pthread_cond_destroy(&st->cond);
+		close(st->wake[0]);
+		close(st->wake[1]);
+		return;
+	}
+	st->writer_up = 1;
+}
+
+/* Stops the writer thread, once what it holds is collected. */
+static void
+store_writer_stop(struct store *st)
+{
+	if (!st->writer_up)
+		return;
+	store_collect(st);
+	pthread_mutex_lock(&st->mtx);
+	st->quit = 1;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->mtx);
+	pthread_join(st->writer, NULL);
+	pthread_mutex_destroy(&st->mtx);
+	pthread_cond_destroy(&st->cond);
+	close(st->wake[0]);
+	close(st->wake[1]);
+	st->writer_up = 0;
+}
+
+/*
+ * Turns batching on or off. On, the writer thread starts; off, it stops,
+ * and a flush's result not taken stays for store_flush_end.
  */
 void
 store_batching(struct store *st, int on)
 {
 	st->batching = on;
+	if (on)
+		store_writer_start(st);
+	else
+		store_writer_stop(st);
+}
+
+/* Returns the descriptor that turns readable when the writer is done
+ * (drain it with store_wake_drain), or -1 if there is no writer. */
+int
+store_wake_fd(const struct store *st)
+{
+	return st->writer_up ? st->wake[0] : -1;
+}
+
+/* Empties the writer's wake-up pipe. */
+void
+store_wake_drain(struct store *st)
+{
+	char	 buf[64];
+
+	if (st->writer_up)
+		while (read(st->wake[0], buf, sizeof buf) > 0)
+			;
+}
+
+/* Sets what store_begin calls when a flush's result is not yet taken:
+ * cb takes it (store_flush_end), or returns -1 if it cannot now. */
+void
+store_set_settle(struct store *st, store_settle_cb cb, void *arg)
+{
+	st->settle = cb;
+	st->settle_arg = arg;
+}
+
+/*
+ * Waits for a COMMIT in flight, if any, and ends its batch: rolled back if
+ * it failed, as store_sync says. The result waits for store_flush_end.
+ * Everything that touches the connection calls this first.
+ */
+static void
+store_collect(struct store *st)
+{
+	int	 err;
+
+	if (!st->inflight)
+		return;
+	pthread_mutex_lock(&st->mtx);
+	while (st->job)
+		pthread_cond_wait(&st->cond, &st->mtx);
+	pthread_mutex_unlock(&st->mtx);
+	st->inflight = 0;
+	if (st->commit_rc == SQLITE_DONE)
+		st->flush_rc = 0;
+	else {
+		st->flush_rc = -1;
+		xasprintf(&st->flush_cause, "%s: commit: %s", st->path,
+		    st->commit_msg);
+		free(st->commit_msg);
+		st->commit_msg = NULL;
+		err = st->commit_err;
+		store_abort(st);
+		sqlite3_wal_checkpoint_v2(st->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		st->lasterr = err;
+		store_rollback_batch(st);
+	}
+	st->batch = st->lost = 0;
+	st->joined = 0;
+}
+
+/*
+ * Ends the open batch, counted: a batch that SQLite lost fails at once;
+ * else its COMMIT goes to the writer (returns 1: store_flush_end waits
+ * for it), or, with no writer, runs here (returns 0). Either way
+ * store_flush_end gives the result.
+ */
+int
+store_flush_start(struct store *st)
+{
+	store_collect(st);
+	if (!st->batch || st->flushing)
+		abort();	/* nothing to flush, or one not taken */
+	if (st->request)
+		abort();	/* a request's savepoint still open */
+	st->flushing = 1;
+	if (st->lost || !st->writer_up) {
+		st->flush_rc = store_flush(st, &st->flush_cause);
+		return 0;
+	}
+	st->stats.batches++;
+	st->stats.batched += st->joined;
+	st->stats.commits++;
+	st->inflight = 1;
+	pthread_mutex_lock(&st->mtx);
+	st->job = 1;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->mtx);
+	return 1;
+}
+
+/* Returns 1 while a flush's result is not taken (its COMMIT may be in
+ * flight), else 0. */
+int
+store_flushing(const struct store *st)
+{
+	return st->flushing;
+}
+
+/* Returns 1 if the writer is done with the flush in flight (or none is),
+ * so that store_flush_end would not wait. */
+int
+store_flush_ready(struct store *st)
+{
+	int	 done;
+
+	if (!st->inflight)
+		return 1;
+	pthread_mutex_lock(&st->mtx);
+	done = !st->job;
+	pthread_mutex_unlock(&st->mtx);
+	return done;
+}
+
+/* Returns 1 if the flush not yet taken failed (once ready), else 0. */
+int
+store_flush_failed(struct store *st)
+{
+	store_collect(st);
+	return st->flushing && st->flush_rc != 0;
+}
+
+/* Returns the result of the flush not yet taken, waiting for it: 0 with
+ * every request of the batch durable, or -1 with *cause and none of them;
+ * 0 if there is none. */
+int
+store_flush_end(struct store *st, char **cause)
+{
+	if (!st->flushing)
+		return 0;
+	store_collect(st);
+	st->flushing = 0;
+	if (st->flush_rc == 0)
+		return 0;
+	*cause = st->flush_cause;
+	st->flush_cause = NULL;
+	return -1;
 }
 
 /* Returns 1 if a batch's transaction is open (changes not yet durable). */
@@ -493,6 +759,7 @@ store_stats(const struct store *st)
 static void
 store_check_lost(struct store *st)
 {
+	store_collect(st);
 	if (st->batch && sqlite3_get_autocommit(st->db)) {
 		st->lost = 1;
 		st->request = 0;
@@ -506,6 +773,14 @@ store_check_lost(struct store *st)
 int
 store_begin(struct store *st, char **cause)
 {
+	store_collect(st);
+	if (st->flushing && (st->settle == NULL ||
+	    st->settle(st->settle_arg) != 0 || st->flushing)) {
+		st->lasterr = SQLITE_BUSY;
+		xasprintf(cause, "%s: the last batch's commit is not settled",
+		    st->path);
+		return -1;
+	}
 	if (!st->batching)
 		return store_step_done(st, st->begin, "begin", cause);
 	if (!st->batch) {
@@ -603,6 +878,7 @@ store_flush(struct store *st, char **cause)
 static void
 store_abort(struct store *st)
 {
+	store_collect(st);
 	if (!sqlite3_get_autocommit(st->db)) {
 		sqlite3_step(st->rollback);
 		sqlite3_reset(st->rollback);
@@ -733,6 +1009,7 @@ store_checkpoint(struct store *st, char **cause)
 {
 	int	 rc, log = -1, done = -1;
 
+	store_collect(st);
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
 	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
 	if (rc != SQLITE_OK) {
@@ -924,6 +1201,7 @@ store_snapshot(struct store *st, char **cause)
 {
 	struct store_snapshot	*sn;
 
+	store_collect(st);
 	sn = xcalloc(1, sizeof *sn);
 	sn->path = xstrdup(st->path);
 	if (sqlite3_open_v2(st->path, &sn->db, SQLITE_OPEN_READWRITE |

@@ -35,6 +35,7 @@ struct store_stats {
 };
 
 typedef int (*store_row_cb)(int64_t, const unsigned char *, size_t, void *);
+typedef int (*store_settle_cb)(void *);
 
 struct store	*store_open(const char *, int, char **);
 void		 store_close(struct store *);
@@ -55,6 +56,14 @@ void		 store_batching(struct store *, int);
 int		 store_batch_open(const struct store *);
 uint64_t	 store_batch_joined(const struct store *);
 int		 store_flush(struct store *, char **);
+int		 store_flush_start(struct store *);
+int		 store_flush_end(struct store *, char **);
+int		 store_flushing(const struct store *);
+int		 store_flush_ready(struct store *);
+int		 store_flush_failed(struct store *);
+int		 store_wake_fd(const struct store *);
+void		 store_wake_drain(struct store *);
+void		 store_set_settle(struct store *, store_settle_cb, void *);
 void		 store_rollback_batch(struct store *);
 const struct store_stats *store_stats(const struct store *);
 const char	*store_failure(struct store *);

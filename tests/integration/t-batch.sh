@@ -19,7 +19,7 @@ ECOD_WRAP=(env LD_PRELOAD="$SHIM" ECO_FAULT_CTL="$FCTL"
 ecod_start -d || { not_ok "daemon starts"; finish; }
 ctl admin counsellor add ana "$(make_key ana)"
 as ana avail add --start "$(ldate '+2 days') 10:00" --minutes 30 \
-    --weekly 10 >/dev/null
+    --weekly 14 >/dev/null
 stat() { ctl admin stats | sed -n "s/^$1	//p"; }
 state() { ctl status "$1" | cut -f5; }
 
@@ -101,8 +101,44 @@ expect_match "SIGTERM with a batch open: both bookings are answered" \
     "$(echo "$out" | tr '\n' ' ')" '^OK [0-9A-Z-]{34} OK [0-9A-Z-]{34} $'
 ecod_start || not_ok "the daemon restarts"
 
-echo "# skipped: a PING answered while a commit is in flight; this build" \
-    "commits in the event loop (no writer thread), so nothing is answered" \
-    "while the disk syncs"
+# The writer thread: while a booking's commit is in flight (each sync of
+# the database made 1.5 s slow), the loop answers PING and SLOTS from
+# memory; a second booking waits for that commit, then gets its own.
+b0=$(stat batches)
+echo "DELAY sync 1500" > "$FCTL"
+out=$(/usr/bin/python3 "$ROOT/tests/tools/inflight.py" "$SOCK" 10 11)
+rm -f "$FCTL"
+echo "$out" | sed 's/^/# /'
+order=$(echo "$out" | cut -d' ' -f1,2 | tr '\n' ' ')
+expect_eq "while a commit is in flight, PING and SLOTS are answered first" \
+    "$order" "B PING B SLOTS A BOOK C BOOK "
+expect_match "  PING gets its PONG" "$(echo "$out" | grep '^B PING')" 'OK PONG$'
+expect_match "  the booking in flight is made" "$(echo "$out" | grep '^A BOOK')" \
+    'OK [0-9A-Z-]{34}$'
+expect_match "  and the one that waited for it" \
+    "$(echo "$out" | grep '^C BOOK')" 'OK [0-9A-Z-]{34}$'
+expect_eq "  each in a batch of its own" "$(( $(stat batches) - b0 ))" 2
+out=$(ctl admin verify 2>&1)
+expect_match "  the audit tree matches its signed head" "$out" "audit-tree"
+
+# A commit in flight that fails: its booking fails; the one parked
+# meanwhile runs after, in a batch of its own, and is made.
+nb=$(stat rows_bookings)
+echo "DELAY sync 1500" > "$FCTL"
+( sleep 0.6; echo "EIO sync once" > "$FCTL" ) &
+fault=$!
+out=$(/usr/bin/python3 "$ROOT/tests/tools/inflight.py" "$SOCK" 12 13)
+wait "$fault"
+rm -f "$FCTL"
+echo "$out" | sed 's/^/# /'
+expect_match "a commit in flight that fails fails its booking" \
+    "$(echo "$out" | grep '^A BOOK')" 'ERR internal storage failure'
+expect_match "  the booking parked meanwhile is made after it" \
+    "$(echo "$out" | grep '^C BOOK')" 'OK [0-9A-Z-]{34}$'
+expect_eq "  one booking row was added" "$(stat rows_bookings)" "$((nb + 1))"
+check "  the failed one's slot is free" sh -c \
+    "\"$ECOCTL\" -s \"$SOCK\" slots | cut -f1 | grep -qx 12"
+out=$(ctl admin verify 2>&1)
+expect_match "  the audit tree matches its signed head" "$out" "audit-tree"
 ecod_stop
 finish

@@ -7,7 +7,10 @@
  * nothing else) fails. The control file holds one line, "ERRNO OPS":
  * ERRNO is EIO or ENOSPC, OPS is write, sync or all, and a third word
  * "once" removes the control file with the first fault (a transient
- * error). Each injected fault
+ * error). "DELAY sync MS" fails nothing: each sync of those files first
+ * sleeps MS milliseconds (a slow disk, so a commit stays in flight), then
+ * reads the control file again: a fault written meanwhile fails it. Each
+ * injected fault
  * appends the call's name to ECO_FAULT_LOG, if set, so that a test can
  * count them.
  */
@@ -27,9 +30,10 @@ enum fault_op { FAULT_WRITE, FAULT_SYNC };
 
 static ssize_t	(*real_write)(int, const void *, size_t);
 
-/* Returns the errno to fail a call of kind op on fd with, or 0. */
+/* Returns the errno to fail a call of kind op on fd with, or 0; after a
+ * delay (delayed set) the control file is read again, once. */
 static int
-fault_for(int fd, enum fault_op op)
+fault_for(int fd, enum fault_op op, int delayed)
 {
 	const char	*ctl = getenv("ECO_FAULT_CTL");
 	const char	*prefix = getenv("ECO_FAULT_PATH");
@@ -56,6 +60,14 @@ fault_for(int fd, enum fault_op op)
 		return 0;
 	if (fgets(line, sizeof line, f) != NULL &&
 	    sscanf(line, "%15s %15s %15s", name, ops, once) >= 2) {
+		if (strcmp(name, "DELAY") == 0) {
+			fclose(f);
+			if (delayed || op != FAULT_SYNC ||
+			    strcmp(ops, "sync") != 0)
+				return 0;
+			usleep((useconds_t)atoi(once) * 1000);
+			return fault_for(fd, op, 1);
+		}
 		if (strcmp(ops, "all") == 0 ||
 		    (op == FAULT_WRITE && strcmp(ops, "write") == 0) ||
 		    (op == FAULT_SYNC && strcmp(ops, "sync") == 0))
@@ -103,7 +115,7 @@ write(int fd, const void *buf, size_t len)
 	int	 err;
 
 	REAL(write, ssize_t (*)(int, const void *, size_t));
-	if ((err = fault_for(fd, FAULT_WRITE)) != 0)
+	if ((err = fault_for(fd, FAULT_WRITE, 0)) != 0)
 		return fault_inject("write", err);
 	return real_write(fd, buf, len);
 }
@@ -116,7 +128,7 @@ pwrite(int fd, const void *buf, size_t len, off_t off)
 	int	 err;
 
 	REAL(pwrite, ssize_t (*)(int, const void *, size_t, off_t));
-	if ((err = fault_for(fd, FAULT_WRITE)) != 0)
+	if ((err = fault_for(fd, FAULT_WRITE, 0)) != 0)
 		return fault_inject("pwrite", err);
 	return real_pwrite(fd, buf, len, off);
 }
@@ -129,7 +141,7 @@ pwrite64(int fd, const void *buf, size_t len, off64_t off)
 	int	 err;
 
 	REAL(pwrite64, ssize_t (*)(int, const void *, size_t, off64_t));
-	if ((err = fault_for(fd, FAULT_WRITE)) != 0)
+	if ((err = fault_for(fd, FAULT_WRITE, 0)) != 0)
 		return fault_inject("pwrite64", err);
 	return real_pwrite64(fd, buf, len, off);
 }
@@ -142,7 +154,7 @@ writev(int fd, const struct iovec *iov, int n)
 	int	 err;
 
 	REAL(writev, ssize_t (*)(int, const struct iovec *, int));
-	if ((err = fault_for(fd, FAULT_WRITE)) != 0)
+	if ((err = fault_for(fd, FAULT_WRITE, 0)) != 0)
 		return fault_inject("writev", err);
 	return real_writev(fd, iov, n);
 }
@@ -155,7 +167,7 @@ fsync(int fd)
 	int	 err;
 
 	REAL(fsync, int (*)(int));
-	if ((err = fault_for(fd, FAULT_SYNC)) != 0)
+	if ((err = fault_for(fd, FAULT_SYNC, 0)) != 0)
 		return fault_inject("fsync", err);
 	return real_fsync(fd);
 }
@@ -168,7 +180,7 @@ fdatasync(int fd)
 	int	 err;
 
 	REAL(fdatasync, int (*)(int));
-	if ((err = fault_for(fd, FAULT_SYNC)) != 0)
+	if ((err = fault_for(fd, FAULT_SYNC, 0)) != 0)
 		return fault_inject("fdatasync", err);
 	return real_fdatasync(fd);
 }
