@@ -183,7 +183,8 @@ sched_flush_failed(struct sched *s, uint64_t n, char *cause,
  * all its entries, inside its transaction, and hands the COMMIT to the
  * store's writer thread. Until sched_settle takes the result, nothing may
  * touch the store (what does waits for the writer); the loop serves what
- * memory answers. Returns 0, or -1 with e if the batch failed already.
+ * memory answers. Returns 0, or -1 with e if the batch failed already
+ * (or the one before it, settled here).
  * Call it with no request's transaction open, holding no pointer into the
  * model.
  */
@@ -192,7 +193,9 @@ sched_flush_start(struct sched *s, struct sched_err *e)
 {
 	char	*cause = NULL;
 
-	if (sched_settle(s, e) != 0 || !store_batch_open(s->st))
+	if (sched_settle(s, e) != 0)
+		return -1;
+	if (!store_batch_open(s->st))
 		return 0;
 	s->flush_n = store_batch_joined(s->st);
 	if (audit_sign(s->audit, &cause) != 0)
@@ -239,7 +242,7 @@ sched_settle_hook(void *arg)
 	struct sched		*s = arg;
 	struct sched_err	 e;
 
-	if (!store_flush_ready(s->st) || store_flush_failed(s->st))
+	if (store_flush_failed(s->st))
 		return -1;
 	return sched_settle(s, &e);
 }
@@ -262,8 +265,6 @@ sched_committing(const struct sched *s)
 int
 sched_flush(struct sched *s, struct sched_err *e)
 {
-	if (sched_settle(s, e) != 0)
-		return -1;
 	if (sched_flush_start(s, e) != 0)
 		return -1;
 	return sched_settle(s, e);

@@ -112,6 +112,7 @@ struct store {
 };
 
 static void	store_collect(struct store *);
+static void	store_sync_failed(struct store *, int);
 static void	store_writer_stop(struct store *);
 
 /* Sets *cause to "what: the SQLite message"; keeps the code for
@@ -626,8 +627,6 @@ store_set_settle(struct store *st, store_settle_cb cb, void *arg)
 static void
 store_collect(struct store *st)
 {
-	int	 err;
-
 	if (!st->inflight)
 		return;
 	pthread_mutex_lock(&st->mtx);
@@ -643,11 +642,7 @@ store_collect(struct store *st)
 		    st->commit_msg);
 		free(st->commit_msg);
 		st->commit_msg = NULL;
-		err = st->commit_err;
-		store_abort(st);
-		sqlite3_wal_checkpoint_v2(st->db, NULL,
-		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		st->lasterr = err;
+		store_sync_failed(st, st->commit_err);
 		store_rollback_batch(st);
 	}
 	st->batch = st->lost = 0;
@@ -832,17 +827,22 @@ store_commit(struct store *st, char **cause)
 static int
 store_sync(struct store *st, char **cause)
 {
-	int	 err;
-
 	st->stats.commits++;
 	if (store_step_done(st, st->commit, "commit", cause) == 0)
 		return 0;
-	err = st->lasterr;
+	store_sync_failed(st, st->lasterr);
+	return -1;
+}
+
+/* A COMMIT failed with SQLite code err: rolls back and truncates the WAL,
+ * as store_sync says, keeping err for store_failure. */
+static void
+store_sync_failed(struct store *st, int err)
+{
 	store_abort(st);
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 	    NULL, NULL);
 	st->lasterr = err;
-	return -1;
 }
 
 /*
