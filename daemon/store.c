@@ -578,8 +578,12 @@ store_writer_stop(struct store *st)
 }
 
 /*
- * Turns batching on or off. On, the writer thread starts; off, it stops,
- * and a flush's result not taken stays for store_flush_end.
+ * Turns batching on or off. On the first time, the writer thread starts;
+ * it and its wake pipe then last until store_close, so the descriptor a
+ * caller watches (store_wake_fd) stays the same however often batching
+ * is turned off and on again (a key rotation commits alone). Off waits
+ * for a COMMIT in flight; a flush's result not taken stays for
+ * store_flush_end.
  */
 void
 store_batching(struct store *st, int on)
@@ -588,7 +592,7 @@ store_batching(struct store *st, int on)
 	if (on)
 		store_writer_start(st);
 	else
-		store_writer_stop(st);
+		store_collect(st);
 }
 
 /* Returns the descriptor that turns readable when the writer is done
