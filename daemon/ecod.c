@@ -253,6 +253,10 @@ refusals_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ecod	*ecod = arg;
 
+	if (sched_committing(ecod->sched)) {
+		ecod->due |= ECOD_DUE_REFUSALS;
+		return;
+	}
 	sched_refusals_flush(ecod->sched);
 }
 
@@ -266,6 +270,10 @@ purge_cb(evutil_socket_t fd, short what, void *arg)
 	struct sched_err	 e;
 	struct timeval		 tv = { PURGE_INTERVAL, 0 };
 
+	if (sched_committing(ecod->sched)) {
+		ecod->due |= ECOD_DUE_PURGE;
+		return;
+	}
 	if (backup_copying(ecod)) {	/* it would wait for the snapshot */
 		log_info("purge: a backup is being copied; again in %d s",
 		    PURGE_RETRY);
@@ -280,6 +288,20 @@ purge_cb(evutil_socket_t fd, short what, void *arg)
 		    (long long)pc.cases, (long long)pc.bookings,
 		    (long long)pc.notes);
 	evtimer_add(ecod->purge, &tv);
+}
+
+/* Runs the timers that came while a COMMIT was in flight (the server
+ * calls it once the batch has settled). */
+static void
+ecod_run_due(struct ecod *ecod)
+{
+	int	 due = ecod->due;
+
+	ecod->due = 0;
+	if (due & ECOD_DUE_REFUSALS)
+		refusals_cb(-1, 0, ecod);
+	if (due & ECOD_DUE_PURGE)
+		purge_cb(-1, 0, ecod);
 }
 
 /* Opens the instance and serves until a signal. */
@@ -325,6 +347,7 @@ ecod_serve(struct ecod *ecod)
 	sigterm = evsignal_new(ecod->base, SIGTERM, signal_cb, ecod);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
+	ecod->run_due = ecod_run_due;
 	refusals = event_new(ecod->base, -1, EV_PERSIST, refusals_cb, ecod);
 	window.tv_sec = ecod->cf->audit_window_seconds;
 	window.tv_usec = 0;

@@ -14,7 +14,17 @@ struct ecod {
 	struct event		*purge;		/* the daily purge timer */
 	struct backup		*backup;	/* the one running, or NULL */
 	time_t			 started;
+	int			 due;		/* ECOD_DUE_*: timers that came
+						   during a COMMIT in flight */
+	void			(*run_due)(struct ecod *);
 };
+
+/* A timer whose work commits alone does not wait for the COMMIT in
+ * flight: it is marked due, and run_due runs it once that batch has
+ * settled. */
+#define ECOD_DUE_REFUSALS	0x1
+#define ECOD_DUE_PURGE		0x2
+
 
 /* The purge runs PURGE_FIRST seconds after start, then every
  * PURGE_INTERVAL. */

@@ -402,6 +402,9 @@ server_committed_cb(evutil_socket_t fd, short what, void *arg)
 	store_wake_drain(srv->ecod->inst->store);
 	if (store_flush_ready(srv->ecod->inst->store))
 		sched_settle(srv->ecod->sched, &e);
+	if (srv->ecod->due && srv->ecod->run_due != NULL &&
+	    !sched_committing(srv->ecod->sched))
+		srv->ecod->run_due(srv->ecod);
 }
 
 /* Handles what the released clients sent while their replies were held. */
@@ -466,7 +469,9 @@ client_park(struct client *c)
 		fatalx("evbuffer_copyout failed");
 	verb[n] = '\0';
 	verb[strcspn(verb, " \r")] = '\0';
-	if (cmd_memory_only(verb))
+	n = (size_t)cmd_memory_only(verb);
+	sodium_memzero(verb, sizeof verb);	/* it may hold part of a code */
+	if (n)
 		return 0;
 	bufferevent_disable(c->bev, EV_READ);
 	c->batchq = BATCHQ_PARKED;

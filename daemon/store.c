@@ -106,6 +106,8 @@ struct store {
 	int		 flushing;
 	int		 inflight;	/* the writer has the connection */
 	int		 flush_rc;	/* once collected */
+	int		 flush_err;	/* its SQLite code, kept for the
+					   settle (lasterr may change) */
 	char		*flush_cause;
 	store_settle_cb	 settle;	/* takes it, before a new write */
 	void		*settle_arg;
@@ -646,6 +648,7 @@ store_collect(struct store *st)
 		    st->commit_msg);
 		free(st->commit_msg);
 		st->commit_msg = NULL;
+		st->flush_err = st->commit_err;
 		store_sync_failed(st, st->commit_err);
 		store_rollback_batch(st);
 	}
@@ -726,6 +729,7 @@ store_flush_end(struct store *st, char **cause)
 	st->flushing = 0;
 	if (st->flush_rc == 0)
 		return 0;
+	st->lasterr = st->flush_err;	/* for store_failure */
 	*cause = st->flush_cause;
 	st->flush_cause = NULL;
 	return -1;
@@ -895,6 +899,7 @@ store_abort(struct store *st)
 void
 store_rollback(struct store *st)
 {
+	store_collect(st);
 	if (st->request) {
 		st->request = 0;
 		sqlite3_step(st->rollback_to);

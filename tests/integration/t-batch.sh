@@ -19,7 +19,7 @@ ECOD_WRAP=(env LD_PRELOAD="$SHIM" ECO_FAULT_CTL="$FCTL"
 ecod_start -d || { not_ok "daemon starts"; finish; }
 ctl admin counsellor add ana "$(make_key ana)"
 as ana avail add --start "$(ldate '+2 days') 10:00" --minutes 30 \
-    --weekly 14 >/dev/null
+    --weekly 16 >/dev/null
 stat() { ctl admin stats | sed -n "s/^$1	//p"; }
 state() { ctl status "$1" | cut -f5; }
 
@@ -138,6 +138,31 @@ expect_match "  the booking parked meanwhile is made after it" \
 expect_eq "  one booking row was added" "$(stat rows_bookings)" "$((nb + 1))"
 check "  the failed one's slot is free" sh -c \
     "\"$ECOCTL\" -s \"$SOCK\" slots | cut -f1 | grep -qx 12"
+out=$(ctl admin verify 2>&1)
+expect_match "  the audit tree matches its signed head" "$out" "audit-tree"
+ecod_stop
+
+# A timer that commits alone (the refusal summaries, here every second)
+# firing while a commit is in flight does not wait for it: PING and SLOTS
+# sent 2 s into a 2.5 s commit are still answered first, and the summary
+# is written once the batch has settled.
+write_conf "min_notice_minutes = 0;" "max_bookings_per_uid_hour = 0;" \
+    "max_bookings_per_connection = 1000000;" "audit_window_seconds = 1;" \
+    "audit_refusals_per_window = 0;"
+ecod_start -d || not_ok "the daemon restarts with a one-second window"
+printf 'HELLO 1\nAVAIL-RM 1\n' | "$RAWSOCK" "$SOCK" >/dev/null	# refused
+a0=$(stat rows_audit)
+echo "DELAY sync 2500" > "$FCTL"
+out=$(/usr/bin/python3 "$ROOT/tests/tools/inflight.py" "$SOCK" 14 15 2.0)
+rm -f "$FCTL"
+echo "$out" | sed 's/^/# /'
+order=$(echo "$out" | cut -d' ' -f1,2 | tr '\n' ' ')
+expect_eq "a timer during a commit in flight: PING and SLOTS still first" \
+    "$order" "B PING B SLOTS A BOOK C BOOK "
+sleep 1.5
+expect_eq "  the refusal's summary is written after it (with the bookings)" \
+    "$(( $(stat rows_audit) - a0 ))" 3
+check "  and says so" grep -q "refus" "$LOG"
 out=$(ctl admin verify 2>&1)
 expect_match "  the audit tree matches its signed head" "$out" "audit-tree"
 ecod_stop

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-# inflight.py SOCKET SLOT1 SLOT2: while one booking's commit is in flight,
-# other requests. Connection A books SLOT1; 0.3 s later (the test makes
-# each sync of the database slow, so A's commit is still in flight)
-# connection B sends PING then SLOTS, and connection C books SLOT2. Prints
+# inflight.py SOCKET SLOT1 SLOT2 [AFTER]: while one booking's commit is in
+# flight, other requests. Connection A books SLOT1; AFTER seconds later
+# (0.3; the test makes each sync of the database slow, so A's commit is
+# still in flight) connection B sends PING then SLOTS, and connection C
+# books SLOT2. Prints
 # each final reply line (OK or ERR) as "NAME VERB LINE", in the order the
 # replies arrived. A test tool for the writer thread.
 import select
@@ -13,6 +14,7 @@ import time
 
 def main():
     path, slot1, slot2 = sys.argv[1], sys.argv[2], sys.argv[3]
+    after = float(sys.argv[4]) if len(sys.argv) > 4 else 0.3
     conns = {}
     for name in "ABC":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -51,7 +53,7 @@ def main():
 
     pump(10)
     send("A", "BOOK " + slot1)
-    time.sleep(0.3)
+    time.sleep(after)
     send("B", "PING")
     send("C", "BOOK " + slot2)
     send("B", "SLOTS")
