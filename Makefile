@@ -34,7 +34,7 @@ DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/i
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
 	      daemon/index.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
-	      daemon/audit.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c \
+	      daemon/audit.c daemon/tiles.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c \
 	      daemon/rotate.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-admin.c \

@@ -66,6 +66,91 @@ merkle_root(const merkle_hash *leaves, uint64_t n, unsigned char *out)
 	merkle_node(l, r, out);
 }
 
+/* A range source over an array of leaf hashes. */
+static int
+array_range(void *arg, uint64_t lo, uint64_t n, unsigned char *out)
+{
+	merkle_root((const merkle_hash *)arg + lo, n, out);
+	return 0;
+}
+
+/* PATH(m, D[lo .. lo + n - 1]) of RFC 9162 2.1.3.1, its length in *len. */
+static int
+path(merkle_range_fn range, void *arg, uint64_t lo, uint64_t n, uint64_t m,
+    merkle_hash *proof, size_t *len)
+{
+	uint64_t	 k;
+
+	if (n <= 1) {
+		*len = 0;
+		return 0;
+	}
+	k = split(n);
+	if (m < k) {
+		if (path(range, arg, lo, k, m, proof, len) != 0 ||
+		    range(arg, lo + k, n - k, proof[*len]) != 0)
+			return -1;
+	} else {
+		if (path(range, arg, lo + k, n - k, m - k, proof, len) != 0 ||
+		    range(arg, lo, k, proof[*len]) != 0)
+			return -1;
+	}
+	(*len)++;
+	return 0;
+}
+
+/* SUBPROOF(m, D[lo .. lo + n - 1], b) of RFC 9162 2.1.4.1. */
+static int
+subproof(merkle_range_fn range, void *arg, uint64_t lo, uint64_t n,
+    uint64_t m, int b, merkle_hash *proof, size_t *len)
+{
+	uint64_t	 k;
+
+	if (m == n) {
+		if (b) {
+			*len = 0;
+			return 0;
+		}
+		*len = 1;
+		return range(arg, lo, n, proof[0]);
+	}
+	k = split(n);
+	if (m <= k) {
+		if (subproof(range, arg, lo, k, m, b, proof, len) != 0 ||
+		    range(arg, lo + k, n - k, proof[*len]) != 0)
+			return -1;
+	} else {
+		if (subproof(range, arg, lo + k, n - k, m - k, 0, proof,
+		    len) != 0 || range(arg, lo, k, proof[*len]) != 0)
+			return -1;
+	}
+	(*len)++;
+	return 0;
+}
+
+/*
+ * PATH(m, D[n]) from a source of subtree hashes: range(arg, lo, k, out)
+ * puts the MTH of leaves lo .. lo + k - 1 into out, or fails. The proof
+ * (MERKLE_MAX_PROOF) gets *len hashes. Returns 0, or -1 if range failed.
+ */
+int
+merkle_inclusion_from(merkle_range_fn range, void *arg, uint64_t n,
+    uint64_t m, merkle_hash *proof, size_t *len)
+{
+	return path(range, arg, 0, n, m, proof, len);
+}
+
+/* PROOF(m, D[n]) (0 < m <= n) from a source of subtree hashes, as above. */
+int
+merkle_consistency_from(merkle_range_fn range, void *arg, uint64_t n,
+    uint64_t m, merkle_hash *proof, size_t *len)
+{
+	*len = 0;
+	if (m == 0 || m >= n)
+		return 0;
+	return subproof(range, arg, 0, n, m, 1, proof, len);
+}
+
 /*
  * PATH(m, D[n]): the inclusion path of leaf m in the tree of the first n
  * leaves, into proof (MERKLE_MAX_PROOF). Returns its length.
@@ -74,45 +159,10 @@ size_t
 merkle_inclusion(const merkle_hash *leaves, uint64_t n, uint64_t m,
     merkle_hash *proof)
 {
-	uint64_t	 k;
-	size_t		 len;
+	size_t	 len;
 
-	if (n <= 1)
-		return 0;
-	k = split(n);
-	if (m < k) {
-		len = merkle_inclusion(leaves, k, m, proof);
-		merkle_root(leaves + k, n - k, proof[len]);
-	} else {
-		len = merkle_inclusion(leaves + k, n - k, m - k, proof);
-		merkle_root(leaves, k, proof[len]);
-	}
-	return len + 1;
-}
-
-/* SUBPROOF(m, D[n], b) of RFC 9162 2.1.4.1. */
-static size_t
-subproof(const merkle_hash *leaves, uint64_t n, uint64_t m, int b,
-    merkle_hash *proof)
-{
-	uint64_t	 k;
-	size_t		 len;
-
-	if (m == n) {
-		if (b)
-			return 0;
-		merkle_root(leaves, n, proof[0]);
-		return 1;
-	}
-	k = split(n);
-	if (m <= k) {
-		len = subproof(leaves, k, m, b, proof);
-		merkle_root(leaves + k, n - k, proof[len]);
-	} else {
-		len = subproof(leaves + k, n - k, m - k, 0, proof);
-		merkle_root(leaves, k, proof[len]);
-	}
-	return len + 1;
+	path(array_range, (void *)leaves, 0, n, m, proof, &len);
+	return len;
 }
 
 /*
@@ -124,9 +174,11 @@ size_t
 merkle_consistency(const merkle_hash *leaves, uint64_t n, uint64_t m,
     merkle_hash *proof)
 {
-	if (m == 0 || m >= n)
-		return 0;
-	return subproof(leaves, n, m, 1, proof);
+	size_t	 len;
+
+	merkle_consistency_from(array_range, (void *)leaves, n, m, proof,
+	    &len);
+	return len;
 }
 
 /*
@@ -227,8 +279,17 @@ merkle_verify_consistency(uint64_t size1, uint64_t size2,
 void
 merkle_frontier_push(struct merkle_frontier *f, const unsigned char *leaf)
 {
-	memcpy(f->h[f->n], leaf, MERKLE_HASH);
-	f->height[f->n++] = 0;
+	merkle_frontier_push_node(f, leaf, 0);
+}
+
+/* Pushes the hash of a perfect subtree of the given height, which must
+ * start where the leaves pushed so far end (aligned to its size). */
+void
+merkle_frontier_push_node(struct merkle_frontier *f, const unsigned char *h,
+    int height)
+{
+	memcpy(f->h[f->n], h, MERKLE_HASH);
+	f->height[f->n++] = height;
 	while (f->n >= 2 && f->height[f->n - 1] == f->height[f->n - 2]) {
 		merkle_node(f->h[f->n - 2], f->h[f->n - 1], f->h[f->n - 2]);
 		f->height[f->n - 2]++;

@@ -30,51 +30,117 @@
 #include "xmalloc.h"
 
 
-/* Appends a leaf hash to the in-memory tree. */
-static void
-audit_leaf(struct audit *a, const unsigned char *entry, size_t len)
-{
-	if (a->n + a->npending == a->cap) {
-		a->cap = a->cap == 0 ? 1024 : a->cap * 2;
-		a->leaves = xreallocarray(a->leaves, a->cap, sizeof *a->leaves);
-	}
-	merkle_leaf(entry, len, a->leaves[a->n + a->npending]);
-	merkle_frontier_push(&a->frontier, a->leaves[a->n + a->npending]);
-	a->npending++;
-}
-
-/* Row loader: entry seq must sit at row id seq, in order. */
+/* Appends a leaf hash to the tree, writing the tiles it completes. */
 static int
-load_entry(int64_t id, const unsigned char *buf, size_t len, void *arg)
+audit_leaf(struct audit *a, const unsigned char *entry, size_t len,
+    char **cause)
 {
-	struct audit	*a = arg;
-	char		 seq[24];
+	unsigned char	 h[MERKLE_HASH];
 
-	snprintf(seq, sizeof seq, "%lld\t", (long long)id);
-	if ((uint64_t)id != a->n + a->npending + 1 || len < strlen(seq) ||
-	    memcmp(buf, seq, strlen(seq)) != 0)
+	merkle_leaf(entry, len, h);
+	if (tiles_push(&a->tiles, h, cause) != 0)
 		return -1;
-	audit_leaf(a, buf, len);
+	merkle_frontier_push(&a->frontier, h);
+	a->npending++;
 	return 0;
 }
 
 /*
- * Opens the audit log of an instance: rebuilds the tree from its entries
- * and checks it against the last signed checkpoint. A mismatch (an entry
- * removed, added, reordered or changed, or a missing checkpoint) is an
- * error that names the sizes.
+ * Reads and checks the signed head: *size and *root from it, or size 0
+ * and *head NULL for a new log. Returns 0, or -1 with *cause.
  */
-struct audit *
-audit_open(struct store *st, const struct instance *in, char **cause)
+static int
+audit_head(struct audit *a, char **head, uint64_t *size,
+    unsigned char *root, char **cause)
 {
-	struct audit	*a;
-	char		 hex[2 * INSTANCE_ID_BYTES + 1], *body = NULL, *origin;
-	char		 head[CHECKPOINT_MAX];
-	unsigned char	 root[MERKLE_HASH], want[MERKLE_HASH];
+	char		 buf[CHECKPOINT_MAX], *body = NULL, *origin;
 	const char	*why;
-	uint64_t	 size;
 	size_t		 len;
 	int		 rc;
+
+	*head = NULL;
+	*size = 0;
+	rc = store_get(a->st, "meta", META_AUDIT_HEAD, buf, sizeof buf - 1,
+	    &len, cause);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return -1;
+	buf[len] = '\0';
+	if (signed_note_verify(buf, len, a->origin, a->in->audit_pk, &body,
+	    &why) != 0 || checkpoint_parse(body, &origin, size, root) != 0) {
+		xasprintf(cause, "audit log: the signed tree head does not "
+		    "verify");
+		free(body);
+		return -1;
+	}
+	free(origin);
+	free(body);
+	*head = xstrdup(buf);
+	return 0;
+}
+
+/* The tree's root must be the head's (size entries, root want). */
+static int
+audit_match(struct audit *a, uint64_t size, const unsigned char *want,
+    uint64_t have, char **cause)
+{
+	unsigned char	 root[MERKLE_HASH];
+
+	merkle_frontier_root(&a->frontier, root);
+	if (size == have && sodium_memcmp(root, want, MERKLE_HASH) == 0)
+		return 0;
+	xasprintf(cause, "audit log does not match its signed tree head: the "
+	    "head covers %llu entries, the log has %llu%s",
+	    (unsigned long long)size, (unsigned long long)have,
+	    size == have ? " with another root (an entry was changed or "
+	    "reordered)" : " (entries were removed or added)");
+	return -1;
+}
+
+/*
+ * A log from before tiles (schema 5): rebuilds the tree from every entry
+ * once and writes its tiles, in a transaction of its own.
+ */
+static int
+audit_write_tiles(struct audit *a, uint64_t *have, char **cause)
+{
+	if (store_begin(a->st, cause) != 0)
+		return -1;
+	if (tiles_rebuild(&a->tiles, a->st, 1, &a->frontier, have,
+	    cause) != 0) {
+		store_rollback(a->st);
+		return -1;
+	}
+	if (store_commit(a->st, cause) != 0) {
+		tiles_free(&a->tiles);
+		return -1;
+	}
+	log_info("audit log: wrote the tiles of %llu entries",
+	    (unsigned long long)*have);
+	return 0;
+}
+
+/*
+ * Opens the audit log of an instance: checks the signed head, loads the
+ * tree from its tiles and last entries (tiles_open), and checks that its
+ * root is the head's and that no entry follows the last one it covers. A
+ * mismatch (an entry removed, added, reordered or changed, or a missing
+ * head) is an error that names the sizes. Entries older than the last
+ * complete tile are not read here: each is authenticated whenever it is
+ * served, and admin verify (audit_verify) reads them all. With migrate,
+ * a log without tiles gets them.
+ */
+static struct audit *
+audit_load(struct store *st, const struct instance *in, int migrate,
+    char **cause)
+{
+	struct audit	*a;
+	char		 hex[2 * INSTANCE_ID_BYTES + 1];
+	unsigned char	 want[MERKLE_HASH];
+	char		*why = NULL;
+	uint64_t	 size, have;
+	int64_t		 next;
 
 	a = xcalloc(1, sizeof *a);
 	a->st = st;
@@ -83,79 +149,93 @@ audit_open(struct store *st, const struct instance *in, char **cause)
 	sodium_bin2hex(hex, sizeof hex, in->instance_id, INSTANCE_ID_BYTES);
 	xasprintf(&a->origin, "eco-audit/%.16s", hex);
 	*cause = NULL;
-	if (store_foreach(st, "audit", load_entry, a, cause) != 0) {
-		if (*cause == NULL)
-			xasprintf(cause, "audit log: entry %llu is missing or "
-			    "out of order", (unsigned long long)(a->npending +
-			    1));
+	if (audit_head(a, &a->head, &size, want, cause) != 0 ||
+	    store_next_id(st, "audit", &next, cause) != 0)
 		goto fail;
-	}
-	a->n = a->npending;
-	a->npending = 0;
-	a->saved = a->marked = a->frontier;
-	rc = store_get(st, "meta", META_AUDIT_HEAD, head, sizeof head - 1,
-	    &len, cause);
-	if (rc == STORE_NOTFOUND) {
-		if (a->n == 0)
-			return a;	/* a new instance */
+	have = (uint64_t)next - 1;
+	if (a->head == NULL && have != 0) {
 		xasprintf(cause, "audit log: %llu entries but no signed tree "
-		    "head", (unsigned long long)a->n);
+		    "head", (unsigned long long)have);
 		goto fail;
 	}
-	if (rc != 0)
-		goto fail;
-	head[len] = '\0';
-	if (signed_note_verify(head, len, a->origin, in->audit_pk, &body,
-	    &why) != 0 || checkpoint_parse(body, &origin, &size, want) != 0) {
-		xasprintf(cause, "audit log: the signed tree head does not "
-		    "verify");
-		free(body);
+	if (have != size) {
+		audit_match(a, size, want, have, cause);
 		goto fail;
 	}
-	free(origin);
-	free(body);
-	merkle_frontier_root(&a->frontier, root);
-	if (size != a->n || sodium_memcmp(root, want, MERKLE_HASH) != 0) {
-		xasprintf(cause, "audit log does not match its signed tree "
-		    "head: the head covers %llu entries, the log has %llu%s",
-		    (unsigned long long)size, (unsigned long long)a->n,
-		    size == a->n ? " with another root (an entry was changed "
-		    "or reordered)" : " (entries were removed or added)");
-		goto fail;
+	if (tiles_open(&a->tiles, st, size, &a->frontier, cause) != 0) {
+		if (!migrate || size < TILE_WIDTH)
+			goto fail;
+		if (store_count(st, "audit_tiles", &next, &why) != 0 ||
+		    next != 0) {
+			free(why);
+			goto fail;		/* tiles, but one missing */
+		}
+		free(*cause);
+		*cause = NULL;
+		if (audit_write_tiles(a, &have, cause) != 0)
+			goto fail;
 	}
-	a->head = xstrdup(head);
+	a->n = size;
+	a->saved = a->marked = a->frontier;
+	if (a->head != NULL && audit_match(a, size, want, a->n, cause) != 0)
+		goto fail;
 	return a;
 fail:
 	audit_free(a);
 	return NULL;
 }
 
+/* Opens the audit log of an instance at start: see audit_load. */
+struct audit *
+audit_open(struct store *st, const struct instance *in, char **cause)
+{
+	return audit_load(st, in, 1, cause);
+}
+
 /*
- * Re-checks the log of a running instance the way audit_open does at
- * start: rebuilds the tree from the stored entries and checks it against
- * the stored signed head, which must also be the head a serves. Returns 0
- * with the tree's size in *size, or -1 with why in *cause. Call it with
- * no change pending.
+ * Re-checks the whole log of a running instance: rebuilds the tree from
+ * every stored entry, checks each stored tile against it and its root
+ * against the stored signed head, which must also be the head a serves.
+ * Returns 0 with the tree's size in *size, or -1 with why in *cause.
+ * Call it with no change pending.
  */
 int
 audit_verify(struct audit *a, const struct instance *in, uint64_t *size,
     char **cause)
 {
-	struct audit	*fresh;
+	struct audit	 fresh;
+	unsigned char	 want[MERKLE_HASH];
+	uint64_t	 hsize, have;
 	int		 rc = -1;
 
-	if ((fresh = audit_open(a->st, in, cause)) == NULL)
+	memset(&fresh, 0, sizeof fresh);
+	fresh.st = a->st;
+	fresh.in = in;
+	fresh.origin = a->origin;
+	if (audit_head(&fresh, &fresh.head, &hsize, want, cause) != 0)
 		return -1;
-	if (fresh->n != a->n || (fresh->head == NULL) != (a->head == NULL) ||
-	    (a->head != NULL && strcmp(fresh->head, a->head) != 0))
+	if (tiles_rebuild(&fresh.tiles, a->st, 0, &fresh.frontier, &have,
+	    cause) != 0)
+		goto done;
+	if (fresh.head == NULL ? have != 0 : audit_match(&fresh, hsize, want,
+	    have, cause) != 0) {
+		if (fresh.head == NULL)
+			xasprintf(cause, "audit log: %llu entries but no "
+			    "signed tree head", (unsigned long long)have);
+		goto done;
+	}
+	if (have != a->n || (fresh.head == NULL) != (a->head == NULL) ||
+	    (a->head != NULL && strcmp(fresh.head, a->head) != 0))
 		xasprintf(cause, "audit log: the stored log (%llu entries) is "
 		    "not the one being served (%llu entries)",
-		    (unsigned long long)fresh->n, (unsigned long long)a->n);
+		    (unsigned long long)have, (unsigned long long)a->n);
 	else {
-		*size = fresh->n;
+		*size = have;
 		rc = 0;
 	}
-	audit_free(fresh);
+done:
+	tiles_free(&fresh.tiles);
+	free(fresh.head);
 	return rc;
 }
 
@@ -165,7 +245,7 @@ audit_free(struct audit *a)
 {
 	if (a == NULL)
 		return;
-	free(a->leaves);
+	tiles_free(&a->tiles);
 	free(a->origin);
 	free(a->head);
 	free(a->pending_head);
@@ -197,8 +277,7 @@ audit_append(struct audit *a, const char *actor, const char *action,
 	if (store_insert(a->st, "audit", (int64_t)seq, entry, (size_t)len,
 	    cause) != 0)
 		return -1;
-	audit_leaf(a, (unsigned char *)entry, (size_t)len);
-	return 0;
+	return audit_leaf(a, (unsigned char *)entry, (size_t)len, cause);
 }
 
 /*
@@ -245,6 +324,7 @@ audit_committed(struct audit *a)
 	a->saved = a->frontier;
 	a->mark = 0;
 	a->marked = a->frontier;
+	tiles_committed(&a->tiles);
 	if (a->pending_head != NULL) {
 		free(a->head);
 		a->head = a->pending_head;
@@ -258,6 +338,7 @@ audit_abort(struct audit *a)
 {
 	a->npending = a->mark;
 	a->frontier = a->marked;
+	tiles_abort(&a->tiles);
 	free(a->pending_head);
 	a->pending_head = NULL;
 }
@@ -268,6 +349,7 @@ audit_keep(struct audit *a)
 {
 	a->mark = a->npending;
 	a->marked = a->frontier;
+	tiles_keep(&a->tiles);
 }
 
 /* The batch rolled back: forget every pending entry. */
@@ -276,6 +358,7 @@ audit_abort_batch(struct audit *a)
 {
 	a->mark = 0;
 	a->marked = a->saved;
+	tiles_abort_batch(&a->tiles);
 	audit_abort(a);
 }
 
@@ -290,7 +373,7 @@ audit_reload(struct audit *a, char **cause)
 {
 	struct audit	*fresh, tmp;
 
-	if ((fresh = audit_open(a->st, a->in, cause)) == NULL)
+	if ((fresh = audit_load(a->st, a->in, 0, cause)) == NULL)
 		return -1;
 	fresh->refusals = a->refusals;
 	memcpy(fresh->bursts, a->bursts, sizeof fresh->bursts);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "merkle.h"
+#include "tiles.h"
 
 struct instance;
 struct store;
@@ -37,10 +38,9 @@ struct audit {
 	const struct instance	*in;		/* not owned */
 	const unsigned char	*sk;		/* the instance's, not owned */
 	char			*origin;
-	merkle_hash		*leaves;	/* committed, then pending */
+	struct tiles		 tiles;		/* the tree's hashes */
 	uint64_t		 n;		/* committed entries */
 	uint64_t		 npending;
-	uint64_t		 cap;
 	struct merkle_frontier	 frontier;	/* committed + pending */
 	struct merkle_frontier	 saved;		/* at the last commit */
 	uint64_t		 mark;		/* pending at the request's start */

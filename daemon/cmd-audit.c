@@ -32,6 +32,16 @@ proof_reply(struct client *c, merkle_hash *proof, size_t len)
 	client_ok(c, 0, NULL);
 }
 
+/* A proof needed a hash the store could not give: the tree is damaged. */
+static void
+proof_failed(struct client *c, struct audit *a)
+{
+	log_warnx("%s", a->tiles.cause != NULL ? a->tiles.cause :
+	    "audit log: a proof failed");
+	client_err(c, ECO_ERR_INTERNAL, "the audit tree is damaged in the "
+	    "database; an administrator should run admin verify");
+}
+
 /* Takes fields m (named mname) and n (nname) with 1 <= m <= n <= the
  * log's size; replies if not. */
 static int
@@ -129,12 +139,17 @@ cmd_audit_consistency(struct client *c, const struct args *args)
 {
 	struct audit	*a = c->srv->ecod->audit;
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
+	size_t		 len;
 	int64_t		 m, n;
 
 	if (sizes(c, args, "size1", "size2", &m, &n) != 0)
 		return;
-	proof_reply(c, proof, merkle_consistency(a->leaves, (uint64_t)n,
-	    (uint64_t)m, proof));
+	if (merkle_consistency_from(tiles_range, &a->tiles, (uint64_t)n,
+	    (uint64_t)m, proof, &len) != 0) {
+		proof_failed(c, a);
+		return;
+	}
+	proof_reply(c, proof, len);
 }
 
 /* AUDIT-INCLUSION seq n: RFC 9162 PATH(seq - 1, D[n]). */
@@ -143,10 +158,15 @@ cmd_audit_inclusion(struct client *c, const struct args *args)
 {
 	struct audit	*a = c->srv->ecod->audit;
 	merkle_hash	 proof[MERKLE_MAX_PROOF];
+	size_t		 len;
 	int64_t		 m, n;
 
 	if (sizes(c, args, "seq", "size", &m, &n) != 0)
 		return;
-	proof_reply(c, proof, merkle_inclusion(a->leaves, (uint64_t)n,
-	    (uint64_t)m - 1, proof));
+	if (merkle_inclusion_from(tiles_range, &a->tiles, (uint64_t)n,
+	    (uint64_t)m - 1, proof, &len) != 0) {
+		proof_failed(c, a);
+		return;
+	}
+	proof_reply(c, proof, len);
 }

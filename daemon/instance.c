@@ -271,9 +271,11 @@ instance_new(const struct config *cf)
 }
 
 /*
- * The tables that ecod's model (sched_load) and audit tree (audit_open)
- * do not open row by row as they load: a serving start verifies only
- * these, since the others are opened, and so authenticated, once anyway.
+ * The tables that ecod's model (sched_load) does not open row by row
+ * as it loads: a serving start verifies only meta and cases here, since
+ * the model's are opened, and so authenticated, once anyway. The audit
+ * log's entries and tiles are authenticated as they are read (only the
+ * last of them at start, docs/AUDIT.md "Tiles") and all by admin verify.
  */
 static const char *const instance_unloaded[] = { "meta", "cases", NULL };
 

@@ -20,6 +20,12 @@ size_t	merkle_inclusion(const merkle_hash *, uint64_t, uint64_t,
 	    merkle_hash *);
 size_t	merkle_consistency(const merkle_hash *, uint64_t, uint64_t,
 	    merkle_hash *);
+/* The MTH of leaves lo .. lo + n - 1 (n > 0) into out: 0, or -1. */
+typedef int	(*merkle_range_fn)(void *, uint64_t, uint64_t, unsigned char *);
+int	merkle_inclusion_from(merkle_range_fn, void *, uint64_t, uint64_t,
+	    merkle_hash *, size_t *);
+int	merkle_consistency_from(merkle_range_fn, void *, uint64_t, uint64_t,
+	    merkle_hash *, size_t *);
 int	merkle_verify_inclusion(uint64_t, uint64_t, const unsigned char *,
 	    size_t, const merkle_hash *, size_t, const unsigned char *,
 	    size_t);
@@ -38,6 +44,8 @@ struct merkle_frontier {
 };
 
 void	merkle_frontier_push(struct merkle_frontier *, const unsigned char *);
+void	merkle_frontier_push_node(struct merkle_frontier *,
+	    const unsigned char *, int);
 void	merkle_frontier_root(const struct merkle_frontier *, unsigned char *);
 
 #endif

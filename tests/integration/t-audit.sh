@@ -199,4 +199,57 @@ expect_match "  naming the rollback and the sizes" "$out" \
     "rollback: the log has [0-9]+ entries, fewer than the [0-9]+ verified"
 check "the daemon stops" ecod_stop
 
+# 5. A log past one tile (256 entries): the tree's hashes are kept as
+# tiles, start-up and proofs read them, and a damaged one is caught.
+restore; ecod_start
+for h in 08 09 11 12 13 14; do
+	as ana avail add --start "$(ldate '+30 days') $h:00" --minutes 30 \
+	    --weekly 52 >/dev/null
+done
+big=$(ctl stats | awk -F'\t' '$1 == "rows_audit" { print $2 }')
+expect_eq "the log has one complete tile" \
+    "$(ctl stats | awk -F'\t' '$1 == "rows_audit_tiles" { print $2 }')" \
+    "$((big / 256))"
+out=$(audit verify 2>&1); st=$?
+expect_eq "a log past a tile verifies from the head before it" "$st" 0
+expect_match "  with a consistency proof" "$out" "consistent with size $n"
+check "the daemon stops" ecod_stop
+check "and starts again from its tiles" ecod_start
+vk=$(grep '^size' "$ECO_AUDIT_STATE" | cut -d' ' -f2)
+expect_match "  where a new entry still verifies" \
+    "$(ctl admin list >/dev/null; audit verify 2>&1)" \
+    "consistent with size $vk verified before"
+out=$(audit verify --full 2>&1); st=$?
+expect_eq "  and so does the whole log (verify --full)" "$st" 0
+big=$(ctl stats | awk -F'\t' '$1 == "rows_audit" { print $2 }')
+check "the daemon stops" ecod_stop
+cp -a "$T/data" "$T/big"
+"$DBPOKE" "$DB" flip audit_tiles 0
+ecod_fails_to_start
+expect_match "a changed tile stops start-up, named" "$OUT" \
+    "table audit_tiles row 0 fails authentication"
+"$DBPOKE" "$DB" flip audit_tiles 0		# flipped back
+"$DBPOKE" "$DB" flip audit 2
+check "an old entry changed: the daemon starts (it reads the tiles)" \
+    ecod_start
+out=$(audit log 2>&1); st=$?
+expect_eq "  but never serves that entry (audit log exits 1)" "$st" 1
+expect_match "  naming it" "$out" "audit entry 2 is damaged"
+out=$(audit verify --full 2>&1); st=$?
+expect_eq "  verify --full exits 1" "$st" 1
+out=$(ctl admin verify 2>&1); st=$?
+expect_eq "  admin verify exits 1" "$st" 1
+expect_match "  naming the row" "$out" "table audit row 2 fails authentication"
+check "the daemon stops" ecod_stop
+rm -rf "$T/data"; cp -a "$T/big" "$T/data"
+"$DBPOKE" "$DB" delete audit_tiles 0
+check "a log with no tiles (from an older ecod) starts" ecod_start
+check "  writing its tiles" grep -q "wrote the tiles of $big entries" "$LOG"
+expect_eq "  all of them" \
+    "$(ctl stats | awk -F'\t' '$1 == "rows_audit_tiles" { print $2 }')" \
+    "$((big / 256))"
+out=$(audit verify --full 2>&1); st=$?
+expect_eq "  and verifies in full" "$st" 0
+check "the daemon stops" ecod_stop
+
 finish

@@ -18,8 +18,10 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "merkle.h"
 #include "seal.h"
 #include "store.h"
+#include "tiles.h"
 
 #define MARKER	"ECO-MARKER-c0ffee-5e55"
 
@@ -109,7 +111,7 @@ test_roundtrip_and_ids(void **state)
 	size_t		 len;
 	int64_t		 id, n;
 
-	assert_int_equal(store_schema_version(f->st), 4);
+	assert_int_equal(store_schema_version(f->st), 5);
 	assert_int_equal(store_next_id(f->st, "meta", &id, &cause), 0);
 	assert_int_equal(id, 1);
 	assert_int_equal(store_insert(f->st, "meta", 5, "hola", 4, &cause), 0);
@@ -341,6 +343,123 @@ test_garbage_file_refused(void **state)
 	unlink(path);
 }
 
+/* Writes entry seq ("seq<TAB>entry") and puts its leaf hash in leaf. */
+static void
+put_entry(struct store *st, uint64_t seq, unsigned char *leaf)
+{
+	char	 e[64], *cause;
+	int	 len;
+
+	len = snprintf(e, sizeof e, "%llu\tentry", (unsigned long long)seq);
+	assert_int_equal(store_insert(st, "audit", (int64_t)seq, e,
+	    (size_t)len, &cause), 0);
+	merkle_leaf(e, (size_t)len, leaf);
+}
+
+/*
+ * The audit tree's tiles against the tree of the leaves in memory: a log
+ * past one complete tile of level 1 (65,536 leaves), written a batch at a
+ * time with a request and a batch rolled back on the way, opens at every
+ * size near a tile's edge with the root of that many leaves, gives the
+ * same inclusion and consistency proofs, checks against its entries, and
+ * a tile removed is named.
+ */
+static void
+test_audit_tiles(void **state)
+{
+	struct fixture		*f = *state;
+	enum { N = 65536 + 3 * 256 + 7 };
+	static const uint64_t	 sizes[] = { 0, 1, 2, 255, 256, 257, 511, 512,
+				    65535, 65536, 65537, 65536 + 256, N };
+	merkle_hash		*leaves, junk, a[MERKLE_MAX_PROOF],
+				 b[MERKLE_MAX_PROOF];
+	struct merkle_frontier	 fr;
+	struct tiles		 t, o;
+	unsigned char		 want[MERKLE_HASH], root[MERKLE_HASH];
+	uint64_t		 i, j, m, n, have;
+	size_t			 alen, blen;
+	char			*cause;
+
+	leaves = calloc(N, sizeof *leaves);
+	assert_int_equal(tiles_open(&t, f->st, 0, &fr, &cause), 0);
+	for (i = 0; i < N; ) {
+		assert_int_equal(store_begin(f->st, &cause), 0);
+		for (j = 0; j < 5000 && i < N; j++, i++) {
+			put_entry(f->st, i + 1, leaves[i]);
+			assert_int_equal(tiles_push(&t, leaves[i], &cause), 0);
+			if (j == 100) {
+				tiles_keep(&t);
+				memset(junk, 0xa5, sizeof junk);
+				assert_int_equal(tiles_push(&t, junk,
+				    &cause), 0);
+				tiles_abort(&t);
+			}
+		}
+		assert_int_equal(store_commit(f->st, &cause), 0);
+		tiles_committed(&t);
+		if (i == 30000) {		/* a batch that fails */
+			assert_int_equal(store_begin(f->st, &cause), 0);
+			for (j = 0; j < 600; j++) {
+				memset(junk, (int)j, sizeof junk);
+				assert_int_equal(tiles_push(&t, junk,
+				    &cause), 0);
+			}
+			store_rollback(f->st);
+			tiles_abort_batch(&t);
+		}
+	}
+
+	for (j = 0; j < sizeof sizes / sizeof sizes[0]; j++) {
+		assert_int_equal(tiles_open(&o, f->st, sizes[j], &fr, &cause),
+		    0);
+		merkle_frontier_root(&fr, root);
+		merkle_root(leaves, sizes[j], want);
+		assert_memory_equal(root, want, MERKLE_HASH);
+		tiles_free(&o);
+	}
+
+	assert_int_equal(tiles_open(&o, f->st, N, &fr, &cause), 0);
+	for (j = 0; j < 50; j++) {
+		n = j < 13 ? sizes[j] : 1 + randombytes_uniform(N);
+		if (n == 0)
+			continue;
+		m = randombytes_uniform((uint32_t)n);
+		assert_int_equal(merkle_inclusion_from(tiles_range, &o, n, m,
+		    a, &alen), 0);
+		blen = merkle_inclusion(leaves, n, m, b);
+		assert_int_equal(alen, blen);
+		assert_memory_equal(a, b, alen * MERKLE_HASH);
+		m++;
+		assert_int_equal(merkle_consistency_from(tiles_range, &o, n, m,
+		    a, &alen), 0);
+		blen = merkle_consistency(leaves, n, m, b);
+		assert_int_equal(alen, blen);
+		assert_memory_equal(a, b, alen * MERKLE_HASH);
+	}
+	assert_int_not_equal(tiles_range(&o, N - 1, 2, root), 0);
+	assert_non_null(strstr(o.cause, "no subtree"));
+	tiles_free(&o);
+
+	assert_int_equal(tiles_rebuild(&o, f->st, 0, &fr, &have, &cause), 0);
+	assert_int_equal(have, N);
+	merkle_frontier_root(&fr, root);
+	merkle_root(leaves, N, want);
+	assert_memory_equal(root, want, MERKLE_HASH);
+	tiles_free(&o);
+
+	/* tile 0/257 removed: opening and rebuilding name it */
+	assert_int_equal(store_delete(f->st, "audit_tiles", 257, &cause), 0);
+	assert_int_not_equal(tiles_open(&o, f->st, N, &fr, &cause), 0);
+	assert_non_null(strstr(cause, "tile 0/257 is missing"));
+	free(cause);
+	assert_int_not_equal(tiles_rebuild(&o, f->st, 0, &fr, &have, &cause),
+	    0);
+	assert_non_null(strstr(cause, "tile 0/257 is missing"));
+	free(cause);
+	tiles_free(&t);
+	free(leaves);
+}
+
 int
 main(void)
 {
@@ -358,6 +477,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_file_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_tiles, setup,
+		    teardown),
 	};
 
 	if (sodium_init() < 0)
