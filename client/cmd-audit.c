@@ -450,9 +450,36 @@ fetch_head_size(struct ctl *ctl, size_t *len, uint64_t *size)
 	return note;
 }
 
+/* The last entry of the page that starts at seq. */
+static uint64_t
+page_end(uint64_t seq, uint64_t last)
+{
+	return last - seq < ECO_AUDIT_PAGE_MAX ? last :
+	    seq + ECO_AUDIT_PAGE_MAX - 1;
+}
+
+/* Asks for the page of entries that starts at seq. */
+static int
+page_ask(struct ctl *ctl, uint64_t seq, uint64_t last)
+{
+	char	 a[24], b[24], *req[3] = { "AUDIT-ENTRIES", a, b }, *cause;
+
+	snprintf(a, sizeof a, "%llu", (unsigned long long)seq);
+	snprintf(b, sizeof b, "%llu", (unsigned long long)page_end(seq,
+	    last));
+	if (conn_send(ctl->conn, 3, req, &cause) != 0) {
+		ctl_fail("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 /*
  * Fetches entries first..last, ECO_AUDIT_PAGE_MAX a request, and calls cb
- * with each in order. Returns EXIT_OK or EXIT_FAIL (reported).
+ * with each in order. The next page is asked for before this one is
+ * read, so the daemon reads it while this one is hashed. Call it logged
+ * in (the connection open). Returns EXIT_OK or EXIT_FAIL (reported).
  */
 static int
 fetch_entries(struct ctl *ctl, uint64_t first, uint64_t last,
@@ -460,19 +487,31 @@ fetch_entries(struct ctl *ctl, uint64_t first, uint64_t last,
 {
 	struct reply	 r;
 	unsigned char	 e[ECO_AUDIT_ENTRY_MAX];
-	char		 a[24], b[24], *req[3] = { "AUDIT-ENTRIES", a, b };
 	char		*cause;
 	size_t		 len;
 	uint64_t	 seq, to;
 	int		 i;
 
+	if (first > last)
+		return EXIT_OK;
+	if (ctl->conn == NULL)
+		return ctl_fail("not connected to the daemon");
+	if (page_ask(ctl, first, last) != EXIT_OK)
+		return EXIT_FAIL;
 	for (seq = first; seq <= last; seq = to + 1) {
-		to = last - seq < ECO_AUDIT_PAGE_MAX ? last :
-		    seq + ECO_AUDIT_PAGE_MAX - 1;
-		snprintf(a, sizeof a, "%llu", (unsigned long long)seq);
-		snprintf(b, sizeof b, "%llu", (unsigned long long)to);
-		if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+		to = page_end(seq, last);
+		if (to < last && page_ask(ctl, to + 1, last) != EXIT_OK)
 			return EXIT_FAIL;
+		if (conn_receive(ctl->conn, &r, &cause) != 0) {
+			ctl_fail("%s", cause);
+			free(cause);
+			return EXIT_FAIL;
+		}
+		if (!r.ok) {
+			ctl_fail("%s", r.msg);
+			reply_free(&r);
+			return EXIT_FAIL;
+		}
 		if ((uint64_t)r.ndata != to - seq + 1) {
 			ctl_fail("the daemon sent %d entries, not %llu",
 			    r.ndata, (unsigned long long)(to - seq + 1));

@@ -143,15 +143,11 @@ fail:
 	return -1;
 }
 
-/*
- * Sends one request and reads its reply into r. Returns 0 whether the
- * daemon said OK or ERR (see r->ok), -1 on a broken connection.
- */
+/* Sends one request line. Returns 0, or -1 with *cause. */
 int
-conn_request(struct conn *cn, int argc, char *const *argv, struct reply *r,
-    char **cause)
+conn_send(struct conn *cn, int argc, char *const *argv, char **cause)
 {
-	char	*line, *why = NULL;
+	char	*line;
 	size_t	 len;
 	int	 rc;
 
@@ -164,7 +160,27 @@ conn_request(struct conn *cn, int argc, char *const *argv, struct reply *r,
 		rc = conn_write(cn, "\n", 1, cause);
 	sodium_memzero(line, len);
 	free(line);
-	if (rc == 0)
+	return rc;
+}
+
+/* Reads the reply to a request sent before (conn_send), in order. */
+int
+conn_receive(struct conn *cn, struct reply *r, char **cause)
+{
+	return conn_reply(cn, r, cause);
+}
+
+/*
+ * Sends one request and reads its reply into r. Returns 0 whether the
+ * daemon said OK or ERR (see r->ok), -1 on a broken connection.
+ */
+int
+conn_request(struct conn *cn, int argc, char *const *argv, struct reply *r,
+    char **cause)
+{
+	char	*why = NULL;
+
+	if (conn_send(cn, argc, argv, cause) == 0)
 		return conn_reply(cn, r, cause);
 	/*
 	 * The daemon may have said why before it closed (busy); an OK cannot

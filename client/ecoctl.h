@@ -44,6 +44,8 @@ struct ctl_cmd {
 
 struct conn	*conn_open(const char *, char **);
 void		 conn_close(struct conn *);
+int		 conn_send(struct conn *, int, char *const *, char **);
+int		 conn_receive(struct conn *, struct reply *, char **);
 int		 conn_request(struct conn *, int, char *const *, struct reply *,
 		    char **);
 void		 reply_free(struct reply *);

@@ -271,13 +271,15 @@ instance_new(const struct config *cf)
 }
 
 /*
- * The tables that ecod's model (sched_load) does not open row by row
- * as it loads: a serving start verifies only meta and cases here, since
- * the model's are opened, and so authenticated, once anyway. The audit
- * log's entries and tiles are authenticated as they are read (only the
- * last of them at start, docs/AUDIT.md "Tiles") and all by admin verify.
+ * What a serving start verifies row by row besides what it loads: the
+ * meta rows. The model's tables are opened, and so authenticated, once as
+ * sched_load reads them. The others grow with history and are not read
+ * at start: the audit log's entries and tiles are authenticated as they
+ * are read (only the last of them at start, docs/AUDIT.md "Tiles"), case
+ * rows by the purge, the one reader of their bodies; admin verify opens
+ * every row of every table.
  */
-static const char *const instance_unloaded[] = { "meta", "cases", NULL };
+static const char *const instance_unloaded[] = { "meta", NULL };
 
 /* Opens store and keys of in; create makes them anew. */
 static int

@@ -643,8 +643,7 @@ load_slot(int64_t id, const unsigned char *buf, size_t len, void *arg)
 		return -1;
 	}
 	idvec_set(&s->slots, id, sl);
-	sched_index_slot(s, sl);
-	return 0;
+	return 0;		/* indexed once its bookings are known */
 }
 
 static int
@@ -678,7 +677,7 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 			booking_free(b);
 			return -1;	/* two bookings hold one slot */
 		}
-		slot_set_booking(s, sl, id);
+		sl->booking = id;		/* indexed after */
 	}
 	idvec_set(&s->bookings, id, b);
 	sched_index_booking(s, b);
@@ -729,6 +728,8 @@ sched_load(struct store *st, struct seal *seal, struct audit *audit,
 		{ "bookings", load_booking },
 	};
 	struct sched	*s;
+	struct slot	*sl;
+	int64_t		 id;
 	size_t		 i;
 
 	s = xcalloc(1, sizeof *s);
@@ -752,6 +753,10 @@ sched_load(struct store *st, struct seal *seal, struct audit *audit,
 			return NULL;
 		}
 	}
+	/* Each slot goes into its trees once, booked or not. */
+	for (id = 1; id < idvec_next(&s->slots); id++)
+		if ((sl = idvec_get(&s->slots, id)) != NULL)
+			sched_index_slot(s, sl);
 	if (notes_load(s, cause) != 0) {
 		sched_free(s);
 		return NULL;

@@ -59,7 +59,7 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
 
-enum stmt_op { OP_INSERT, OP_UPDATE, OP_GET, OP_MAXID, OP_COUNT, OP_ALL,
+enum stmt_op { OP_INSERT, OP_UPDATE, OP_GET, OP_MAXID, OP_COUNT, OP_RANGE,
     OP_FIND, OP_DELETE, OP_NUM };
 
 /* Each statement is head, table name, tail. */
@@ -72,7 +72,7 @@ static const struct {
 	{ "SELECT body FROM ", " WHERE id = ?1" },
 	{ "SELECT coalesce(max(id), 0) FROM ", "" },
 	{ "SELECT count(*) FROM ", "" },
-	{ "SELECT id, body FROM ", " ORDER BY id" },
+	{ "SELECT id, body FROM ", " WHERE id BETWEEN ?1 AND ?2 ORDER BY id" },
 	{ "SELECT id FROM ", " WHERE tag = ?1" },
 	{ "DELETE FROM ", " WHERE id = ?1" },
 };
@@ -1142,6 +1142,14 @@ int
 store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
     char **cause)
 {
+	return store_range(st, table, INT64_MIN, INT64_MAX, cb, arg, cause);
+}
+
+/* As store_foreach, for the rows with ids from lo to hi only. */
+int
+store_range(struct store *st, const char *table, int64_t lo, int64_t hi,
+    store_row_cb cb, void *arg, char **cause)
+{
 	sqlite3_stmt		*s;
 	const unsigned char	*ct;
 	unsigned char		*pt;
@@ -1149,8 +1157,10 @@ store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
 	int64_t			 id;
 	int			 step, rc = 0;
 
-	if ((s = store_stmt(st, table, OP_ALL, cause)) == NULL)
+	if ((s = store_stmt(st, table, OP_RANGE, cause)) == NULL)
 		return -1;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		ct = sqlite3_column_blob(s, 1);

@@ -12,6 +12,11 @@
 #   BENCH_PER      bookings per connection (20)
 #   BENCH_BOOK1    bookings on one connection, for the latency (200)
 #   BENCH_RAWTX    1-row transactions of the raw SQLite figure (300)
+#   BENCH_HIST     booked slots of the history instance (1000000), which
+#                  also has 3 times as many audit entries: start-up and
+#                  audit verify
+#   BENCH_IDLE     idle connections held (50000, or what the descriptor
+#                  limit allows)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${ECO_BUILD:-build}
 ECOD=$ROOT/$BUILD/ecod
@@ -23,6 +28,9 @@ CONNS=${BENCH_CONNS:-64}
 PER=${BENCH_PER:-20}
 BOOK1=${BENCH_BOOK1:-200}
 RAWTX=${BENCH_RAWTX:-300}
+HIST=${BENCH_HIST:-1000000}
+IDLE=${BENCH_IDLE:-50000}
+ECOCTL=$ROOT/$BUILD/ecoctl
 ZONE=America/Mexico_City
 POOL=$((BOOK1 + CONNS * PER))
 
@@ -56,7 +64,8 @@ field() { printf '%s\n' "$2" | sed -n "s/.*$1 \([0-9.]*\).*/\1/p"; }
 # ratio A B: A / B to two places.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
-# instance DIR NBOOKED: a fresh instance with limits lifted, filled.
+# instance DIR NBOOKED [NAUDIT]: a fresh instance with limits lifted,
+# filled.
 instance() {
 	mkdir -p "$1"
 	cat > "$1/ecod.conf" <<-EOF
@@ -64,7 +73,7 @@ instance() {
 	data_dir = "data";
 	master_key_file = "master.key";
 	timezone = "$ZONE";
-	max_connections = 1024;
+	max_connections = 65536;
 	max_connections_per_uid = 0;
 	max_bookings_per_connection = 1000000;
 	max_bookings_per_uid_hour = 0;
@@ -72,7 +81,7 @@ instance() {
 	log = "stderr";
 	EOF
 	"$ECOD" -c "$1/ecod.conf" --init >"$1/log" 2>&1 || fail "init failed"
-	"$FILL" "$1/ecod.conf" "$DAY" 50 "$POOL" "$2" bench "$1/sk" \
+	"$FILL" "$1/ecod.conf" "$DAY" 50 "$POOL" "$2" bench "$1/sk" $3 \
 	    >"$1/fill" 2>>"$1/log" || fail "benchfill failed"
 	FIRST=$(sed -n 's/^pool //p' "$1/fill")
 }
@@ -128,6 +137,7 @@ BN=$(bench book "$S" $((FIRST + BOOK1)) "$CONNS" "$PER" 1) ||
 CPUBOOK=$(( ($(oncpu) - CPU0) / (CONNS * PER) / 1000 ))
 BOOKN=$(field rate "$BN")
 P99=$(field ping-p99 "$BN")
+ID=$(bench idle "$S" "$IDLE" "$PID") || fail "idle connections"
 stop
 
 rawping
@@ -144,9 +154,58 @@ AV=$(bench avail "$S" bench "$T/large/sk" 5 "${NEXT}T01:10" \
     fail "avail add"
 AVMS=$(awk -v u="$(field median "$AV")" 'BEGIN { printf "%.2f", u / 1000 }')
 stop
+
+# The history instance: start-up and audit verify over a long log.
+instance "$T/hist" "$HIST" $((HIST * 3))
+t0=$(date +%s%N)
+start "$T/hist"
+STARTMS=$(( ($(date +%s%N) - t0) / 1000000 ))
+STARTRSS=$(( $(awk '$1 == "VmRSS:" { print $2 }' "/proc/$PID/status") / 1024 ))
+S=$T/hist/ecod.sock
+echo "passphrase of au" > "$T/au.pass"
+PK=$("$ECOCTL" keygen --out "$T/au.key" --name au \
+    --passphrase-file "$T/au.pass") && "$ECOCTL" -s "$S" admin auditor add \
+    au "$PK" >/dev/null || fail "auditor"
+# verify: ecoctl audit verify as the auditor (on the clients' CPU), while
+# another connection PINGs from the daemon's CPU, so that what delays a
+# PING is the daemon's work, not the client's key unlock beside it; its
+# output and the figures of ecobench while.
+verify() {
+	ECO_KEY=$T/au.key ECO_PASSPHRASE_FILE=$T/au.pass \
+	    ECO_AUDIT_STATE=$T/au.state $DPIN "$BENCHBIN" while "$S" \
+	    $CPIN "$ECOCTL" -s "$S" audit verify 2>>"$T/log"
+}
+VF=$(verify) || fail "audit verify"
+NENT=$(printf '%s\n' "$VF" | sed -n 's/^verified \([0-9]*\) entries.*/\1/p')
+VFS=$(field secs "$VF")
+# The same with a new entry or two (the auditor's own login): the key
+# unlock and the round trips, to take out of the next figure.
+VZ=$(verify) || fail "audit verify, again"
+VZS=$(field secs "$VZ")
+VFMAX=$(awk -v u="$(field ping-max "$VF")" 'BEGIN { printf "%.1f", u / 1000 }')
+starts=
+for h in 00 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19; do
+	starts="$starts ${NEXT}T$h:10"
+done
+bench avail "$S" bench "$T/hist/sk" 20 $starts >/dev/null ||
+    fail "avail add, history"
+VI=$(verify) || fail "audit verify, incremental"
+VIS=$(field secs "$VI")
+VIN=$(printf '%s\n' "$VI" | sed -n 's/^verified \([0-9]*\) entries.*/\1/p')
+VIX=$(awk -v a="$VIS" -v b="$VZS" 'BEGIN { printf "%.2f", a - b }')
+stop
 rawping
+IDN=$(field conns "$ID")
+IDBASE=$(field base-median "$ID")
+IDLAT=$(field idle-median "$ID")
+IDRSS=$(( $(field "rss" "$ID") / 1024 ))
+IDPER=$(awk -v a="$(field rss-before "$ID")" -v b="$(field "rss" "$ID")" \
+    -v n="$IDN" 'BEGIN { printf "%.2f", (b - a) / n }')
+ID50=$(awk -v a="$(field rss-before "$ID")" -v b="$(field "rss" "$ID")" \
+    -v n="$IDN" 'BEGIN { printf "%.0f", (a + (b - a) / n * 50000) / 1024 }')
 for v in "$RAWPING" "$RAW1" "$RAW64" "$PING" "$SLOTS" "$BOOK1LAT" "$BOOKN" \
-    "$P99" "$SLOTSL" "$AVMS" "$CPUBOOK"; do
+    "$P99" "$SLOTSL" "$AVMS" "$CPUBOOK" "$IDN" "$IDLAT" "$IDRSS" "$STARTMS" \
+    "$STARTRSS" "$NENT" "$VFS" "$VFMAX" "$VIS" "$VZS" "$VIN"; do
 	[ -n "$v" ] || fail "a figure is missing"
 done
 
@@ -176,3 +235,22 @@ printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
 printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
     "avail add --weekly 52, $BOOKED slots present:" "$AVMS ms" "-" "-" \
     "< 2 ms"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "$IDN idle connections, ecod RSS:" "$IDRSS MiB" \
+    "$IDPER KiB a connection" "-" "50 k <= 128 MiB (at this rate: $ID50 MiB)"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "PING median beside $IDN idle connections:" "$IDLAT us" \
+    "$IDBASE us without them" "$(ratio "$IDLAT" "$IDBASE")x" "<= 1.5x"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "start-up, $((HIST * 6)) sealed rows, to the first PONG:" \
+    "$STARTMS ms" "-" "-" "< 3000 ms"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "ecod RSS after that start:" "$STARTRSS MiB" "-" "-" "< 512 MiB"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "audit verify, all $NENT entries (key unlock in):" "$VFS s" "-" \
+    "-" "1 M < 5 s (this: $(awk -v s="$VFS" -v n="$NENT" 'BEGIN { printf "%.2f", s / n * 1e6 }') s a million)"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "PING max while that verify runs:" "$VFMAX ms" "-" "-" "< 10 ms"
+printf '%-52s %10s  raw %-26s ratio %-7s target %s\n' \
+    "audit verify, $VIN new entries, key unlock aside:" "$VIX s" \
+    "$VIS s, $VZS s for 1 or 2" "-" "< 0.5 s"

@@ -2,14 +2,16 @@
  * benchfill: builds the benchmark's instance quickly, with the daemon's
  * own store, seal and schedule code, while the daemon is stopped:
  *
- *   benchfill CONF DAY NFREE NPOOL NBOOKED NAME SKFILE
+ *   benchfill CONF DAY NFREE NPOOL NBOOKED NAME SKFILE [NAUDIT]
  *
  * enrols counsellor NAME (secret key written to SKFILE) and gives them,
  * in one transaction, slots of 10 minutes every 15: NFREE on local date
  * DAY (what SLOTS DAY DAY answers), then NPOOL free ones from the next
  * day (for the bench to book), then NBOOKED each booked by a case of its
- * own. Slot and booking rows have no audit entries: the figures do not
- * read them. Prints "pool FIRST-ID".
+ * own. Slot and booking rows have no audit entries of their own; NAUDIT
+ * entries are appended after them (through the daemon's audit code, so
+ * with their tiles and a signed head), a long history for the start-up
+ * and audit figures. Prints "pool FIRST-ID".
  */
 #include <fcntl.h>
 #include <sodium.h>
@@ -84,6 +86,31 @@ fill_booking(struct sched *s, int64_t case_id, int64_t slot, time_t now)
 		fail("booking", cause);
 }
 
+/* Appends n audit entries, 100,000 a transaction, each signed. */
+static void
+fill_audit(struct audit *a, int64_t n)
+{
+	struct store	*st = a->st;
+	char		 obj[32], *cause;
+	int64_t		 i = 0, j;
+
+	while (i < n) {
+		if (store_begin(st, &cause) != 0)
+			fail("begin", cause);
+		for (j = 0; j < 100000 && i < n; j++, i++) {
+			snprintf(obj, sizeof obj, "slot:%lld",
+			    (long long)(i + 1));
+			if (audit_append(a, "worker", "book", obj, "ok",
+			    &cause) != 0)
+				fail("audit", cause);
+		}
+		if (audit_sign(a, &cause) != 0 || store_commit(st,
+		    &cause) != 0)
+			fail("audit commit", cause);
+		audit_committed(a);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -99,9 +126,9 @@ main(int argc, char **argv)
 	int64_t			 id, pool, nfree, npool, nbooked, i, case_id;
 	int			 fd;
 
-	if (argc != 8 || sodium_init() < 0) {
+	if ((argc != 8 && argc != 9) || sodium_init() < 0) {
 		fprintf(stderr, "usage: benchfill CONF DAY NFREE NPOOL NBOOKED "
-		    "NAME SKFILE\n");
+		    "NAME SKFILE [NAUDIT]\n");
 		return 2;
 	}
 	log_init(0, 0);
@@ -141,6 +168,8 @@ main(int argc, char **argv)
 	}
 	if (store_commit(s->st, &cause) != 0)
 		fail("commit", cause);
+	if (argc == 9)
+		fill_audit(audit, atoll(argv[8]));
 	printf("pool %lld\n", (long long)pool);
 	sched_free(s);
 	audit_free(audit);

@@ -22,6 +22,18 @@
  *                                       FIRST + j + CONNS, ...), while, if
  *                                       PING is 1, one more connection
  *                                       PINGs: "rate R median US ping-p99 US"
+ *   ecobench idle SOCK N PID           PING median on one connection,
+ *                                       then N connections opened (each
+ *                                       says HELLO) and held, then the
+ *                                       PING median again and process
+ *                                       PID's (the daemon's) resident set:
+ *                                       "conns N base-median US
+ *                                       idle-median US rss-before KB
+ *                                       rss KB"; N is cut to what the
+ *                                       descriptor limit allows
+ *   ecobench while SOCK CMD...          runs CMD while one connection
+ *                                       PINGs: "secs S ping-p99 US
+ *                                       ping-max US"; exits as CMD did
  *   ecobench avail SOCK NAME SKFILE N START...
  *                                       log in as counsellor NAME (key in
  *                                       SKFILE), AVAIL-ADD START 5 52 video
@@ -29,6 +41,7 @@
  *
  * Exits 0 if every request was answered OK, 1 otherwise (on stderr).
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -198,6 +211,92 @@ peer_hello(struct peer *p, const char *path)
 	peer_ok(p, line, sizeof line, "HELLO");
 }
 
+/* The resident set of process pid in KB, from /proc. */
+static long
+rss_kb(long pid)
+{
+	char	 path[64], line[256];
+	FILE	*fp;
+	long	 kb = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, fp) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
+}
+
+/* The median of n PING round trips on p, in µs. */
+static double
+ping_median(struct peer *p, size_t n)
+{
+	double	*v = calloc(n, sizeof *v), t, m;
+	char	 line[256];
+	size_t	 i;
+
+	if (v == NULL)
+		die("out of memory");
+	for (i = 0; i < n; i++) {
+		t = now();
+		peer_send(p, "PING\n");
+		peer_ok(p, line, sizeof line, "PING");
+		v[i] = (now() - t) * 1e6;
+	}
+	m = quantile(v, n, 0.5);
+	free(v);
+	return m;
+}
+
+/*
+ * Opens n connections, each saying HELLO, holds them, and compares the
+ * PING median (of 1000) of another connection before and after, with the
+ * daemon's resident set.
+ */
+static int
+idle(const char *sock, long n, long pid)
+{
+	static struct peer	 p, q;
+	struct rlimit		 rl;
+	char			 line[256];
+	double			 base, loaded;
+	long			 i, rss0, rss;
+	int			*fds;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		if ((rlim_t)n > rl.rlim_cur - 64)
+			n = (long)rl.rlim_cur - 64;
+	}
+	if (n < 1 || (fds = calloc((size_t)n, sizeof *fds)) == NULL)
+		die("idle: bad count");
+	peer_hello(&p, sock);
+	ping_median(&p, 200);			/* warm */
+	base = ping_median(&p, 1000);
+	rss0 = rss_kb(pid);
+	for (i = 0; i < n; i++) {
+		peer_open(&q, sock);
+		peer_send(&q, "HELLO 1\n");
+		fds[i] = q.fd;
+	}
+	for (i = 0; i < n; i++) {
+		q.fd = fds[i];
+		q.len = 0;
+		peer_ok(&q, line, sizeof line, "HELLO");
+	}
+	loaded = ping_median(&p, 1000);
+	rss = rss_kb(pid);
+	printf("conns %ld base-median %.1f idle-median %.1f rss-before %ld "
+	    "rss %ld\n", n, base, loaded, rss0, rss);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
+}
+
 /* 64-byte round trips to a child echoing them, for secs. */
 static int
 raw_ping(double secs, int cpu)
@@ -314,8 +413,9 @@ loop(const char *sock, const char *req, long want, double secs)
 }
 
 /*
- * The pinger of the book mode, in a child: PINGs until stop is readable,
- * then writes the p99 of its round trips in µs to out.
+ * The pinger of the book and while modes, in a child: PINGs until stop is
+ * readable, then writes the p99 and the max of its round trips in µs to
+ * out.
  */
 static void
 pinger(const char *sock, int stop, int out)
@@ -323,7 +423,7 @@ pinger(const char *sock, int stop, int out)
 	static struct peer	 p;
 	struct pollfd		 pfd = { stop, POLLIN, 0 };
 	char			 line[256];
-	double			*lat = NULL, t0, p99;
+	double			*lat = NULL, t0, r[2];
 	size_t			 n = 0, cap = 0;
 
 	peer_hello(&p, sock);
@@ -338,8 +438,9 @@ pinger(const char *sock, int stop, int out)
 		}
 		lat[n++] = (now() - t0) * 1e6;
 	}
-	p99 = quantile(lat, n, 0.99);
-	if (write(out, &p99, sizeof p99) != sizeof p99)
+	r[0] = quantile(lat, n, 0.99);
+	r[1] = quantile(lat, n, 1);
+	if (write(out, r, sizeof r) != sizeof r)
 		_exit(1);
 	_exit(0);
 }
@@ -363,7 +464,7 @@ book(const char *sock, long first, long conns, long per, int ping)
 	static struct peer	 peers[MAXCONN];
 	struct pollfd		 pfd[MAXCONN];
 	char			 line[1024];
-	double			*lat, t0, p99 = 0;
+	double			*lat, t0, r[2] = { 0, 0 };
 	long			 j, left = conns, nlat = 0;
 	int			 stop[2], res[2], st;
 	pid_t			 pid = 0;
@@ -412,11 +513,11 @@ book(const char *sock, long first, long conns, long per, int ping)
 	}
 	t0 = now() - t0;
 	close(stop[1]);
-	if (ping && (read(res[0], &p99, sizeof p99) != sizeof p99 ||
+	if (ping && (read(res[0], r, sizeof r) != sizeof r ||
 	    waitpid(pid, &st, 0) == -1 || st != 0))
 		die("the pinger failed");
 	printf("rate %.0f median %.0f ping-p99 %.0f\n", (double)nlat / t0,
-	    quantile(lat, nlat, 0.5), p99);
+	    quantile(lat, nlat, 0.5), r[0]);
 	free(lat);
 	return 0;
 }
@@ -481,6 +582,46 @@ avail(const char *sock, const char *name, const char *skfile, int n,
 	return 0;
 }
 
+/*
+ * Runs cmd (argv form) while another connection PINGs: its wall time and
+ * the p99 and max of the PINGs meanwhile. Exits as cmd did.
+ */
+static int
+during(const char *sock, char **cmd)
+{
+	double	 t0, t1, r[2];
+	pid_t	 pp, cp;
+	int	 stop[2], res[2], st;
+
+	if (pipe(stop) != 0 || pipe(res) != 0)
+		die("pipe: %s", strerror(errno));
+	if ((pp = fork()) == -1)
+		die("fork: %s", strerror(errno));
+	if (pp == 0) {
+		close(stop[1]);
+		close(res[0]);
+		pinger(sock, stop[0], res[1]);
+	}
+	close(stop[0]);
+	close(res[1]);
+	t0 = now();
+	if ((cp = fork()) == -1)
+		die("fork: %s", strerror(errno));
+	if (cp == 0) {
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	if (waitpid(cp, &st, 0) != cp)
+		die("waitpid: %s", strerror(errno));
+	t1 = now();
+	close(stop[1]);
+	if (read(res[0], r, sizeof r) != sizeof r ||
+	    waitpid(pp, NULL, 0) != pp)
+		die("the pinger failed");
+	printf("secs %.2f ping-p99 %.0f ping-max %.0f\n", t1 - t0, r[0], r[1]);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -502,6 +643,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "book") == 0 && argc == 7)
 		return book(argv[2], atol(argv[3]), atol(argv[4]),
 		    atol(argv[5]), atoi(argv[6]));
+	if (strcmp(argv[1], "while") == 0 && argc >= 4)
+		return during(argv[2], argv + 3);
+	if (strcmp(argv[1], "idle") == 0 && argc == 5)
+		return idle(argv[2], atol(argv[3]), atol(argv[4]));
 	if (strcmp(argv[1], "avail") == 0 && argc >= 7 &&
 	    atoi(argv[5]) == argc - 6)
 		return avail(argv[2], argv[3], argv[4], atoi(argv[5]), argv + 6);
