@@ -516,7 +516,9 @@ purge_case(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	struct rec		 r;
 	int64_t			 created, last;
 
-	rec_read(&r, buf, len);
+	if (len < BLIND_INDEX_BYTES)		/* its tag, then the case */
+		return -1;
+	rec_read(&r, buf + BLIND_INDEX_BYTES, len - BLIND_INDEX_BYTES);
 	created = rec_get_i64(&r);
 	if (rec_done(&r) != 0 || id >= ps->ncases)
 		return -1;

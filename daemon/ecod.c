@@ -356,8 +356,7 @@ ecod_serve(struct ecod *ecod)
 	evtimer_add(ecod->purge, &first);
 	ecod->started = time(NULL);
 	server_batching(ecod->srv, 1);
-	log_info("ecod %s serving %s (%lld sealed rows verified)", ECO_VERSION,
-	    ecod->cf->socket, (long long)ecod->inst->rows);
+	log_info("ecod %s serving %s", ECO_VERSION, ecod->cf->socket);
 
 	event_base_dispatch(ecod->base);
 

@@ -135,7 +135,8 @@ instance_seed(struct instance *in, char **cause)
 	if (store_insert(in->store, "meta", META_INSTANCE, row, sizeof row,
 	    cause) != 0 || store_insert(in->store, "meta", META_AUDIT_KEY,
 	    in->audit_sk, crypto_sign_SECRETKEYBYTES, cause) != 0 ||
-	    store_commit(in->store, cause) != 0) {
+	    store_insert(in->store, "meta", META_TAGS_BOUND, "1", 1,
+	    cause) != 0 || store_commit(in->store, cause) != 0) {
 		store_rollback(in->store);
 		return -1;
 	}
@@ -281,6 +282,36 @@ instance_new(const struct config *cf)
  */
 static const char *const instance_unloaded[] = { "meta", NULL };
 
+/*
+ * Case rows from before their bodies carried their tag (store_insert_tagged)
+ * get it, once, in one transaction, marked by the META_TAGS_BOUND row: from
+ * then on a tag moved onto another case is caught where it is found.
+ */
+static int
+instance_tags(struct instance *in, char **cause)
+{
+	char	 buf[4];
+	size_t	 len;
+	int64_t	 rows;
+	int	 rc;
+
+	rc = store_get(in->store, "meta", META_TAGS_BOUND, buf, sizeof buf,
+	    &len, cause);
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	if (store_begin(in->store, cause) != 0)
+		return -1;
+	if (store_tags_bind(in->store, "cases", &rows, cause) != 0 ||
+	    store_insert(in->store, "meta", META_TAGS_BOUND, "1", 1,
+	    cause) != 0 || store_commit(in->store, cause) != 0) {
+		store_rollback(in->store);
+		return -1;
+	}
+	log_info("cases: %lld rows now carry their tag in their sealed body",
+	    (long long)rows);
+	return 0;
+}
+
 /* Opens store and keys of in; create makes them anew. */
 static int
 instance_load(struct instance *in, const struct config *cf, int create,
@@ -304,7 +335,8 @@ instance_load(struct instance *in, const struct config *cf, int create,
 	if (rc != 0 && !create && !cf->master_key_passphrase &&
 	    !key_from_credential())
 		rc = instance_pending(in, cf, cause);
-	if (rc != 0 || instance_index_key(in, cause) != 0)
+	if (rc != 0 || instance_index_key(in, cause) != 0 ||
+	    instance_tags(in, cause) != 0)
 		return -1;
 	if (in->lazy)
 		return store_verify_only(in->store, instance_unloaded,

@@ -73,7 +73,7 @@ static const struct {
 	{ "SELECT coalesce(max(id), 0) FROM ", "" },
 	{ "SELECT count(*) FROM ", "" },
 	{ "SELECT id, body FROM ", " WHERE id BETWEEN ?1 AND ?2 ORDER BY id" },
-	{ "SELECT id FROM ", " WHERE tag = ?1" },
+	{ "SELECT id, body FROM ", " WHERE tag = ?1" },
 	{ "DELETE FROM ", " WHERE id = ?1" },
 };
 
@@ -969,14 +969,54 @@ store_insert(struct store *st, const char *table, int64_t id, const void *pt,
 	    cause);
 }
 
-/* Seals pt as a new row id of table, found later by its blind index tag
- * (BLIND_INDEX_BYTES); a tag already present fails the insert. */
+/* Opens the body ct of tagged row id and checks that it starts with tag:
+ * 0, or -1 (the row fails authentication, or its tag was moved). */
+static int
+store_tag_check(struct store *st, const char *table, int64_t id,
+    const unsigned char *tag, const unsigned char *ct, size_t ctlen,
+    char **cause)
+{
+	unsigned char	*pt;
+	int		 rc = -1;
+
+	if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD + BLIND_INDEX_BYTES) {
+		store_tampered(st, table, id, cause);
+		return -1;
+	}
+	pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
+	if (seal_open_row(st->seal, table, id, ct, ctlen, pt) != 0 ||
+	    sodium_memcmp(pt, tag, BLIND_INDEX_BYTES) != 0)
+		store_tampered(st, table, id, cause);
+	else
+		rc = 0;
+	sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
+	free(pt);
+	return rc;
+}
+
+/*
+ * Seals pt as a new row id of table, found later by its blind index tag
+ * (BLIND_INDEX_BYTES); a tag already present fails the insert. The seal
+ * covers the body, not the tag column, so the body sealed is the tag
+ * followed by pt, and store_find checks the one against the other: a tag
+ * moved onto another row (to make one code find another's case) is caught
+ * by whoever finds that row. Readers of the body skip the tag.
+ */
 int
 store_insert_tagged(struct store *st, const char *table, int64_t id,
     const unsigned char *tag, const void *pt, size_t len, char **cause)
 {
-	return store_write(st, st->seal, table, id, tag, pt, len, OP_INSERT,
-	    cause);
+	unsigned char	*buf;
+	int		 rc;
+
+	buf = xmalloc(BLIND_INDEX_BYTES + len);
+	memcpy(buf, tag, BLIND_INDEX_BYTES);
+	memcpy(buf + BLIND_INDEX_BYTES, pt, len);
+	rc = store_write(st, st->seal, table, id, tag, buf,
+	    BLIND_INDEX_BYTES + len, OP_INSERT, cause);
+	sodium_memzero(buf, BLIND_INDEX_BYTES + len);
+	free(buf);
+	return rc;
 }
 
 /* Replaces the body of row id of table with pt, sealed afresh. */
@@ -1036,8 +1076,76 @@ store_checkpoint(struct store *st, char **cause)
 	return 0;
 }
 
+/*
+ * Rows tagged before bodies began with their tag (schema 5 and older):
+ * rewrites each tagged row of table as its tag followed by its old body,
+ * inside the open transaction (the ids and tags are read first, so no row
+ * changes under the scan). Run once, marked by the caller.
+ */
+int
+store_tags_bind(struct store *st, const char *table, int64_t *rows,
+    char **cause)
+{
+	struct tagged {
+		int64_t		 id;
+		unsigned char	 tag[BLIND_INDEX_BYTES];
+	}			*v = NULL;
+	sqlite3_stmt		*s;
+	unsigned char		*buf;
+	char			*sql;
+	size_t			 n = 0, cap = 0, i, len, max;
+	int			 step, rc = -1;
+
+	store_collect(st);
+	*rows = 0;
+	xasprintf(&sql, "SELECT id, tag FROM %s WHERE tag IS NOT NULL ORDER "
+	    "BY id", sealed_tables[table_index(table)]);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		free(sql);
+		store_error(st, cause, "prepare");
+		return -1;
+	}
+	free(sql);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 1024 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n].id = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) != BLIND_INDEX_BYTES) {
+			store_tampered(st, table, v[n].id, cause);
+			goto out;
+		}
+		memcpy(v[n++].tag, sqlite3_column_blob(s, 1),
+		    BLIND_INDEX_BYTES);
+	}
+	if (step != SQLITE_DONE) {
+		store_error(st, cause, "read");
+		goto out;
+	}
+	max = 65536;
+	buf = xmalloc(BLIND_INDEX_BYTES + max);
+	for (i = 0; i < n; i++) {
+		memcpy(buf, v[i].tag, BLIND_INDEX_BYTES);
+		if ((step = store_get(st, table, v[i].id, buf +
+		    BLIND_INDEX_BYTES, max, &len, cause)) == STORE_NOTFOUND)
+			store_tampered(st, table, v[i].id, cause);
+		if (step != 0 || store_update(st, table, v[i].id, buf,
+		    BLIND_INDEX_BYTES + len, cause) != 0)
+			break;
+		(*rows)++;
+	}
+	sodium_memzero(buf, BLIND_INDEX_BYTES + max);
+	free(buf);
+	rc = i == n ? 0 : -1;
+out:
+	sqlite3_finalize(s);
+	free(v);
+	return rc;
+}
+
 /* Finds the row of table whose tag is tag: 0 with *id, STORE_NOTFOUND,
- * or -1. */
+ * or -1 (also when the row's sealed body does not start with that tag). */
 int
 store_find(struct store *st, const char *table, const unsigned char *tag,
     int64_t *id, char **cause)
@@ -1054,7 +1162,9 @@ store_find(struct store *st, const char *table, const unsigned char *tag,
 		store_error(st, cause, "find");
 	else {
 		*id = sqlite3_column_int64(s, 0);
-		rc = 0;
+		rc = store_tag_check(st, table, *id, tag,
+		    sqlite3_column_blob(s, 1),
+		    (size_t)sqlite3_column_bytes(s, 1), cause);
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -1344,12 +1454,50 @@ store_reseal(struct store *st, struct seal *to, int64_t *rows, char **cause)
 	return 0;
 }
 
+/* Checks each tagged row of table against its sealed tag (store_find's
+ * check, for every row): 0, or -1 at the first that fails. */
+static int
+store_tags_check(struct store *st, const char *table, char **cause)
+{
+	sqlite3_stmt	*s;
+	char		*sql;
+	int		 step, rc = 0;
+
+	store_collect(st);
+	xasprintf(&sql, "SELECT id, tag, body FROM %s WHERE tag IS NOT NULL "
+	    "ORDER BY id", sealed_tables[table_index(table)]);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		free(sql);
+		store_error(st, cause, "prepare");
+		return -1;
+	}
+	free(sql);
+	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 1) != BLIND_INDEX_BYTES) {
+			store_tampered(st, table, sqlite3_column_int64(s, 0),
+			    cause);
+			rc = -1;
+		} else
+			rc = store_tag_check(st, table,
+			    sqlite3_column_int64(s, 0),
+			    sqlite3_column_blob(s, 1),
+			    sqlite3_column_blob(s, 2),
+			    (size_t)sqlite3_column_bytes(s, 2), cause);
+	}
+	if (rc == 0 && step != SQLITE_DONE) {
+		store_error(st, cause, "read");
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /*
- * Counts the rows of every sealed table into *rows, opening every row of
- * those named in only (NULL-terminated) with its AEAD: at start, the
- * tables the model and the audit tree do not load themselves (they open
- * every row of theirs as they load it), so no row is opened twice.
- * Returns -1 at the first row that fails, named in *cause.
+ * Opens every row of the tables named in only (NULL-terminated) with its
+ * AEAD, their count in *rows: at start, the tables nothing else reads
+ * there. No other table is counted: a count reads the whole table, which
+ * grows with history. Returns -1 at the first row that fails, named in
+ * *cause.
  */
 int
 store_verify_only(struct store *st, const char *const *only, int64_t *rows,
@@ -1359,15 +1507,15 @@ store_verify_only(struct store *st, const char *const *only, int64_t *rows,
 	int64_t			 n;
 
 	*rows = 0;
-	for (t = sealed_tables; *t != NULL; t++) {
-		for (o = only; *o != NULL; o++)
-			if (strcmp(*o, *t) == 0 &&
-			    store_foreach(st, *t, NULL, NULL, cause) != 0)
+	for (t = sealed_tables; *t != NULL; t++)
+		for (o = only; *o != NULL; o++) {
+			if (strcmp(*o, *t) != 0)
+				continue;
+			if (store_foreach(st, *t, NULL, NULL, cause) != 0 ||
+			    store_count(st, *t, &n, cause) != 0)
 				return -1;
-		if (store_count(st, *t, &n, cause) != 0)
-			return -1;
-		*rows += n;
-	}
+			*rows += n;
+		}
 	return 0;
 }
 
@@ -1385,6 +1533,7 @@ store_verify(struct store *st, int64_t *counts, int64_t *rows, char **cause)
 	*rows = 0;
 	for (t = sealed_tables; *t != NULL; t++) {
 		if (store_foreach(st, *t, NULL, NULL, cause) != 0 ||
+		    store_tags_check(st, *t, cause) != 0 ||
 		    store_count(st, *t, &n, cause) != 0)
 			return -1;
 		if (counts != NULL)

@@ -17,6 +17,7 @@ struct store;
 #define META_AUDIT_HEAD		3	/* the last signed tree head */
 #define META_PURGED		4	/* highest ids purged */
 #define META_INDEX_KEY		5	/* blind index key, kept by rotation */
+#define META_TAGS_BOUND		6	/* tagged bodies start with their tag */
 
 #define STORE_NOTFOUND		1
 
@@ -73,6 +74,8 @@ int		 store_insert_tagged(struct store *, const char *, int64_t,
 		    const unsigned char *, const void *, size_t, char **);
 int		 store_find(struct store *, const char *, const unsigned char *,
 		    int64_t *, char **);
+int		 store_tags_bind(struct store *, const char *, int64_t *,
+		    char **);
 int		 store_update(struct store *, const char *, int64_t,
 		    const void *, size_t, char **);
 int		 store_get(struct store *, const char *, int64_t, void *,

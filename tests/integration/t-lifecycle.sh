@@ -28,8 +28,8 @@ expect_eq "socket is mode 600 without socket_group" \
 stats=$(ctl stats)
 expect_match "stats shows uptime" "$stats" "^uptime_seconds	[0-9]+$"
 expect_match "stats shows connections" "$stats" "^connections	1$"
-expect_match "stats counts sealed rows (instance, audit key, tree head)" \
-    "$stats" "^rows_meta	3$"
+expect_match "stats counts sealed rows (instance, audit key, head, tag mark)" \
+    "$stats" "^rows_meta	4$"
 expect_match "and audit entries" "$stats" "^rows_audit	[1-9]"
 expect_eq "admin stats is the same command" \
     "$(ctl admin stats | cut -f1)" "$(echo "$stats" | cut -f1)"

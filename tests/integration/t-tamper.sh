@@ -68,6 +68,36 @@ expect_eq "  and the purge, which reads case rows, refuses (exit 1)" "$st" 1
 expect_match "  the daemon still answers" "$(ctl ping)" "PONG"
 check "  and stops" ecod_stop
 
+# A case's tag (its code's blind index, which the seal does not cover)
+# moved onto another case: each code then fails, named, and never shows
+# the other worker's booking.
+restore; ecod_start || not_ok "start for the tags"
+ctl admin counsellor add bea "$(make_key bea)" >/dev/null
+as bea avail add --start "$(ldate '+2 days') 10:00" --minutes 30 \
+    --weekly 2 >/dev/null
+CODE1=$(ctl book 1); CODE2=$(ctl book 2)
+when2=$(ctl status "$CODE2" | cut -f2)
+expect_match "two cases booked" "$CODE1 $CODE2 $when2" \
+    "^[0-9A-Z-]{34} [0-9A-Z-]{34} [0-9]"
+ecod_stop
+"$DBPOKE" "$DB" swaptag cases 1 2
+check "the daemon starts with two case tags exchanged" ecod_start
+out=$(ctl status "$CODE1" 2>&1); st=$?
+expect_eq "  the first code fails (exit 1)" "$st" 1
+expect_no_match "  without showing the other case's booking" "$out" \
+    "$when2"
+expect_match "  saying it failed, nothing changed" "$out" \
+    "storage failure; nothing changed"
+check "  the daemon names the row in its log" \
+    grep -q "table cases row 2 fails authentication" "$LOG"
+out=$(ctl cancel "$CODE2" 2>&1); st=$?
+expect_eq "  the second code cannot cancel the first's booking" "$st" 1
+out=$(ctl admin verify 2>&1); st=$?
+expect_eq "  admin verify finds it (exit 1)" "$st" 1
+expect_match "  naming a row" "$out" "table cases row [12] fails authentication"
+expect_match "  the daemon still answers" "$(ctl ping)" "PONG"
+check "  and stops" ecod_stop
+
 restore; "$DBPOKE" "$DB" version 99
 ecod_fails_to_start
 expect_match "a schema from a newer ecod is refused" "$OUT" \

@@ -5,6 +5,7 @@
  *   dbpoke DB flip TABLE ID        flip one bit in the middle of a body
  *   dbpoke DB copy TABLE FROM TO   put FROM's body in row TO (made if new)
  *   dbpoke DB swap TABLE A B       exchange two rows' bodies
+ *   dbpoke DB swaptag TABLE A B    exchange two rows' tags (blind indexes)
  *   dbpoke DB cut TABLE ID N       truncate a body to N bytes
  *   dbpoke DB delete TABLE ID      remove a row
  *   dbpoke DB version N            set PRAGMA user_version
@@ -73,7 +74,7 @@ int
 main(int argc, char **argv)
 {
 	unsigned char	*a, *b;
-	char		 sql[256];
+	char		 sql[512];
 	int		 la, lb;
 
 	if (argc < 4) {
@@ -98,6 +99,15 @@ main(int argc, char **argv)
 		put(argv[3], atoll(argv[5]), a, la);
 		free(a);
 		free(b);
+	} else if (strcmp(argv[2], "swaptag") == 0 && argc == 6) {
+		snprintf(sql, sizeof sql, "CREATE TEMP TABLE t AS SELECT id, "
+		    "tag FROM %s WHERE id IN (%lld, %lld); UPDATE %s SET tag = "
+		    "NULL WHERE id IN (SELECT id FROM t); UPDATE %s SET tag = "
+		    "(SELECT tag FROM t WHERE t.id = %lld + %lld - %s.id) "
+		    "WHERE id IN (SELECT id FROM t)", argv[3], atoll(argv[4]),
+		    atoll(argv[5]), argv[3], argv[3], atoll(argv[4]),
+		    atoll(argv[5]), argv[3]);
+		run(sql);
 	} else if (strcmp(argv[2], "cut") == 0 && argc == 6) {
 		a = body(argv[3], atoll(argv[4]), &la);
 		put(argv[3], atoll(argv[4]), a, atoi(argv[5]));

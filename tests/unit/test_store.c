@@ -164,6 +164,77 @@ test_tags(void **state)
 	    STORE_NOTFOUND);
 }
 
+/* Runs one statement on the fixture's file behind the store's back. */
+static void
+poke(struct fixture *f, const char *sql)
+{
+	sqlite3	*db;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/*
+ * The tag column is outside the seal, but a tagged body starts with its
+ * tag: two cases' tags exchanged on disk make each code fail, never find
+ * the other's case. Rows from before (a body without its tag) get it from
+ * store_tags_bind, and are found by it after.
+ */
+static void
+test_tags_moved(void **state)
+{
+	struct fixture	*f = *state;
+	unsigned char	 t1[BLIND_INDEX_BYTES], t2[BLIND_INDEX_BYTES];
+	char		 out[64], *cause = NULL;
+	size_t		 len;
+	int64_t		 id, rows;
+
+	seal_index(f->seal, "cases", "CODE-ONE", 8, t1);
+	seal_index(f->seal, "cases", "CODE-TWO", 8, t2);
+	assert_int_equal(store_insert_tagged(f->st, "cases", 4, t1, "a", 1,
+	    &cause), 0);
+	assert_int_equal(store_insert_tagged(f->st, "cases", 5, t2, "b", 1,
+	    &cause), 0);
+	assert_int_equal(store_get(f->st, "cases", 4, out, sizeof out, &len,
+	    &cause), 0);
+	assert_int_equal(len, BLIND_INDEX_BYTES + 1);
+	assert_memory_equal(out, t1, BLIND_INDEX_BYTES);
+	assert_int_equal(out[BLIND_INDEX_BYTES], 'a');
+
+	poke(f, "CREATE TEMP TABLE t AS SELECT id, tag FROM cases;"
+	    "UPDATE cases SET tag = NULL; UPDATE cases SET tag = "
+	    "(SELECT tag FROM t WHERE t.id = 9 - cases.id);");	/* 4 <-> 5 */
+	assert_int_equal(store_find(f->st, "cases", t2, &id, &cause), -1);
+	assert_non_null(strstr(cause, "table cases row 4 fails "
+	    "authentication"));
+	free(cause);
+	assert_int_equal(store_find(f->st, "cases", t1, &id, &cause), -1);
+	assert_non_null(strstr(cause, "table cases row 5 fails "
+	    "authentication"));
+	free(cause);
+
+	/* a body from before tags were sealed in, tagged by SQL */
+	poke(f, "DELETE FROM cases;");
+	assert_int_equal(store_insert(f->st, "cases", 7, "old", 3, &cause), 0);
+	assert_int_equal(store_insert(f->st, "cases", 8, "new", 3, &cause), 0);
+	poke(f, "UPDATE cases SET tag = zeroblob(32) WHERE id = 7;");
+	assert_int_equal(store_begin(f->st, &cause), 0);
+	assert_int_equal(store_tags_bind(f->st, "cases", &rows, &cause), 0);
+	assert_int_equal(store_commit(f->st, &cause), 0);
+	assert_int_equal(rows, 1);
+	memset(t1, 0, sizeof t1);
+	assert_int_equal(store_find(f->st, "cases", t1, &id, &cause), 0);
+	assert_int_equal(id, 7);
+	assert_int_equal(store_get(f->st, "cases", 7, out, sizeof out, &len,
+	    &cause), 0);
+	assert_int_equal(len, BLIND_INDEX_BYTES + 3);
+	assert_memory_equal(out + BLIND_INDEX_BYTES, "old", 3);
+	assert_int_equal(store_get(f->st, "cases", 8, out, sizeof out, &len,
+	    &cause), 0);
+	assert_int_equal(len, 3);		/* untagged: left as it was */
+}
+
 static void
 test_rollback(void **state)
 {
@@ -469,6 +540,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reseal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tags_moved, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_marker_not_on_disk, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_detected, setup,
