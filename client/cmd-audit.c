@@ -458,21 +458,17 @@ page_end(uint64_t seq, uint64_t last)
 	    seq + ECO_AUDIT_PAGE_MAX - 1;
 }
 
-/* Asks for the page of entries that starts at seq. */
+/* Asks for the page of entries that starts at seq: 0, or -1 with
+ * *cause. */
 static int
-page_ask(struct ctl *ctl, uint64_t seq, uint64_t last)
+page_ask(struct ctl *ctl, uint64_t seq, uint64_t last, char **cause)
 {
-	char	 a[24], b[24], *req[3] = { "AUDIT-ENTRIES", a, b }, *cause;
+	char	 a[24], b[24], *req[3] = { "AUDIT-ENTRIES", a, b };
 
 	snprintf(a, sizeof a, "%llu", (unsigned long long)seq);
 	snprintf(b, sizeof b, "%llu", (unsigned long long)page_end(seq,
 	    last));
-	if (conn_send(ctl->conn, 3, req, &cause) != 0) {
-		ctl_fail("%s", cause);
-		free(cause);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return conn_send(ctl->conn, 3, req, cause);
 }
 
 /*
@@ -487,7 +483,7 @@ fetch_entries(struct ctl *ctl, uint64_t first, uint64_t last,
 {
 	struct reply	 r;
 	unsigned char	 e[ECO_AUDIT_ENTRY_MAX];
-	char		*cause;
+	char		*cause, *unsent = NULL;
 	size_t		 len;
 	uint64_t	 seq, to;
 	int		 i;
@@ -496,45 +492,57 @@ fetch_entries(struct ctl *ctl, uint64_t first, uint64_t last,
 		return EXIT_OK;
 	if (ctl->conn == NULL)
 		return ctl_fail("not connected to the daemon");
-	if (page_ask(ctl, first, last) != EXIT_OK)
+	if (page_ask(ctl, first, last, &cause) != 0) {
+		ctl_fail("%s", cause);
+		free(cause);
 		return EXIT_FAIL;
+	}
 	for (seq = first; seq <= last; seq = to + 1) {
 		to = page_end(seq, last);
-		if (to < last && page_ask(ctl, to + 1, last) != EXIT_OK)
-			return EXIT_FAIL;
+		/* The next page is asked for now; if that fails, the daemon
+		 * may have said why in its answer to this one. */
+		if (to < last && page_ask(ctl, to + 1, last, &unsent) != 0)
+			last = to;
 		if (conn_receive(ctl->conn, &r, &cause) != 0) {
 			ctl_fail("%s", cause);
 			free(cause);
+			free(unsent);
 			return EXIT_FAIL;
 		}
 		if (!r.ok) {
 			ctl_fail("%s", r.msg);
-			reply_free(&r);
-			return EXIT_FAIL;
+			goto fail;
 		}
 		if ((uint64_t)r.ndata != to - seq + 1) {
 			ctl_fail("the daemon sent %d entries, not %llu",
 			    r.ndata, (unsigned long long)(to - seq + 1));
-			reply_free(&r);
-			return EXIT_FAIL;
+			goto fail;
 		}
 		for (i = 0; i < r.ndata; i++) {
 			if (r.data[i].argc != 1 || audit_entry_decode(
 			    r.data[i].argv[0], strlen(r.data[i].argv[0]), e,
 			    &len) != 0) {
-				reply_free(&r);
-				return ctl_fail("bad entry from the daemon");
+				ctl_fail("bad entry from the daemon");
+				goto fail;
 			}
 			if (cb(arg, seq + i, e, len, &cause) != 0) {
-				reply_free(&r);
 				ctl_fail("%s", cause);
 				free(cause);
-				return EXIT_FAIL;
+				goto fail;
 			}
 		}
 		reply_free(&r);
 	}
+	if (unsent != NULL) {
+		ctl_fail("%s", unsent);
+		free(unsent);
+		return EXIT_FAIL;
+	}
 	return EXIT_OK;
+fail:
+	reply_free(&r);
+	free(unsent);
+	return EXIT_FAIL;
 }
 
 /* Prints the audit verifier key that verb answers; an auditor's verb

@@ -138,7 +138,6 @@ audit_load(struct store *st, const struct instance *in, int migrate,
 	struct audit	*a;
 	char		 hex[2 * INSTANCE_ID_BYTES + 1];
 	unsigned char	 want[MERKLE_HASH];
-	char		*why = NULL;
 	uint64_t	 size, have;
 	int64_t		 next;
 
@@ -162,19 +161,21 @@ audit_load(struct store *st, const struct instance *in, int migrate,
 		audit_match(a, size, want, have, cause);
 		goto fail;
 	}
-	if (tiles_open(&a->tiles, st, size, &a->frontier, cause) != 0) {
-		if (!migrate || size < TILE_WIDTH)
-			goto fail;
-		if (store_count(st, "audit_tiles", &next, &why) != 0 ||
-		    next != 0) {
-			free(why);
-			goto fail;		/* tiles, but one missing */
-		}
-		free(*cause);
-		*cause = NULL;
+	/* As many tiles as size entries complete, no more, no fewer: a
+	 * count of the small table (a 256th of the log), not of the log. */
+	if (store_count(st, "audit_tiles", &next, cause) != 0)
+		goto fail;
+	if (migrate && next == 0 && tiles_expected(size) > 0) {
 		if (audit_write_tiles(a, &have, cause) != 0)
 			goto fail;
-	}
+	} else if ((uint64_t)next != tiles_expected(size)) {
+		xasprintf(cause, "audit log: %lld tiles are stored, but its "
+		    "%llu entries make %llu (the table audit_tiles was "
+		    "changed)", (long long)next, (unsigned long long)size,
+		    (unsigned long long)tiles_expected(size));
+		goto fail;
+	} else if (tiles_open(&a->tiles, st, size, &a->frontier, cause) != 0)
+		goto fail;
 	a->n = size;
 	a->saved = a->marked = a->frontier;
 	if (a->head != NULL && audit_match(a, size, want, a->n, cause) != 0)
@@ -206,6 +207,7 @@ audit_verify(struct audit *a, const struct instance *in, uint64_t *size,
 	struct audit	 fresh;
 	unsigned char	 want[MERKLE_HASH];
 	uint64_t	 hsize, have;
+	int64_t		 tiles;
 	int		 rc = -1;
 
 	memset(&fresh, 0, sizeof fresh);
@@ -215,8 +217,16 @@ audit_verify(struct audit *a, const struct instance *in, uint64_t *size,
 	if (audit_head(&fresh, &fresh.head, &hsize, want, cause) != 0)
 		return -1;
 	if (tiles_rebuild(&fresh.tiles, a->st, 0, &fresh.frontier, &have,
+	    cause) != 0 || store_count(a->st, "audit_tiles", &tiles,
 	    cause) != 0)
 		goto done;
+	if ((uint64_t)tiles != tiles_expected(have)) {
+		xasprintf(cause, "audit log: %lld tiles are stored, but its "
+		    "%llu entries make %llu", (long long)tiles,
+		    (unsigned long long)have,
+		    (unsigned long long)tiles_expected(have));
+		goto done;
+	}
 	if (fresh.head == NULL ? have != 0 : audit_match(&fresh, hsize, want,
 	    have, cause) != 0) {
 		if (fresh.head == NULL)

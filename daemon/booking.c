@@ -548,7 +548,7 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 	struct rec		 r;
 	unsigned char		*ndel = NULL;
 	char			*cause = NULL, outcome[96];
-	int64_t			 top[3], end;
+	int64_t			 top[3], end, bad, first_bad = 0;
 	size_t			 i;
 	int			 rc = -1;
 
@@ -572,11 +572,18 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 		if (end > ps.last[b->case_id])
 			ps.last[b->case_id] = end;
 	}
-	if (store_foreach(s->st, "cases", purge_case, &ps, &cause) != 0) {
+	/* A case row that fails to open is kept, with its bookings, and
+	 * named; it does not stop the purge of every other case. */
+	if (store_foreach_skip(s->st, "cases", purge_case, &ps, &bad,
+	    &first_bad, &cause) != 0) {
 		if (cause == NULL)
 			xasprintf(&cause, "table cases: a row does not decode");
 		goto fail_store;
 	}
+	if (bad > 0)
+		log_warnx("purge: %lld case rows fail authentication (the "
+		    "first is row %lld) and are kept; admin verify names "
+		    "them", (long long)bad, (long long)first_bad);
 
 	memcpy(top, s->purged, sizeof top);
 	ndel = xcalloc(s->notes.n + 1, 1);

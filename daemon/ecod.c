@@ -195,9 +195,12 @@ ecod_restore(struct config *cf, const char *backup, const char *user)
 	if (instance_place(cf, backup, &cause) != 0)
 		goto out;
 	placed = 1;
+	/* The whole log, not only what a start reads (its tiles and last
+	 * entries): every entry rehashed and every tile checked. */
 	if ((in = instance_open(cf, &cause)) == NULL ||
 	    store_integrity(in->store, &cause) != 0 ||
-	    (a = audit_open(in->store, in, &cause)) == NULL)
+	    (a = audit_open(in->store, in, &cause)) == NULL ||
+	    audit_verify(a, in, &size, &cause) != 0)
 		goto out;
 	size = a->n;
 	if (size == 0 || audit_entry(a, size, &entry, &len, &cause) != 0 ||

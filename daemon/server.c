@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backup.h"
@@ -46,6 +47,7 @@
 #define OUTPUT_HIGH	(1024 * 1024)
 #define OUTPUT_LOW	(64 * 1024)
 #define LISTEN_BACKLOG	128
+#define CLIENT_TURN_USEC	2000	/* of pipelined requests, then others */
 /* Refusals are logged as one summary line at most this often. */
 #define REFUSAL_LOG_SECONDS	10
 
@@ -57,6 +59,7 @@ static int	client_process(struct client *);
 static void	client_unbook(struct client *);
 static struct uid_rate *server_rate(struct server *, uid_t, time_t);
 static void	client_deadline_arm(struct client *);
+static void	client_yield(struct client *);
 static int	peer_cmp(const void *, const void *);
 
 /*
@@ -413,8 +416,13 @@ server_unhold_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server	*srv = arg;
 	struct client	*c;
+	size_t		 n = 0;
 
-	while ((c = TAILQ_FIRST(&srv->resuming)) != NULL) {
+	/* Those queued now: one that yields (client_yield) goes to the
+	 * back for the next turn, after everyone else's. */
+	TAILQ_FOREACH(c, &srv->resuming, batch_entry)
+		n++;
+	while (n-- > 0 && (c = TAILQ_FIRST(&srv->resuming)) != NULL) {
 		client_unqueue(c);
 		if (!c->closing && !c->paused && !c->waiting)
 			bufferevent_enable(c->bev, EV_READ);
@@ -574,9 +582,11 @@ client_process(struct client *c)
 {
 	struct evbuffer		*in = bufferevent_get_input(c->bev);
 	struct evbuffer_ptr	 eol;
+	struct timespec		 t0, t;
 	size_t			 len, max = c->srv->ecod->cf->max_line_bytes;
 	char			*line;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!c->paused && !c->closing && !c->waiting &&
 	    c->batchq == BATCHQ_NONE) {
 		if (c->discarding) {
@@ -609,6 +619,13 @@ client_process(struct client *c)
 		client_line_in(c, line, len);
 		sodium_memzero(line, len);	/* it may hold a booking code */
 		free(line);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000 + (t.tv_nsec -
+		    t0.tv_nsec) / 1000 >= CLIENT_TURN_USEC &&
+		    evbuffer_get_length(in) > 0 && !c->closing) {
+			client_yield(c);
+			break;
+		}
 	}
 	if (c->closing &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
@@ -617,6 +634,21 @@ client_process(struct client *c)
 	}
 	client_deadline_arm(c);
 	return 0;
+}
+
+/*
+ * A client that has had its turn (CLIENT_TURN_USEC of requests, pipelined)
+ * goes to the back of the resuming queue, so that one connection's flood
+ * of proofs or pages does not hold everyone else's PING.
+ */
+static void
+client_yield(struct client *c)
+{
+	if (c->batchq != BATCHQ_NONE)
+		return;			/* its request joined the batch */
+	c->batchq = BATCHQ_RESUMING;
+	TAILQ_INSERT_TAIL(&c->srv->resuming, c, batch_entry);
+	event_active(c->srv->unhold, EV_TIMEOUT, 0);
 }
 
 /* Input arrived. */

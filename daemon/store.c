@@ -1255,10 +1255,16 @@ store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
 	return store_range(st, table, INT64_MIN, INT64_MAX, cb, arg, cause);
 }
 
-/* As store_foreach, for the rows with ids from lo to hi only. */
-int
-store_range(struct store *st, const char *table, int64_t lo, int64_t hi,
-    store_row_cb cb, void *arg, char **cause)
+/*
+ * The rows of table with ids from lo to hi, in order, each opened and
+ * passed to cb. A row that fails to open stops the scan (-1, named in
+ * *cause), or, with skipped, is counted there (the first one's id in
+ * *first) and passed over.
+ */
+static int
+store_scan(struct store *st, const char *table, int64_t lo, int64_t hi,
+    store_row_cb cb, void *arg, int64_t *skipped, int64_t *first,
+    char **cause)
 {
 	sqlite3_stmt		*s;
 	const unsigned char	*ct;
@@ -1275,16 +1281,26 @@ store_range(struct store *st, const char *table, int64_t lo, int64_t hi,
 		id = sqlite3_column_int64(s, 0);
 		ct = sqlite3_column_blob(s, 1);
 		ctlen = (size_t)sqlite3_column_bytes(s, 1);
-		if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD) {
+		pt = NULL;
+		if (ct != NULL && ctlen >= SEALED_ROW_OVERHEAD) {
+			pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
+			if (seal_open_row(st->seal, table, id, ct, ctlen,
+			    pt) != 0) {
+				free(pt);
+				pt = NULL;
+			}
+		}
+		if (pt == NULL && skipped != NULL) {
+			if ((*skipped)++ == 0)
+				*first = id;
+			continue;
+		}
+		if (pt == NULL) {
 			store_tampered(st, table, id, cause);
 			rc = -1;
 			break;
 		}
-		pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
-		if (seal_open_row(st->seal, table, id, ct, ctlen, pt) != 0) {
-			store_tampered(st, table, id, cause);
-			rc = -1;
-		} else if (cb != NULL)
+		if (cb != NULL)
 			rc = cb(id, pt, ctlen - SEALED_ROW_OVERHEAD, arg);
 		sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
 		free(pt);
@@ -1297,6 +1313,28 @@ store_range(struct store *st, const char *table, int64_t lo, int64_t hi,
 	}
 	sqlite3_reset(s);
 	return rc;
+}
+
+/* As store_foreach, for the rows with ids from lo to hi only. */
+int
+store_range(struct store *st, const char *table, int64_t lo, int64_t hi,
+    store_row_cb cb, void *arg, char **cause)
+{
+	return store_scan(st, table, lo, hi, cb, arg, NULL, NULL, cause);
+}
+
+/*
+ * As store_foreach, but a row that fails to open is passed over and
+ * counted in *skipped, the first one's id in *first: for a scan that must
+ * not stop at one bad row (the purge of every other case).
+ */
+int
+store_foreach_skip(struct store *st, const char *table, store_row_cb cb,
+    void *arg, int64_t *skipped, int64_t *first, char **cause)
+{
+	*skipped = 0;
+	return store_scan(st, table, INT64_MIN, INT64_MAX, cb, arg, skipped,
+	    first, cause);
 }
 
 /* Runs PRAGMA integrity_check, the full one: every page, index and row. */

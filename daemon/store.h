@@ -89,6 +89,8 @@ int		 store_foreach(struct store *, const char *, store_row_cb,
 		    void *, char **);
 int		 store_range(struct store *, const char *, int64_t, int64_t,
 		    store_row_cb, void *, char **);
+int		 store_foreach_skip(struct store *, const char *, store_row_cb,
+		    void *, int64_t *, int64_t *, char **);
 int		 store_verify(struct store *, int64_t *, int64_t *, char **);
 int		 store_integrity(struct store *, char **);
 int		 store_verify_only(struct store *, const char *const *,

@@ -133,6 +133,19 @@ level_push(struct tiles *t, enum tiles_mode mode, int k,
 	return level_push(t, mode, k + 1, root, cause);
 }
 
+/* How many tiles a log of size entries has stored: those it completes. */
+uint64_t
+tiles_expected(uint64_t size)
+{
+	uint64_t	 n = 0, m;
+	int		 k;
+
+	for (k = 0, m = size / TILE_WIDTH; k + 1 < TILE_LEVELS && m > 0;
+	    k++, m /= TILE_WIDTH)
+		n += m;
+	return n;
+}
+
 /* Appends the hash of a new leaf, writing the tiles it completes inside
  * the open transaction. Returns 0, or -1 with *cause. */
 int
@@ -322,10 +335,14 @@ tiles_free(struct tiles *t)
 	int	 k;
 
 	for (k = 0; k < TILE_LEVELS; k++) {
+		if (t->lv[k].h != NULL)
+			sodium_memzero(t->lv[k].h, t->lv[k].cap *
+			    sizeof *t->lv[k].h);
 		free(t->lv[k].h);
 		t->lv[k].h = NULL;
 		t->lv[k].n = t->lv[k].cap = 0;
 	}
+	sodium_memzero(t->cache, sizeof t->cache);
 	free(t->cause);
 	t->cause = NULL;
 }
@@ -334,7 +351,7 @@ tiles_free(struct tiles *t)
 static int
 subtree(struct tiles *t, int h, uint64_t j, unsigned char *out)
 {
-	merkle_hash		 tile[TILE_WIDTH];
+	struct tiles_cache	*tc;
 	struct tiles_level	*lv;
 	const merkle_hash	*from;
 	uint64_t		 first, count;
@@ -353,12 +370,18 @@ subtree(struct tiles *t, int h, uint64_t j, unsigned char *out)
 	if (first >= lv->base)
 		from = lv->h + (first - lv->base);
 	else {
-		free(t->cause);
-		t->cause = NULL;
-		if (tile_get(t->st, k, first / TILE_WIDTH, tile,
-		    &t->cause) != 0)
-			return -1;
-		from = tile + first % TILE_WIDTH;
+		tc = &t->cache[k];
+		if (!tc->valid || tc->t != first / TILE_WIDTH) {
+			free(t->cause);
+			t->cause = NULL;
+			tc->valid = 0;
+			if (tile_get(t->st, k, first / TILE_WIDTH, tc->h,
+			    &t->cause) != 0)
+				return -1;
+			tc->valid = 1;
+			tc->t = first / TILE_WIDTH;
+		}
+		from = tc->h + first % TILE_WIDTH;
 	}
 	merkle_root(from, count, out);
 	return 0;

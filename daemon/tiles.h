@@ -31,9 +31,18 @@ struct tiles_level {
 	uint64_t	 mark;		/* n when the last request was kept */
 };
 
+/* The last stored tile a proof read at a level: tiles never change once
+ * written, and a proof's hashes of one level share their tile. */
+struct tiles_cache {
+	int		 valid;
+	uint64_t	 t;
+	merkle_hash	 h[TILE_WIDTH];
+};
+
 struct tiles {
 	struct store		*st;
 	struct tiles_level	 lv[TILE_LEVELS];	/* lv[0]: the leaves */
+	struct tiles_cache	 cache[TILE_LEVELS];
 	char			*cause;		/* why tiles_range failed */
 };
 
@@ -42,6 +51,7 @@ int	tiles_open(struct tiles *, struct store *, uint64_t,
 int	tiles_rebuild(struct tiles *, struct store *, int,
 	    struct merkle_frontier *, uint64_t *, char **);
 void	tiles_free(struct tiles *);
+uint64_t tiles_expected(uint64_t);
 int	tiles_push(struct tiles *, const unsigned char *, char **);
 void	tiles_keep(struct tiles *);
 void	tiles_abort(struct tiles *);

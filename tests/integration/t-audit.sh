@@ -229,6 +229,11 @@ ecod_fails_to_start
 expect_match "a changed tile stops start-up, named" "$OUT" \
     "table audit_tiles row 0 fails authentication"
 "$DBPOKE" "$DB" flip audit_tiles 0		# flipped back
+"$DBPOKE" "$DB" copy audit_tiles 0 7
+ecod_fails_to_start
+expect_match "a tile added stops start-up, with the counts" "$OUT" \
+    "2 tiles are stored, but its [0-9]+ entries make 1"
+"$DBPOKE" "$DB" delete audit_tiles 7
 "$DBPOKE" "$DB" flip audit 2
 check "an old entry changed: the daemon starts (it reads the tiles)" \
     ecod_start

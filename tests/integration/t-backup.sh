@@ -172,6 +172,19 @@ expect_eq "a raw copy of a database is not a backup to restore" "$st" 1
 expect_match "  saying why" "$out" 'is not the "backup begun" mark'
 check "  and leaves no database behind" [ ! -e "$T/raw/data/ecod.db" ]
 
+# A copy with an old audit entry gone: a start reads only the tree's
+# tiles and its last entries, but a restore rehashes the whole log.
+mkdir "$T/gap"; cp "$KEY" "$T/gap/master.key"
+sed -e "s|^data_dir = .*|data_dir = \"$T/gap/data\";|" \
+    -e "s|^master_key_file = .*|master_key_file = \"$T/gap/master.key\";|" \
+    "$CONF" > "$T/gap/ecod.conf"
+cp "$T/b1.db" "$T/gap.db"
+"$DBPOKE" "$T/gap.db" delete audit 2
+out=$("$ECOD" -c "$T/gap/ecod.conf" --restore "$T/gap.db" 2>&1); st=$?
+expect_eq "a backup missing an old audit entry is not restored" "$st" 1
+expect_match "  naming the entry" "$out" "entry 2 is missing"
+check "  and leaves no database behind" [ ! -e "$T/gap/data/ecod.db" ]
+
 CONF=$T/new/ecod.conf; DB=$T/new/data/ecod.db; SOCK=$T/new/ecod.sock
 ecod_start || { not_ok "the restored instance starts"; finish; }
 missing=0

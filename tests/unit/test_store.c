@@ -448,6 +448,7 @@ test_audit_tiles(void **state)
 	struct tiles		 t, o;
 	unsigned char		 want[MERKLE_HASH], root[MERKLE_HASH];
 	uint64_t		 i, j, m, n, have;
+	int64_t			 stored;
 	size_t			 alen, blen;
 	char			*cause;
 
@@ -489,6 +490,12 @@ test_audit_tiles(void **state)
 		tiles_free(&o);
 	}
 
+	assert_int_equal(store_count(f->st, "audit_tiles", &stored, &cause),
+	    0);
+	assert_int_equal(stored, N / 256 + N / 65536);
+	assert_int_equal(tiles_expected(N), stored);
+	assert_int_equal(tiles_expected(255), 0);
+	assert_int_equal(tiles_expected(65536), 256 + 1);
 	assert_int_equal(tiles_open(&o, f->st, N, &fr, &cause), 0);
 	for (j = 0; j < 50; j++) {
 		n = j < 13 ? sizes[j] : 1 + randombytes_uniform(N);
