@@ -23,78 +23,118 @@
 #include "proto.h"
 #include "xmalloc.h"
 
+static int	ctl_match(const struct ctl_cmd *, int, char **);
+
 /* The subcommands: one line each. Longer names before their prefixes. */
 static const struct ctl_cmd ctl_table[] = {
 	{ "admin counsellor add", ctl_enrol_counsellor, "NAME PUBKEY",
-	    "enrol a counsellor's public key (admin)" },
+	    "enrol a counsellor's public key (admin)",
+	    "ecoctl admin counsellor add ana \"$(ecoctl keygen --out "
+	    "ana.key --name ana)\"" },
 	{ "admin auditor add", ctl_enrol_auditor, "NAME PUBKEY",
-	    "enrol an auditor's public key (admin)" },
+	    "enrol an auditor's public key (admin)",
+	    "ecoctl admin auditor add eva \"$(ecoctl keygen --out "
+	    "eva.key --name eva)\"" },
 	{ "admin revoke", ctl_revoke, "NAME",
-	    "revoke a counsellor or auditor: no more logins (admin)" },
+	    "revoke a counsellor or auditor: no more logins (admin)",
+	    "ecoctl admin revoke ana" },
 	{ "admin list", ctl_people, "",
 	    "enrolled people: name, role, state, key fingerprint, created "
-	    "(admin)" },
+	    "(admin)",
+	    "ecoctl admin list" },
 	{ "admin counsellor rekey", ctl_rekey_counsellor, "NAME PUBKEY",
-	    "replace a counsellor's lost key; their sessions end (admin)" },
+	    "replace a counsellor's lost key; their sessions end (admin)",
+	    "ecoctl admin counsellor rekey ana \"$(ecoctl keygen --out "
+	    "ana2.key --name ana)\"" },
 	{ "admin auditor rekey", ctl_rekey_auditor, "NAME PUBKEY",
-	    "replace an auditor's lost key; their sessions end (admin)" },
+	    "replace an auditor's lost key; their sessions end (admin)",
+	    "ecoctl admin auditor rekey eva \"$(ecoctl keygen --out "
+	    "eva2.key --name eva)\"" },
 	{ "admin audit-pubkey", ctl_admin_audit_pubkey, "",
-	    "the audit verifier key, to hand to auditors (admin)" },
+	    "the audit verifier key, to hand to auditors (admin)",
+	    "ecoctl admin audit-pubkey" },
 	{ "admin verify", ctl_admin_verify, "",
-	    "re-check every sealed row and the audit tree (admin)" },
+	    "re-check every sealed row and the audit tree (admin)",
+	    "ecoctl admin verify" },
 	{ "admin purge", ctl_purge, "",
 	    "delete cases past retention_days, notes past "
-	    "note_retention_days (admin)" },
+	    "note_retention_days (admin)",
+	    "ecoctl admin purge" },
 	{ "admin backup", ctl_backup, "[--force] FILE | --dir DIR [--keep N]",
 	    "a consistent, checked copy of the instance, mode 0600; with "
-	    "--dir a dated one, keeping the newest N (admin)" },
+	    "--dir a dated one, keeping the newest N (admin)",
+	    "ecoctl admin backup --dir /var/backups/ecod --keep 14" },
 	{ "admin rotate-key", ctl_rotate_key,
 	    "[--passphrase [--new-passphrase-file F]]",
-	    "re-seal every row under a new master key (admin)" },
+	    "re-seal every row under a new master key (admin)",
+	    "ecoctl admin rotate-key" },
 	{ "admin stats", ctl_stats, "",
-	    "counts, uptime and connections (admin)" },
+	    "counts, uptime and connections (admin)",
+	    "ecoctl admin stats" },
 	{ "audit export", ctl_audit_export, "[--force] DIR",
-	    "write DIR/checkpoint and DIR/entries (auditor)" },
+	    "write DIR/checkpoint and DIR/entries (auditor)",
+	    "ecoctl audit export /media/usb/audit" },
 	{ "audit log", ctl_audit_log, "[--since SEQ]",
-	    "the audit entries, one a line (auditor)" },
+	    "the audit entries, one a line (auditor)",
+	    "ecoctl audit log --since 100" },
 	{ "audit pubkey", ctl_audit_pubkey, "",
-	    "the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)" },
+	    "the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)",
+	    "ecoctl audit pubkey" },
 	{ "audit verify", ctl_audit_verify, "[--pubkey KEY] [--state FILE] "
 	    "[--full] | --dir DIR --pubkey KEY",
 	    "check the log's signed head, its entries (only the new ones unless "
-	    "--full) and its consistency" },
+	    "--full) and its consistency",
+	    "ecoctl audit verify" },
 	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical]",
-	    "your bookings (counsellor)" },
+	    "your bookings (counsellor)",
+	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11" },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
 	    "--minutes N [--weekly COUNT] [--modality M] [--location L]",
-	    "publish free slots (counsellor)" },
+	    "publish free slots (counsellor)",
+	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
+	    "--weekly 4" },
 	{ "avail rm", ctl_avail_rm, "SLOT", "withdraw a free slot "
-	    "(counsellor)" },
+	    "(counsellor)",
+	    "ecoctl avail rm 12" },
 	{ "book", ctl_book, "SLOT [--code CODE] [--message-file F]",
-	    "book a slot: prints a new case's code" },
-	{ "cancel", ctl_cancel, "CODE", "cancel the case's upcoming session" },
+	    "book a slot: prints a new case's code",
+	    "ecoctl book 12" },
+	{ "cancel", ctl_cancel, "CODE", "cancel the case's upcoming session",
+	    "ecoctl cancel K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D" },
 	{ "keygen", ctl_keygen, "--out FILE [--name NAME]",
-	    "make a key file; prints its public key" },
+	    "make a key file; prints its public key",
+	    "ecoctl keygen --out ana.key --name ana" },
 	{ "mark", ctl_mark, "BOOKING attended|no-show",
-	    "record what happened (counsellor)" },
+	    "record what happened (counsellor)",
+	    "ecoctl mark 3 attended" },
 	{ "message", ctl_message, "BOOKING",
-	    "print a booking's intake message (counsellor)" },
+	    "print a booking's intake message (counsellor)",
+	    "ecoctl message 3" },
 	{ "note write", ctl_note_write, "BOOKING [--file F] [--amends NOTE]",
-	    "seal and store a session note (counsellor); prints its id" },
+	    "seal and store a session note (counsellor); prints its id",
+	    "ecoctl note write 3 --file notes.txt" },
 	{ "note list", ctl_note_list, "[--case CASE] [--recovery-key FILE]",
-	    "the notes you can open" },
+	    "the notes you can open",
+	    "ecoctl note list --case 2" },
 	{ "note open", ctl_note_open, "NOTE [--recovery-key FILE]",
-	    "print a note's text, byte for byte" },
+	    "print a note's text, byte for byte",
+	    "ecoctl note open 5" },
 	{ "passwd", ctl_passwd, "[--key FILE] [--new-passphrase-file F]",
-	    "change a key file's passphrase" },
-	{ "ping", ctl_ping, "", "check that the daemon answers" },
+	    "change a key file's passphrase",
+	    "ecoctl passwd --key ana.key" },
+	{ "ping", ctl_ping, "", "check that the daemon answers",
+	    "ecoctl ping" },
 	{ "reschedule", ctl_reschedule, "CODE SLOT",
-	    "move the case's upcoming session" },
+	    "move the case's upcoming session",
+	    "ecoctl reschedule K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D 14" },
 	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M]",
-	    "free slots" },
-	{ "stats", ctl_stats, "", "the same as admin stats" },
-	{ "status", ctl_status, "CODE", "the case's sessions" },
-	{ NULL, NULL, NULL, NULL }
+	    "free slots",
+	    "ecoctl slots --from 2026-12-07 --to 2026-12-11" },
+	{ "stats", ctl_stats, "", "the same as admin stats",
+	    "ecoctl stats" },
+	{ "status", ctl_status, "CODE", "the case's sessions",
+	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D" },
+	{ NULL, NULL, NULL, NULL, NULL }
 };
 
 static void __attribute__((noreturn))
@@ -108,7 +148,9 @@ usage(int status)
 	    "else %s)\n"
 	    "  -h, --help  this help;  -V, --version  the version\n"
 	    "Commands that log in take --key FILE ($ECO_KEY) and\n"
-	    "--passphrase-file F ($ECO_PASSPHRASE_FILE; else the terminal).\n\n"
+	    "--passphrase-file F ($ECO_PASSPHRASE_FILE; else the terminal).\n"
+	    "ecoctl help COMMAND (or ecoctl COMMAND --help): one command, "
+	    "with an example.\n\n"
 	    "commands:\n", ECO_DEFAULT_SOCKET);
 	for (e = ctl_table; e->name != NULL; e++)
 		fprintf(f, "  %s%s%s\n      %s\n", e->name,
@@ -136,7 +178,114 @@ ctl_usage(struct ctl *ctl)
 {
 	fprintf(stderr, "usage: ecoctl %s%s%s\n", ctl->cmd->name,
 	    *ctl->cmd->usage != '\0' ? " " : "", ctl->cmd->usage);
+	fprintf(stderr, "  for example: %s\n  (ecoctl help %s)\n",
+	    ctl->cmd->example, ctl->cmd->name);
 	return EXIT_USAGE;
+}
+
+/* A command's help: usage, what it does, an example. */
+static int
+cmd_help(const struct ctl_cmd *e)
+{
+	printf("usage: ecoctl %s%s%s\n\n  %s.\n\nexample:\n  %s\n", e->name,
+	    *e->usage != '\0' ? " " : "", e->usage, e->help, e->example);
+	if (strncmp(e->name, "admin ", 6) != 0 && strcmp(e->name, "keygen") != 0 &&
+	    strcmp(e->name, "ping") != 0)
+		printf("\nCommands that log in take --key FILE ($ECO_KEY) and "
+		    "--passphrase-file F\n($ECO_PASSPHRASE_FILE; else the "
+		    "terminal).\n");
+	return EXIT_OK;
+}
+
+/* The edit distance of a and b (short strings: command words). */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b), i, j, d[64], prev, tmp;
+
+	if (la >= sizeof d / sizeof d[0] || lb >= sizeof d / sizeof d[0])
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = d[j];
+			d[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < d[j] ?
+			    (prev < d[j - 1] ? prev : d[j - 1]) :
+			    (d[j] < d[j - 1] ? d[j] : d[j - 1]));
+			prev = tmp;
+		}
+	}
+	return d[lb];
+}
+
+/* How far the words typed are from e's, as many words as e has. */
+static size_t
+cmd_distance(const struct ctl_cmd *e, int argc, char **argv)
+{
+	char	 typed[128];
+	size_t	 n;
+	int	 words = 1;
+
+	for (n = 0; e->name[n] != '\0'; n++)
+		words += e->name[n] == ' ';
+	typed[0] = '\0';
+	for (n = 0; n < (size_t)words && n < (size_t)argc; n++)
+		snprintf(typed + strlen(typed), sizeof typed - strlen(typed),
+		    "%s%s", n > 0 ? " " : "", argv[n]);
+	return distance(typed, e->name);
+}
+
+/*
+ * An unknown command: the nearest commands by edit distance (at most 2),
+ * else those of the group it names ("admin" alone), else the way to the
+ * list. Returns EXIT_USAGE.
+ */
+static int
+cmd_unknown(int argc, char **argv)
+{
+	const struct ctl_cmd	*e;
+	size_t			 d, bestd = SIZE_MAX, n = strlen(argv[0]);
+	int			 group = 0;
+
+	for (e = ctl_table; e->name != NULL; e++)
+		if ((d = cmd_distance(e, argc, argv)) < bestd)
+			bestd = d;
+	if (bestd <= 2) {
+		fprintf(stderr, "ecoctl: unknown command; did you mean:\n");
+		for (e = ctl_table; e->name != NULL; e++)
+			if (cmd_distance(e, argc, argv) == bestd)
+				fprintf(stderr, "  ecoctl %s%s%s\n", e->name,
+				    *e->usage != '\0' ? " " : "", e->usage);
+		return EXIT_USAGE;
+	}
+	for (e = ctl_table; e->name != NULL; e++) {
+		if (strncmp(e->name, argv[0], n) != 0 || e->name[n] != ' ')
+			continue;
+		if (group++ == 0)
+			fprintf(stderr, "ecoctl: \"%s\" needs more: one of\n",
+			    argv[0]);
+		fprintf(stderr, "  ecoctl %s%s%s\n", e->name,
+		    *e->usage != '\0' ? " " : "", e->usage);
+	}
+	if (group == 0)
+		fprintf(stderr, "ecoctl: unknown command \"%s\"; ecoctl help "
+		    "lists them all\n", argv[0]);
+	return EXIT_USAGE;
+}
+
+/* Looks the command up: its entry and how many words it took, or NULL. */
+static const struct ctl_cmd *
+cmd_find(int argc, char **argv, int *words)
+{
+	const struct ctl_cmd	*e;
+
+	for (e = ctl_table; e->name != NULL; e++)
+		if ((*words = ctl_match(e, argc, argv)) > 0)
+			return e;
+	return NULL;
 }
 
 /*
@@ -281,6 +430,11 @@ ctl_request(struct ctl *ctl, int argc, char *const *argv, struct reply *r)
 	if (conn_request(ctl->conn, argc, argv, r, &cause) != 0)
 		goto fail;
 	if (!r->ok) {
+		/* A field the daemon refused (ERR usage, ERR invalid) is bad
+		 * usage, whoever noticed it: ecoctl then exits 2 (main). */
+		if (r->code != NULL && (strcmp(r->code, ECO_ERR_USAGE) == 0 ||
+		    strcmp(r->code, ECO_ERR_INVALID) == 0))
+			ctl->refused_usage = 1;
 		ctl_fail("%s", r->msg);
 		reply_free(r);
 		return EXIT_FAIL;
@@ -357,16 +511,24 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		usage(EXIT_USAGE);
-	for (e = ctl_table; e->name != NULL; e++)
-		if ((words = ctl_match(e, argc, argv)) > 0)
-			break;
-	if (e->name == NULL) {
-		fprintf(stderr, "ecoctl: unknown command \"%s\"; see "
-		    "ecoctl --help\n", argv[0]);
-		return EXIT_USAGE;
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc == 1)
+			usage(EXIT_OK);
+		if ((e = cmd_find(argc - 1, argv + 1, &words)) == NULL)
+			return cmd_unknown(argc - 1, argv + 1);
+		return cmd_help(e);
 	}
+	if ((e = cmd_find(argc, argv, &words)) == NULL)
+		return cmd_unknown(argc, argv);
+	/* COMMAND --help (or -h first): its help, not a request. */
+	for (ch = words; ch < argc && strcmp(argv[ch], "--") != 0; ch++)
+		if (strcmp(argv[ch], "--help") == 0 || (ch == words &&
+		    strcmp(argv[ch], "-h") == 0))
+			return cmd_help(e);
 	ctl.cmd = e;
 	rc = e->run(&ctl, argc - words, argv + words);
+	if (rc == EXIT_FAIL && ctl.refused_usage)
+		rc = EXIT_USAGE;
 	conn_close(ctl.conn);
 	if (ctl.kf != NULL) {
 		keyfile_clear(ctl.kf);

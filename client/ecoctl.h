@@ -33,6 +33,7 @@ struct ctl {
 	const char		*passfile;	/* --passphrase-file, ... */
 	const struct ctl_cmd	*cmd;
 	struct keyfile		*kf;		/* unlocked by ctl_login */
+	int			 refused_usage;	/* ERR usage or invalid */
 };
 
 struct ctl_cmd {
@@ -40,6 +41,7 @@ struct ctl_cmd {
 	int		(*run)(struct ctl *, int, char **);
 	const char	*usage;		/* options and arguments */
 	const char	*help;
+	const char	*example;	/* one command line, as typed */
 };
 
 struct conn	*conn_open(const char *, char **);
