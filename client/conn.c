@@ -228,6 +228,12 @@ conn_open(const char *path, char **cause)
 		if (errno == ENOENT || errno == ECONNREFUSED)
 			xasprintf(cause, "%s: cannot connect: %s (is ecod "
 			    "running?)", path, strerror(errno));
+		else if (errno == EACCES || errno == EPERM)
+			xasprintf(cause, "%s: cannot connect: %s (only ecod's "
+			    "user and the members of the group that "
+			    "socket_group names in ecod.conf may connect; ask "
+			    "the operator to add you to it)", path,
+			    strerror(errno));
 		else
 			xasprintf(cause, "%s: cannot connect: %s", path,
 			    strerror(errno));

@@ -24,6 +24,7 @@
 #include "xmalloc.h"
 
 static int	ctl_match(const struct ctl_cmd *, int, char **);
+static void	ctl_denied(struct ctl *);
 
 /* The subcommands: one line each. Longer names before their prefixes. */
 static const struct ctl_cmd ctl_table[] = {
@@ -130,7 +131,7 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M]",
 	    "free slots",
 	    "ecoctl slots --from 2026-12-07 --to 2026-12-11" },
-	{ "stats", ctl_stats, "", "the same as admin stats",
+	{ "stats", ctl_stats, "", "the same as admin stats (admin)",
 	    "ecoctl stats" },
 	{ "status", ctl_status, "CODE", "the case's sessions",
 	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D" },
@@ -435,7 +436,15 @@ ctl_request(struct ctl *ctl, int argc, char *const *argv, struct reply *r)
 		if (r->code != NULL && (strcmp(r->code, ECO_ERR_USAGE) == 0 ||
 		    strcmp(r->code, ECO_ERR_INVALID) == 0))
 			ctl->refused_usage = 1;
-		ctl_fail("%s", r->msg);
+		if (r->code != NULL && strcmp(r->code, ECO_ERR_DENIED) == 0)
+			ctl_denied(ctl);
+		else if (r->code != NULL && strcmp(r->code, ECO_ERR_AUTH) == 0)
+			ctl_fail("login failed: this key is not enrolled under "
+			    "its name, or it was revoked or replaced; ecoctl "
+			    "admin list shows the operator who is enrolled, "
+			    "with each key's fingerprint");
+		else
+			ctl_fail("%s", r->msg);
 		reply_free(r);
 		return EXIT_FAIL;
 	}
@@ -444,6 +453,31 @@ fail:
 	ctl_fail("%s", cause);
 	free(cause);
 	return EXIT_FAIL;
+}
+
+/*
+ * The daemon refused the command for this connection's role: says which
+ * role it needs (the "(role)" its help ends with) and how to have it.
+ */
+static void
+ctl_denied(struct ctl *ctl)
+{
+	const char	*h = ctl->cmd != NULL ? ctl->cmd->help : "";
+
+	if (strstr(h, "(admin)") != NULL)
+		ctl_fail("%s is the operator's: run it as root, or as a user "
+		    "listed in admin_uids in ecod.conf", ctl->cmd->name);
+	else if (strstr(h, "(auditor)") != NULL)
+		ctl_fail("%s needs an auditor's key: --key FILE or ECO_KEY%s",
+		    ctl->cmd->name, ctl->kf != NULL ? " (this key is not an "
+		    "auditor's)" : "");
+	else if (strstr(h, "(counsellor)") != NULL)
+		ctl_fail("%s needs a counsellor's key: --key FILE or ECO_KEY%s",
+		    ctl->cmd->name, ctl->kf != NULL ? " (this key is not a "
+		    "counsellor's)" : "");
+	else
+		ctl_fail("%s is not allowed for this connection",
+		    ctl->cmd != NULL ? ctl->cmd->name : "this command");
 }
 
 /* Returns how many leading words of argv name e, or 0 if they do not. */

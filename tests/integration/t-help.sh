@@ -65,5 +65,17 @@ expect_eq "a malformed date exits 2" "$st" 2
 expect_match "  saying why" "$out" "from: not a date"
 out=$(ctl book 99 2>&1); st=$?
 expect_eq "no such slot is not bad usage: exit 1" "$st" 1
+
+# Refusals that say what to do.
+ctl admin auditor add au "$(make_key au)" >/dev/null
+out=$(as au agenda 2>&1); st=$?
+expect_eq "a counsellor's command with an auditor's key exits 1" "$st" 1
+expect_match "  saying which key it needs" "$out" \
+    "agenda needs a counsellor's key: --key FILE or ECO_KEY \(this key is not a counsellor's\)"
+"$ECOCTL" keygen --out "$T/nobody.key" --name nobody \
+    --passphrase-file "$T/au.pass" >/dev/null
+out=$(ECO_KEY=$T/nobody.key ECO_PASSPHRASE_FILE=$T/au.pass ctl agenda 2>&1)
+expect_match "a key never enrolled: what a failed login can mean" "$out" \
+    "login failed: this key is not enrolled under its name, or it was revoked"
 check "the daemon stops" ecod_stop
 finish

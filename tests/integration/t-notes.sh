@@ -39,7 +39,7 @@ as ana note open 4 > "$T/max.out"
 check "comes back whole" cmp "$T/max" "$T/max.out"
 head -c 65537 /dev/urandom > "$T/over"
 out=$(as ana note write 1 --file "$T/over" 2>&1); st=$?
-expect_eq "one byte more is refused (exit 1)" "$st" 1
+expect_eq "one byte more is refused (bad usage: exit 2)" "$st" 2
 expect_match "with the limit named" "$out" "at most 65536 bytes"
 
 # Amendments are new notes naming the one they amend.

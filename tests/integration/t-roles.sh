@@ -15,7 +15,8 @@ expect_eq "and belongs to that group" "$(stat -c %G "$SOCK")" nogroup
 expect_eq "a group member may ping" "$(as_nobody ping 2>&1)" "PONG"
 out=$(as_nobody stats 2>&1); st=$?
 expect_eq "a non-admin uid is refused STATS (exit 1)" "$st" 1
-expect_match "with a clear reason" "$out" "STATS is not allowed"
+expect_match "with a clear reason" "$out" \
+    "stats is the operator's: run it as root, or as a user listed in admin_uids"
 expect_match "root may see STATS" "$(ctl stats)" "^connections"
 check "stops" ecod_stop
 
@@ -30,6 +31,7 @@ ecod_start
 out=$(as_nobody ping 2>&1); st=$?
 expect_eq "without socket_group others cannot connect" "$st" 1
 expect_match "and are told why" "$out" "Permission denied"
+expect_match "  and what to ask for" "$out" "socket_group names in ecod.conf"
 check "stops" ecod_stop
 
 finish

@@ -62,25 +62,30 @@ expect_eq "ana publishes another" "$(as ana avail add \
 expect_eq "beto publishes a later slot" "$(as beto avail add \
     --start "$D10 11:00" --minutes 30 --modality video)" 6
 
+# bad_avail WHAT EXIT ARGS...: a refused avail add. A value the daemon
+# refuses (ERR invalid) is bad usage, exit 2; a conflict is exit 1.
 bad_avail() {
-	out=$(as ana avail add "${@:2}" 2>&1); st=$?
-	expect_eq "$1: exit 1" "$st" 1
+	out=$(as ana avail add "${@:3}" 2>&1); st=$?
+	expect_eq "$1: exit $2" "$st" "$2"
 }
-bad_avail "an overlapping slot is refused" --start "$D3 10:30" --minutes 30
+bad_avail "an overlapping slot is refused" 1 --start "$D3 10:30" \
+    --minutes 30
 expect_match "  as an overlap" "$out" "overlaps"
-bad_avail "a slot in the past is refused" \
+bad_avail "a slot in the past is refused" 2 \
     --start "$(ldate yesterday) 10:00" --minutes 30
 expect_match "  as past" "$out" "in the past"
-bad_avail "zero minutes are refused" --start "$D4 12:00" --minutes 0
-bad_avail "a thousand minutes are refused" --start "$D4 12:00" --minutes 1000
+bad_avail "zero minutes are refused" 2 --start "$D4 12:00" --minutes 0
+bad_avail "a thousand minutes are refused" 2 --start "$D4 12:00" \
+    --minutes 1000
 expect_match "  with the range" "$out" "minutes: must be 5 to 720"
-bad_avail "February 30 is refused" --start "2027-02-30 10:00" --minutes 30
+bad_avail "February 30 is refused" 2 --start "2027-02-30 10:00" \
+    --minutes 30
 expect_match "  as a date that does not exist" "$out" "does not exist"
-bad_avail "a date without time is refused" --start "$D4" --minutes 30
-bad_avail "an unknown modality is refused" --start "$D4 12:00" \
+bad_avail "a date without time is refused" 2 --start "$D4" --minutes 30
+bad_avail "an unknown modality is refused" 2 --start "$D4 12:00" \
     --minutes 30 --modality carta
 expect_match "  listing the modalities" "$out" "presencial, telefono, video"
-bad_avail "53 weeks are refused" --start "$D4 12:00" --minutes 30 \
+bad_avail "53 weeks are refused" 2 --start "$D4 12:00" --minutes 30 \
     --weekly 53
 "$ECOCTL" -s "$SOCK" avail add --minutes 30 >/dev/null 2>&1
 expect_eq "avail add without --start is a usage error (exit 2)" "$?" 2
@@ -97,7 +102,7 @@ expect_eq "slots --modality video" "$(ctl slots --modality video | \
 expect_eq "slots --from --to (inclusive)" "$(ctl slots --from "$D4" \
     --to "$D5" | cut -f1 | tr '\n' ' ')" "4 5 "
 out=$(ctl slots --from "tomorrow" 2>&1); st=$?
-expect_eq "slots with a bad date exits 1" "$st" 1
+expect_eq "slots with a bad date is bad usage (exit 2)" "$st" 2
 expect_match "and names the field" "$out" "^ecoctl: from: "
 
 # Booking, anonymously.
