@@ -84,7 +84,7 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "audit verify", ctl_audit_verify, "[--pubkey KEY] [--state FILE] "
 	    "[--full] | --dir DIR --pubkey KEY",
 	    "check the log's signed head, its entries (only the new ones unless "
-	    "--full) and its consistency",
+	    "--full) and its consistency (auditor; --dir: anyone, offline)",
 	    "ecoctl audit verify" },
 	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical]",
 	    "your bookings (counsellor)",
@@ -457,21 +457,21 @@ fail:
 
 /*
  * The daemon refused the command for this connection's role: says which
- * role it needs (the "(role)" its help ends with) and how to have it.
+ * role it needs (its help names it in parentheses) and how to have it.
  */
 static void
 ctl_denied(struct ctl *ctl)
 {
 	const char	*h = ctl->cmd != NULL ? ctl->cmd->help : "";
 
-	if (strstr(h, "(admin)") != NULL)
+	if (strstr(h, "(admin") != NULL)
 		ctl_fail("%s is the operator's: run it as root, or as a user "
 		    "listed in admin_uids in ecod.conf", ctl->cmd->name);
-	else if (strstr(h, "(auditor)") != NULL)
+	else if (strstr(h, "(auditor") != NULL)
 		ctl_fail("%s needs an auditor's key: --key FILE or ECO_KEY%s",
 		    ctl->cmd->name, ctl->kf != NULL ? " (this key is not an "
 		    "auditor's)" : "");
-	else if (strstr(h, "(counsellor)") != NULL)
+	else if (strstr(h, "(counsellor") != NULL)
 		ctl_fail("%s needs a counsellor's key: --key FILE or ECO_KEY%s",
 		    ctl->cmd->name, ctl->kf != NULL ? " (this key is not a "
 		    "counsellor's)" : "");

@@ -72,6 +72,10 @@ out=$(as au agenda 2>&1); st=$?
 expect_eq "a counsellor's command with an auditor's key exits 1" "$st" 1
 expect_match "  saying which key it needs" "$out" \
     "agenda needs a counsellor's key: --key FILE or ECO_KEY \(this key is not a counsellor's\)"
+ctl admin counsellor add cora "$(make_key cora)" >/dev/null
+out=$(as cora audit verify 2>&1); st=$?
+expect_match "an auditor's command with a counsellor's key says so" "$out" \
+    "audit verify needs an auditor's key: --key FILE or ECO_KEY \(this key is not an auditor's\)"
 "$ECOCTL" keygen --out "$T/nobody.key" --name nobody \
     --passphrase-file "$T/au.pass" >/dev/null
 out=$(ECO_KEY=$T/nobody.key ECO_PASSPHRASE_FILE=$T/au.pass ctl agenda 2>&1)
