@@ -72,7 +72,8 @@ static const struct {
 	{ "SELECT body FROM ", " WHERE id = ?1" },
 	{ "SELECT coalesce(max(id), 0) FROM ", "" },
 	{ "SELECT count(*) FROM ", "" },
-	{ "SELECT id, body FROM ", " WHERE id BETWEEN ?1 AND ?2 ORDER BY id" },
+	{ "SELECT id, body, tag FROM ",
+	    " WHERE id BETWEEN ?1 AND ?2 ORDER BY id" },
 	{ "SELECT id, body FROM ", " WHERE tag = ?1" },
 	{ "DELETE FROM ", " WHERE id = ?1" },
 };
@@ -94,7 +95,8 @@ struct store {
 	uint64_t	 joined;	/* requests released into the batch */
 	struct store_stats stats;
 
-	/* The writer thread, running while batching (store_writer). */
+	/* The writer thread (store_writer): from the first store_batching
+	 * on until store_close. */
 	pthread_t	 writer;
 	int		 writer_up;
 	pthread_mutex_t	 mtx;		/* guards job and quit, and what */
@@ -969,29 +971,32 @@ store_insert(struct store *st, const char *table, int64_t id, const void *pt,
 	    cause);
 }
 
-/* Opens the body ct of tagged row id and checks that it starts with tag:
- * 0, or -1 (the row fails authentication, or its tag was moved). */
-static int
-store_tag_check(struct store *st, const char *table, int64_t id,
-    const unsigned char *tag, const unsigned char *ct, size_t ctlen,
-    char **cause)
+/*
+ * Opens the sealed body ct of row id of table: its plaintext (allocated,
+ * ctlen - SEALED_ROW_OVERHEAD bytes), or NULL if it fails its seal or, for
+ * a tagged row (tag not NULL, taglen bytes), does not start with its tag:
+ * the tag column is outside the seal (store_insert_tagged).
+ */
+static unsigned char *
+store_open_body(struct store *st, const char *table, int64_t id,
+    const unsigned char *ct, size_t ctlen, const void *tag, size_t taglen)
 {
 	unsigned char	*pt;
-	int		 rc = -1;
+	size_t		 len;
 
-	if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD + BLIND_INDEX_BYTES) {
-		store_tampered(st, table, id, cause);
-		return -1;
-	}
-	pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
+	if (ct == NULL || ctlen < SEALED_ROW_OVERHEAD)
+		return NULL;
+	len = ctlen - SEALED_ROW_OVERHEAD;
+	pt = xmalloc(len);
 	if (seal_open_row(st->seal, table, id, ct, ctlen, pt) != 0 ||
-	    sodium_memcmp(pt, tag, BLIND_INDEX_BYTES) != 0)
-		store_tampered(st, table, id, cause);
-	else
-		rc = 0;
-	sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
-	free(pt);
-	return rc;
+	    (tag != NULL && (taglen != BLIND_INDEX_BYTES ||
+	    len < BLIND_INDEX_BYTES ||
+	    sodium_memcmp(pt, tag, BLIND_INDEX_BYTES) != 0))) {
+		sodium_memzero(pt, len);
+		free(pt);
+		return NULL;
+	}
+	return pt;
 }
 
 /*
@@ -1150,8 +1155,11 @@ int
 store_find(struct store *st, const char *table, const unsigned char *tag,
     int64_t *id, char **cause)
 {
-	sqlite3_stmt	*s;
-	int		 rc = -1, step;
+	sqlite3_stmt		*s;
+	const unsigned char	*ct;
+	unsigned char		*pt;
+	size_t			 ctlen;
+	int			 rc = -1, step;
 
 	if ((s = store_stmt(st, table, OP_FIND, cause)) == NULL)
 		return -1;
@@ -1162,9 +1170,16 @@ store_find(struct store *st, const char *table, const unsigned char *tag,
 		store_error(st, cause, "find");
 	else {
 		*id = sqlite3_column_int64(s, 0);
-		rc = store_tag_check(st, table, *id, tag,
-		    sqlite3_column_blob(s, 1),
-		    (size_t)sqlite3_column_bytes(s, 1), cause);
+		ct = sqlite3_column_blob(s, 1);
+		ctlen = (size_t)sqlite3_column_bytes(s, 1);
+		if ((pt = store_open_body(st, table, *id, ct, ctlen, tag,
+		    BLIND_INDEX_BYTES)) == NULL)
+			store_tampered(st, table, *id, cause);
+		else {
+			sodium_memzero(pt, ctlen - SEALED_ROW_OVERHEAD);
+			free(pt);
+			rc = 0;
+		}
 	}
 	sqlite3_reset(s);
 	return rc;
@@ -1246,7 +1261,8 @@ store_count(struct store *st, const char *table, int64_t *n, char **cause)
 /*
  * Opens every row of table in id order and calls cb(id, plaintext, len,
  * arg); the plaintext is wiped after each call. Stops at the first row
- * that fails to open (-1, named in *cause) or a cb that returns non-zero.
+ * that fails to open, or is tagged and does not start with its tag (-1,
+ * named in *cause), or a cb that returns non-zero.
  */
 int
 store_foreach(struct store *st, const char *table, store_row_cb cb, void *arg,
@@ -1281,15 +1297,9 @@ store_scan(struct store *st, const char *table, int64_t lo, int64_t hi,
 		id = sqlite3_column_int64(s, 0);
 		ct = sqlite3_column_blob(s, 1);
 		ctlen = (size_t)sqlite3_column_bytes(s, 1);
-		pt = NULL;
-		if (ct != NULL && ctlen >= SEALED_ROW_OVERHEAD) {
-			pt = xmalloc(ctlen - SEALED_ROW_OVERHEAD);
-			if (seal_open_row(st->seal, table, id, ct, ctlen,
-			    pt) != 0) {
-				free(pt);
-				pt = NULL;
-			}
-		}
+		pt = store_open_body(st, table, id, ct, ctlen,
+		    sqlite3_column_blob(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2));
 		if (pt == NULL && skipped != NULL) {
 			if ((*skipped)++ == 0)
 				*first = id;
@@ -1492,44 +1502,6 @@ store_reseal(struct store *st, struct seal *to, int64_t *rows, char **cause)
 	return 0;
 }
 
-/* Checks each tagged row of table against its sealed tag (store_find's
- * check, for every row): 0, or -1 at the first that fails. */
-static int
-store_tags_check(struct store *st, const char *table, char **cause)
-{
-	sqlite3_stmt	*s;
-	char		*sql;
-	int		 step, rc = 0;
-
-	store_collect(st);
-	xasprintf(&sql, "SELECT id, tag, body FROM %s WHERE tag IS NOT NULL "
-	    "ORDER BY id", sealed_tables[table_index(table)]);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		free(sql);
-		store_error(st, cause, "prepare");
-		return -1;
-	}
-	free(sql);
-	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 1) != BLIND_INDEX_BYTES) {
-			store_tampered(st, table, sqlite3_column_int64(s, 0),
-			    cause);
-			rc = -1;
-		} else
-			rc = store_tag_check(st, table,
-			    sqlite3_column_int64(s, 0),
-			    sqlite3_column_blob(s, 1),
-			    sqlite3_column_blob(s, 2),
-			    (size_t)sqlite3_column_bytes(s, 2), cause);
-	}
-	if (rc == 0 && step != SQLITE_DONE) {
-		store_error(st, cause, "read");
-		rc = -1;
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /*
  * Opens every row of the tables named in only (NULL-terminated) with its
  * AEAD, their count in *rows: at start, the tables nothing else reads
@@ -1541,19 +1513,16 @@ int
 store_verify_only(struct store *st, const char *const *only, int64_t *rows,
     char **cause)
 {
-	const char *const	*t, *const *o;
+	const char *const	*o;
 	int64_t			 n;
 
 	*rows = 0;
-	for (t = sealed_tables; *t != NULL; t++)
-		for (o = only; *o != NULL; o++) {
-			if (strcmp(*o, *t) != 0)
-				continue;
-			if (store_foreach(st, *t, NULL, NULL, cause) != 0 ||
-			    store_count(st, *t, &n, cause) != 0)
-				return -1;
-			*rows += n;
-		}
+	for (o = only; *o != NULL; o++) {
+		if (store_foreach(st, *o, NULL, NULL, cause) != 0 ||
+		    store_count(st, *o, &n, cause) != 0)
+			return -1;
+		*rows += n;
+	}
 	return 0;
 }
 
@@ -1571,7 +1540,6 @@ store_verify(struct store *st, int64_t *counts, int64_t *rows, char **cause)
 	*rows = 0;
 	for (t = sealed_tables; *t != NULL; t++) {
 		if (store_foreach(st, *t, NULL, NULL, cause) != 0 ||
-		    store_tags_check(st, *t, cause) != 0 ||
 		    store_count(st, *t, &n, cause) != 0)
 			return -1;
 		if (counts != NULL)

@@ -137,6 +137,20 @@ test_roundtrip_and_ids(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* Cases 4 ("a", tag t1 of CODE-ONE) and 5 ("b", t2 of CODE-TWO). */
+static void
+two_cases(struct fixture *f, unsigned char *t1, unsigned char *t2)
+{
+	char	*cause;
+
+	seal_index(f->seal, "cases", "CODE-ONE", 8, t1);
+	seal_index(f->seal, "cases", "CODE-TWO", 8, t2);
+	assert_int_equal(store_insert_tagged(f->st, "cases", 4, t1, "a", 1,
+	    &cause), 0);
+	assert_int_equal(store_insert_tagged(f->st, "cases", 5, t2, "b", 1,
+	    &cause), 0);
+}
+
 static void
 test_tags(void **state)
 {
@@ -145,12 +159,7 @@ test_tags(void **state)
 	char		*cause = NULL;
 	int64_t		 id;
 
-	seal_index(f->seal, "cases", "CODE-ONE", 8, t1);
-	seal_index(f->seal, "cases", "CODE-TWO", 8, t2);
-	assert_int_equal(store_insert_tagged(f->st, "cases", 4, t1, "a", 1,
-	    &cause), 0);
-	assert_int_equal(store_insert_tagged(f->st, "cases", 5, t2, "b", 1,
-	    &cause), 0);
+	two_cases(f, t1, t2);
 	assert_int_equal(store_find(f->st, "cases", t2, &id, &cause), 0);
 	assert_int_equal(id, 5);
 	assert_int_equal(store_find(f->st, "cases", t1, &id, &cause), 0);
@@ -162,17 +171,6 @@ test_tags(void **state)
 	seal_index(f->seal, "cases", "CODE-ZZZ", 8, t1);
 	assert_int_equal(store_find(f->st, "cases", t1, &id, &cause),
 	    STORE_NOTFOUND);
-}
-
-/* Runs one statement on the fixture's file behind the store's back. */
-static void
-poke(struct fixture *f, const char *sql)
-{
-	sqlite3	*db;
-
-	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
 }
 
 /*
@@ -190,19 +188,14 @@ test_tags_moved(void **state)
 	size_t		 len;
 	int64_t		 id, rows;
 
-	seal_index(f->seal, "cases", "CODE-ONE", 8, t1);
-	seal_index(f->seal, "cases", "CODE-TWO", 8, t2);
-	assert_int_equal(store_insert_tagged(f->st, "cases", 4, t1, "a", 1,
-	    &cause), 0);
-	assert_int_equal(store_insert_tagged(f->st, "cases", 5, t2, "b", 1,
-	    &cause), 0);
+	two_cases(f, t1, t2);
 	assert_int_equal(store_get(f->st, "cases", 4, out, sizeof out, &len,
 	    &cause), 0);
 	assert_int_equal(len, BLIND_INDEX_BYTES + 1);
 	assert_memory_equal(out, t1, BLIND_INDEX_BYTES);
 	assert_int_equal(out[BLIND_INDEX_BYTES], 'a');
 
-	poke(f, "CREATE TEMP TABLE t AS SELECT id, tag FROM cases;"
+	raw_sql(f, "CREATE TEMP TABLE t AS SELECT id, tag FROM cases;"
 	    "UPDATE cases SET tag = NULL; UPDATE cases SET tag = "
 	    "(SELECT tag FROM t WHERE t.id = 9 - cases.id);");	/* 4 <-> 5 */
 	assert_int_equal(store_find(f->st, "cases", t2, &id, &cause), -1);
@@ -213,12 +206,18 @@ test_tags_moved(void **state)
 	assert_non_null(strstr(cause, "table cases row 5 fails "
 	    "authentication"));
 	free(cause);
+	/* and every scan of the table (admin verify, the purge) */
+	assert_int_equal(store_foreach(f->st, "cases", NULL, NULL, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "table cases row 4 fails "
+	    "authentication"));
+	free(cause);
 
 	/* a body from before tags were sealed in, tagged by SQL */
-	poke(f, "DELETE FROM cases;");
+	raw_sql(f, "DELETE FROM cases;");
 	assert_int_equal(store_insert(f->st, "cases", 7, "old", 3, &cause), 0);
 	assert_int_equal(store_insert(f->st, "cases", 8, "new", 3, &cause), 0);
-	poke(f, "UPDATE cases SET tag = zeroblob(32) WHERE id = 7;");
+	raw_sql(f, "UPDATE cases SET tag = zeroblob(32) WHERE id = 7;");
 	assert_int_equal(store_begin(f->st, &cause), 0);
 	assert_int_equal(store_tags_bind(f->st, "cases", &rows, &cause), 0);
 	assert_int_equal(store_commit(f->st, &cause), 0);
