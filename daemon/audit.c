@@ -98,6 +98,21 @@ audit_match(struct audit *a, uint64_t size, const unsigned char *want,
 	return -1;
 }
 
+/* The head, or its absence, must cover the have entries of a's tree:
+ * none without a head, else audit_match. */
+static int
+audit_covers(struct audit *a, uint64_t size, const unsigned char *want,
+    uint64_t have, char **cause)
+{
+	if (a->head != NULL)
+		return audit_match(a, size, want, have, cause);
+	if (have == 0)
+		return 0;
+	xasprintf(cause, "audit log: %llu entries but no signed tree head",
+	    (unsigned long long)have);
+	return -1;
+}
+
 /*
  * A log from before tiles (schema 5): rebuilds the tree from every entry
  * once and writes its tiles, in a transaction of its own.
@@ -140,6 +155,7 @@ audit_load(struct store *st, const struct instance *in, int migrate,
 	unsigned char	 want[MERKLE_HASH];
 	uint64_t	 size, have;
 	int64_t		 next;
+	int		 rc;
 
 	a = xcalloc(1, sizeof *a);
 	a->st = st;
@@ -152,33 +168,21 @@ audit_load(struct store *st, const struct instance *in, int migrate,
 	    store_next_id(st, "audit", &next, cause) != 0)
 		goto fail;
 	have = (uint64_t)next - 1;
-	if (a->head == NULL && have != 0) {
-		xasprintf(cause, "audit log: %llu entries but no signed tree "
-		    "head", (unsigned long long)have);
+	if (have != size && audit_covers(a, size, want, have, cause) != 0)
 		goto fail;
-	}
-	if (have != size) {
-		audit_match(a, size, want, have, cause);
-		goto fail;
-	}
-	/* As many tiles as size entries complete, no more, no fewer: a
-	 * count of the small table (a 256th of the log), not of the log. */
-	if (store_count(st, "audit_tiles", &next, cause) != 0)
+	if ((rc = tiles_count(st, size, &next, cause)) < 0)
 		goto fail;
 	if (migrate && next == 0 && tiles_expected(size) > 0) {
+		free(*cause);
+		*cause = NULL;
 		if (audit_write_tiles(a, &have, cause) != 0)
 			goto fail;
-	} else if ((uint64_t)next != tiles_expected(size)) {
-		xasprintf(cause, "audit log: %lld tiles are stored, but its "
-		    "%llu entries make %llu (the table audit_tiles was "
-		    "changed)", (long long)next, (unsigned long long)size,
-		    (unsigned long long)tiles_expected(size));
-		goto fail;
-	} else if (tiles_open(&a->tiles, st, size, &a->frontier, cause) != 0)
+	} else if (rc != 0 || tiles_open(&a->tiles, st, size, &a->frontier,
+	    cause) != 0)
 		goto fail;
 	a->n = size;
 	a->saved = a->marked = a->frontier;
-	if (a->head != NULL && audit_match(a, size, want, a->n, cause) != 0)
+	if (audit_covers(a, size, want, a->n, cause) != 0)
 		goto fail;
 	return a;
 fail:
@@ -217,23 +221,9 @@ audit_verify(struct audit *a, const struct instance *in, uint64_t *size,
 	if (audit_head(&fresh, &fresh.head, &hsize, want, cause) != 0)
 		return -1;
 	if (tiles_rebuild(&fresh.tiles, a->st, 0, &fresh.frontier, &have,
-	    cause) != 0 || store_count(a->st, "audit_tiles", &tiles,
-	    cause) != 0)
+	    cause) != 0 || tiles_count(a->st, have, &tiles, cause) != 0 ||
+	    audit_covers(&fresh, hsize, want, have, cause) != 0)
 		goto done;
-	if ((uint64_t)tiles != tiles_expected(have)) {
-		xasprintf(cause, "audit log: %lld tiles are stored, but its "
-		    "%llu entries make %llu", (long long)tiles,
-		    (unsigned long long)have,
-		    (unsigned long long)tiles_expected(have));
-		goto done;
-	}
-	if (fresh.head == NULL ? have != 0 : audit_match(&fresh, hsize, want,
-	    have, cause) != 0) {
-		if (fresh.head == NULL)
-			xasprintf(cause, "audit log: %llu entries but no "
-			    "signed tree head", (unsigned long long)have);
-		goto done;
-	}
 	if (have != a->n || (fresh.head == NULL) != (a->head == NULL) ||
 	    (a->head != NULL && strcmp(fresh.head, a->head) != 0))
 		xasprintf(cause, "audit log: the stored log (%llu entries) is "

@@ -146,6 +146,25 @@ tiles_expected(uint64_t size)
 	return n;
 }
 
+/*
+ * Counts the stored tiles, into *stored, against those a log of size
+ * entries completes (a count of the small table, a 256th of the log):
+ * 0 if they agree, 1 if not (*cause names both), -1 if the store fails.
+ */
+int
+tiles_count(struct store *st, uint64_t size, int64_t *stored, char **cause)
+{
+	if (store_count(st, "audit_tiles", stored, cause) != 0)
+		return -1;
+	if ((uint64_t)*stored == tiles_expected(size))
+		return 0;
+	xasprintf(cause, "audit log: %lld tiles are stored, but its %llu "
+	    "entries make %llu (the table audit_tiles was changed)",
+	    (long long)*stored, (unsigned long long)size,
+	    (unsigned long long)tiles_expected(size));
+	return 1;
+}
+
 /* Appends the hash of a new leaf, writing the tiles it completes inside
  * the open transaction. Returns 0, or -1 with *cause. */
 int

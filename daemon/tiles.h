@@ -52,6 +52,7 @@ int	tiles_rebuild(struct tiles *, struct store *, int,
 	    struct merkle_frontier *, uint64_t *, char **);
 void	tiles_free(struct tiles *);
 uint64_t tiles_expected(uint64_t);
+int	tiles_count(struct store *, uint64_t, int64_t *, char **);
 int	tiles_push(struct tiles *, const unsigned char *, char **);
 void	tiles_keep(struct tiles *);
 void	tiles_abort(struct tiles *);
