@@ -7,9 +7,10 @@
 #   make install  binaries, unit, config under DESTDIR, PREFIX (docs/OPERATIONS.md)
 #   make clean  remove build output (./var, the local instance, is kept)
 
-# libbsd-dev for its header <bsd/sys/tree.h> only (the schedule's indexes).
+# libbsd-dev for its header <bsd/sys/tree.h> only (the schedule's indexes);
+# gettext for msgfmt, which compiles the Spanish catalogue (po/).
 DEBS	 = libevent-dev libsqlite3-dev libsodium-dev libconfig-dev libcmocka-dev pkg-config \
-	   libbsd-dev
+	   libbsd-dev gettext
 PKGS	 = libevent sqlite3 libsodium libconfig
 
 BUILD	?= build
@@ -28,7 +29,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 
 COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
-	      common/notehdr.c common/merkle.c common/checkpoint.c
+	      common/notehdr.c common/merkle.c common/checkpoint.c common/i18n.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
 	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
@@ -69,14 +70,20 @@ SYSCONFDIR ?= /etc
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+LOCALEDIR ?= $(PREFIX)/share/locale
+
+# The message catalogues (po/LANG.po), compiled beside the binaries, where
+# ecoctl and ecod look first (common/i18n.c), and installed under LOCALEDIR.
+LINGUAS	 = es
+MOS	 = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/ecoctl.mo)
 # Man pages, once they exist: section 8 for ecod, 1 for ecoctl.
 MAN1	 =
 MAN8	 =
 
 .PHONY: all deps test-deps build run test check asan fuzz torture clean \
-	install uninstall bench
+	install uninstall bench pot
 
-all: $(BINS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
+all: $(BINS) $(MOS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 
 # The dependency step: ask dpkg what is missing; apt-get only when something
 # is. The tests also use faketime, to move the daemon's clock, and Go with
@@ -255,7 +262,7 @@ clean:
 
 # Installs binaries, unit and snippets; the example configuration with the
 # system's paths, unless one is there already (it is never overwritten).
-install: $(BINS)
+install: $(BINS) $(MOS)
 	install -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)
@@ -294,6 +301,9 @@ install: $(BINS)
 	    mv $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp \
 	        $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf; \
 	fi
+	@for l in $(LINGUAS); do install -D -m 0644 \
+	    $(BUILD)/locale/$$l/LC_MESSAGES/ecoctl.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ecoctl.mo || exit 1; done
 	@for m in $(MAN1); do install -D -m 0644 $$m \
 	    $(DESTDIR)$(MANDIR)/man1/$$(basename $$m) || exit 1; done
 	@for m in $(MAN8); do install -D -m 0644 $$m \
@@ -309,9 +319,29 @@ uninstall:
 	    $(DESTDIR)$(SYSUSERSDIR)/ecod.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/ecod.conf \
 	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/OPERATIONS.md
+	@for l in $(LINGUAS); do \
+	    rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ecoctl.mo; done
 	@for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 	@for m in $(MAN8); do rm -f $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done
 	-rmdir $(DESTDIR)$(DOCDIR)
+
+$(BUILD)/locale/%/LC_MESSAGES/ecoctl.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt -c -o $@ $<
+
+$(BUILD)/common/i18n.o: CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+
+# The template of every message for people: remade by `make pot`, which
+# also merges it into each po/LANG.po. t-i18n checks that it is current.
+XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+	--add-comments=TRANSLATORS: --package-name=ecoctl \
+	--package-version=$(shell sed -n 's/^\#define ECO_VERSION[^"]*"\(.*\)"/\1/p' include/proto.h) \
+	--msgid-bugs-address="the ECO developers" --sort-by-file
+POT_SRCS = $(sort $(wildcard client/*.c client/*.h common/*.c daemon/*.c include/*.h))
+pot:
+	xgettext $(XGETTEXT_FLAGS) -o po/ecoctl.pot $(POT_SRCS)
+	@for l in $(LINGUAS); do msgmerge --quiet --update --backup=none \
+	    --no-fuzzy-matching po/$$l.po po/ecoctl.pot || exit 1; done
 
 $(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 #include "keyfile.h"
 #include "passphrase.h"
 #include "proto.h"
@@ -514,10 +515,11 @@ main(int argc, char **argv)
 	struct rlimit		 nocore = { 0, 0 };
 	int			 ch, words, rc;
 
+	i18n_init();
 	/* The client holds unlocked keys: keep them out of core files. */
 	if (setrlimit(RLIMIT_CORE, &nocore) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || sodium_init() < 0) {
-		fprintf(stderr, "ecoctl: cannot start safely\n");
+		fprintf(stderr, _("ecoctl: cannot start safely\n"));
 		return EXIT_FAIL;
 	}
 	memset(&ctl, 0, sizeof ctl);

@@ -1,4 +1,5 @@
 /* The verbs of every connection: handshake, help, ping, quit, stats. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,41 @@ cmd_ping(struct client *c, const struct args *a)
 	char	*pong[] = { "PONG" };
 
 	client_ok(c, 1, pong);
+}
+
+/* Sends one "* name value" line of INFO. */
+static void
+info_line(struct client *c, const char *name, const char *value)
+{
+	char	*f[2] = { (char *)name, (char *)value };
+
+	client_data(c, 2, f);
+}
+
+/*
+ * INFO: what a client needs to show the service to people: the time zone
+ * its local times are in, an id of this instance (for calendar UIDs: a
+ * hash of the audit public key, so stable and never secret), the booking
+ * rules in minutes, and the worker's calendar title. Nothing about anyone.
+ */
+void
+cmd_info(struct client *c, const struct args *a)
+{
+	const struct config	*cf = c->srv->ecod->cf;
+	unsigned char		 h[8];
+	char			 hex[2 * sizeof h + 1], num[32];
+
+	crypto_generichash(h, sizeof h, c->srv->ecod->inst->audit_sk + 32, 32,
+	    NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	info_line(c, "timezone", cf->timezone);
+	info_line(c, "instance", hex);
+	snprintf(num, sizeof num, "%d", cf->min_notice_minutes);
+	info_line(c, "min_notice_minutes", num);
+	snprintf(num, sizeof num, "%d", cf->cancel_window_minutes);
+	info_line(c, "cancel_window_minutes", num);
+	info_line(c, "ical_summary", cf->ical_summary);
+	client_ok(c, 0, NULL);
 }
 
 /* QUIT: answers, then closes the connection. */

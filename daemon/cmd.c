@@ -38,6 +38,7 @@ const struct cmd_entry cmd_table[] = {
 	    { { "version", A_INT, 1, 999, NULL } } },
 	{ "HELP", ROLE_ANYONE, CMD_PREHELLO | CMD_MEMORY, cmd_help, { { 0 } } },
 	{ "PING", ROLE_ANYONE, CMD_MEMORY, cmd_ping, { { 0 } } },
+	{ "INFO", ROLE_ANYONE, CMD_MEMORY, cmd_info, { { 0 } } },
 	{ "QUIT", ROLE_ANYONE, CMD_PREHELLO | CMD_MEMORY, cmd_quit, { { 0 } } },
 	{ "STATS", ROLE_ADMIN, 0, cmd_stats, { { 0 } } },
 

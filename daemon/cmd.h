@@ -82,6 +82,7 @@ void	cmd_refused(struct client *, const char *, const char *, int64_t);
 void	cmd_hello(struct client *, const struct args *);
 void	cmd_help(struct client *, const struct args *);
 void	cmd_ping(struct client *, const struct args *);
+void	cmd_info(struct client *, const struct args *);
 void	cmd_quit(struct client *, const struct args *);
 void	cmd_stats(struct client *, const struct args *);
 void	cmd_login(struct client *, const struct args *);

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "proto.h"
 #include "sealed.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 enum setting_type {
@@ -81,6 +82,7 @@ static const struct setting settings[] = {
 	{ "max_output_bytes", S_INT, OFF(max_output_bytes), NULL,
 	    8388608, 262144, 1073741824, NULL },
 	{ "log", S_CHOICE, OFF(log), "stderr", 0, 0, 0, log_choices },
+	{ "ical_summary", S_STRING, OFF(ical_summary), "Cita", 0, 0, 0, NULL },
 	{ "max_bookings_per_connection", S_INT,
 	    OFF(max_bookings_per_connection), NULL, 2, 1, 1000000, NULL },
 	{ "max_bookings_per_uid_hour", S_INT, OFF(max_bookings_per_uid_hour),
@@ -324,6 +326,7 @@ static int
 config_check(struct config *cf, const unsigned *line, char **cause)
 {
 	char		 zone[PATH_MAX];
+	const char	*why;
 	struct stat	 sb;
 	unsigned char	 pk[32], curve[32];
 	size_t		 len, need;
@@ -342,6 +345,12 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 	    crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0))
 		return config_fail(cf, line, "recovery_public_key", cause,
 		    "not a public key from ecoctl keygen");
+	if (cf->ical_summary[0] == '\0' || strlen(cf->ical_summary) >
+	    ICAL_SUMMARY_MAX || wire_check_text(cf->ical_summary,
+	    strlen(cf->ical_summary), &why) != 0)
+		return config_fail(cf, line, "ical_summary", cause,
+		    "must be 1 to %d bytes of text on one line",
+		    ICAL_SUMMARY_MAX);
 	if (cf->socket_group[0] != '\0' && getgrnam(cf->socket_group) == NULL)
 		return config_fail(cf, line, "socket_group", cause,
 		    "no such group \"%s\"", cf->socket_group);

@@ -34,6 +34,7 @@ struct config {
 	int	 audit_refusals_per_window;	/* entries, then summaries */
 	int	 audit_window_seconds;
 	char	*log;			/* "stderr" or "syslog" */
+	char	*ical_summary;		/* the worker's calendar event title */
 };
 
 /* Descriptors ecod holds besides its connections (stdio, socket, database,

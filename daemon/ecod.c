@@ -22,6 +22,7 @@
 #include "backup.h"
 #include "config.h"
 #include "ecod.h"
+#include "i18n.h"
 #include "instance.h"
 #include "log.h"
 #include "proto.h"
@@ -403,6 +404,7 @@ main(int argc, char **argv)
 	char		*cause;
 	int		 ch, check = 0, init = 0, debug = 0, rc;
 
+	i18n_init();
 	while ((ch = getopt_long(argc, argv, "c:dhnV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

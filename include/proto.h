@@ -43,6 +43,8 @@
 /* An intake message: at most this many bytes before sealing. */
 #define ECO_MESSAGE_MAX		4096
 #define ECO_LOCATION_MAX	200
+/* ical_summary, the title of the worker's own calendar event. */
+#define ICAL_SUMMARY_MAX	64
 
 /* A sealed note travels in chunks of at most this many bytes a line. */
 #define ECO_CHUNK_BYTES		3072

@@ -22,6 +22,10 @@ write_conf "max_connections = = 30;" "log = \"stderr\";"
 broken "syntax error" 5 "syntax error"
 write_conf 'log = "file";'
 broken "bad choice" 5 "log is not one of the allowed values"
+write_conf 'ical_summary = "";'
+broken "an empty ical_summary" 5 "ical_summary: must be 1 to 64 bytes of text on one line"
+write_conf "ical_summary = \"$(printf 'x%.0s' $(seq 1 65))\";"
+broken "a long ical_summary" 5 "ical_summary: must be 1 to 64 bytes"
 write_conf 'timezone = "Atlantis/Capital";'
 out=$("$ECOD" -n -c "$CONF" 2>&1)
 out=$("$ECOD" -n -c "$T/none.conf" 2>&1)

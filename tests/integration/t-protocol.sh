@@ -21,6 +21,10 @@ bad() {
 
 out=$(send "HELLO 1\nPING\n")
 expect_eq "handshake then ping" "$out" "$(printf 'OK ECO 1 ecod/0.1.0\nOK PONG')"
+out=$(send "HELLO 1\nINFO\n")
+expect_eq "INFO gives what a client shows people, nothing about anyone" \
+    "$(echo "$out" | sed -n '2,$p' | sed 's/^\* instance [0-9a-f]\{16\}$/* instance HEX/')" \
+    "$(printf '* timezone America/Mexico_City\n* instance HEX\n* min_notice_minutes 120\n* cancel_window_minutes 1440\n* ical_summary Cita\nOK')"
 out=$(send "PING\n")
 expect_match "a verb before HELLO is refused" "$out" "^ERR hello "
 out=$(send "HELLO 2\nHELLO 1\nPING\n")
