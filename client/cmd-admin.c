@@ -7,24 +7,25 @@
 #include <unistd.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 #include "passphrase.h"
-
-/* Prints a reply's data lines, fields separated by TAB. */
-static void
-print_tabbed(struct wire_fields *f)
-{
-	int	 i;
-
-	for (i = 0; i < f->argc; i++)
-		printf("%s%s", i > 0 ? "\t" : "", f->argv[i]);
-	putchar('\n');
-}
 
 /* admin list: "name role state fingerprint created", one a person. */
 int
 ctl_people(struct ctl *ctl, int argc, char **argv)
 {
-	return ctl_verb(ctl, argc, argv, "PEOPLE", 0, 0, print_tabbed);
+	static const struct out_col cols[] = {
+		{ "name", N_("Name"), COL_TEXT },
+		{ "role", N_("Role"), COL_WORD },
+		{ "state", N_("State"), COL_WORD },
+		{ "fingerprint", N_("Key fingerprint"), COL_TEXT },
+		{ "created", N_("Enrolled (UTC)"), COL_TEXT },
+	};
+	static const struct listing l = { cols, NCOLS(cols),
+	    N_("No one is enrolled yet: ecoctl admin counsellor add NAME "
+	    "PUBKEY") };
+
+	return ctl_verb(ctl, argc, argv, "PEOPLE", 0, 0, &l);
 }
 
 /* admin counsellor rekey NAME PUBKEY */
@@ -46,7 +47,13 @@ ctl_rekey_auditor(struct ctl *ctl, int argc, char **argv)
 int
 ctl_admin_verify(struct ctl *ctl, int argc, char **argv)
 {
-	return ctl_verb(ctl, argc, argv, "VERIFY", 0, 0, print_tabbed);
+	static const struct out_col cols[] = {
+		{ "what", N_("Checked"), COL_TEXT },
+		{ "count", N_("Count"), COL_NUM },
+	};
+	static const struct listing l = { cols, NCOLS(cols), NULL };
+
+	return ctl_verb(ctl, argc, argv, "VERIFY", 0, 0, &l);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "auditfile.h"
 #include "checkpoint.h"
 #include "ecoctl.h"
+#include "i18n.h"
 #include "merkle.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -578,29 +579,52 @@ ctl_admin_audit_pubkey(struct ctl *ctl, int argc, char **argv)
 	return print_vkey(ctl, argc, argv, "ADMIN-AUDIT-PUBKEY", 0);
 }
 
-/* Prints an entry, one a line, if it is text fit for a terminal. */
+/* The fields of an entry (docs/AUDIT.md), for a table or JSON. */
+static const struct out_col entry_cols[] = {
+	{ "seq", N_("Entry"), COL_NUM },
+	{ "time", N_("Time (UTC)"), COL_TEXT },
+	{ "actor", N_("Actor"), COL_TEXT },
+	{ "action", N_("Action"), COL_TEXT },
+	{ "object", N_("Object"), COL_TEXT },
+	{ "outcome", N_("Outcome"), COL_TEXT },
+};
+
+/* Lists an entry (arg: the struct out) if it is text fit for a terminal:
+ * piped, its exact bytes on a line; else its six fields. */
 static int
 print_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
     char **cause)
 {
+	char	*copy, *f[NCOLS(entry_cols)], *p;
+	int	 n = 0;
+
 	if (!audit_entry_text(e, len)) {
 		xasprintf(cause, "audit entry %llu is not text",
 		    (unsigned long long)seq);
 		return -1;
 	}
-	fwrite(e, 1, len, stdout);
-	putchar('\n');
+	copy = xstrndup((const char *)e, len);
+	for (p = copy; n < NCOLS(entry_cols) && p != NULL; n++)
+		f[n] = strsep(&p, "\t");
+	if (p != NULL || n != NCOLS(entry_cols) || out_piped(arg)) {
+		fwrite(e, 1, len, stdout);
+		putchar('\n');
+	} else
+		out_row(arg, f);
+	free(copy);
 	return 0;
 }
 
-/* audit log [--since SEQ]: the entries, one a line. */
+/* audit log [--since SEQ] [--json]: the entries, one a line. */
 int
 ctl_audit_log(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "since=", NULL };
+	struct out	 *o;
 	uint64_t	  size, since = 1;
 	size_t		  len;
 	char		 *v[1], *note;
+	int		  rc;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -611,7 +635,10 @@ ctl_audit_log(struct ctl *ctl, int argc, char **argv)
 	    (note = fetch_head_size(ctl, &len, &size)) == NULL)
 		return EXIT_FAIL;
 	free(note);
-	return fetch_entries(ctl, since, size, print_entry, NULL);
+	o = out_begin(ctl, entry_cols, NCOLS(entry_cols));
+	rc = fetch_entries(ctl, since, size, print_entry, o);
+	out_end(o, _("No entries."));
+	return rc;
 }
 
 /*

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 
 /* ping: prints the daemon's answer. */
 int
@@ -19,24 +20,18 @@ ctl_ping(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Runs verb, which takes no fields, and prints its data lines of two
- * fields as "name<TAB>value". */
+/* Runs verb, which takes no fields, and lists its data lines of two
+ * fields, "name<TAB>value" piped. */
 static int
 ctl_pairs(struct ctl *ctl, int argc, char **argv, char *verb)
 {
-	struct reply	 r;
-	char		*req[] = { verb };
-	int		 i;
+	static const struct out_col cols[] = {
+		{ "name", N_("Name"), COL_TEXT },
+		{ "value", N_("Value"), COL_NUM },
+	};
+	static const struct listing l = { cols, NCOLS(cols), NULL };
 
-	if (ctl_parse(ctl, argc, argv, NULL, NULL, 0, 0) < 0)
-		return EXIT_USAGE;
-	if (ctl_request(ctl, 1, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	for (i = 0; i < r.ndata; i++)
-		if (r.data[i].argc == 2)
-			printf("%s\t%s\n", r.data[i].argv[0], r.data[i].argv[1]);
-	reply_free(&r);
-	return EXIT_OK;
+	return ctl_verb(ctl, argc, argv, verb, 0, 0, &l);
 }
 
 /* stats: one "name<TAB>value" line a figure. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 #include "keyfile.h"
 #include "note.h"
 #include "passphrase.h"
@@ -134,9 +135,15 @@ int
 ctl_note_list(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "case=", "recovery-key=", NULL };
+	static const struct out_col cols[] = {
+		{ "note", N_("Note"), COL_NUM },
+		{ "case", N_("Case"), COL_NUM },
+		{ "booking", N_("Booking"), COL_NUM },
+		{ "author", N_("Author"), COL_TEXT },
+		{ "time", N_("Written"), COL_TIME },
+	};
 	struct reply	 r;
 	char		*v[2], *req[2];
-	int		 i, k;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -146,17 +153,7 @@ ctl_note_list(struct ctl *ctl, int argc, char **argv)
 	req[1] = v[0] != NULL ? v[0] : "-";
 	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
-	for (i = 0; i < r.ndata; i++) {
-		if (r.data[i].argc < 5)
-			continue;
-		for (k = 0; k < 5; k++) {
-			if (k == 4)
-				ctl_print_time(r.data[i].argv[k]);
-			else
-				printf("%s\t", r.data[i].argv[k]);
-		}
-		putchar('\n');
-	}
+	out_reply(ctl, &r, cols, NCOLS(cols), _("No notes you can open."));
 	reply_free(&r);
 	return EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 #include "keyfile.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -31,9 +32,23 @@ list(struct ctl *ctl, int n, char **req, void (*print)(struct wire_fields *))
 	return EXIT_OK;
 }
 
-/* Sends req and expects a plain OK. */
+/* Sends req and lists the reply's data lines in columns. */
 static int
-simple(struct ctl *ctl, int n, char **req)
+listing(struct ctl *ctl, int n, char **req, const struct out_col *cols,
+    int ncols, const char *empty)
+{
+	struct reply	 r;
+
+	if (ctl_request(ctl, n, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	out_reply(ctl, &r, cols, ncols, empty);
+	reply_free(&r);
+	return EXIT_OK;
+}
+
+/* Sends req and expects a plain OK. */
+int
+ctl_simple(struct ctl *ctl, int n, char **req)
 {
 	struct reply	 r;
 
@@ -43,45 +58,37 @@ simple(struct ctl *ctl, int n, char **req)
 	return EXIT_OK;
 }
 
-/* Prints fields tab-separated, times as "YYYY-MM-DD HH:MM". */
-static void
-print_fields(struct wire_fields *f, int from, int to, int time_at)
-{
-	int	 i;
-
-	for (i = from; i < to && i < f->argc; i++) {
-		if (i > from)
-			putchar('\t');
-		if (i == time_at)
-			ctl_print_time(f->argv[i]);
-		else
-			fputs(f->argv[i], stdout);
-	}
-	putchar('\n');
-}
-
-static void
-print_slot(struct wire_fields *f)
-{
-	print_fields(f, 0, 5, 1);
-}
-
-static void
-print_status(struct wire_fields *f)
-{
-	print_fields(f, 0, 5, 0);
-}
-
-static void
-print_agenda(struct wire_fields *f)
-{
-	print_fields(f, 0, 8, 1);
-}
+/* The columns of SLOTS, STATUS and AGENDA lines (docs/PROTOCOL.md). */
+static const struct out_col slot_cols[] = {
+	{ "slot", N_("Slot"), COL_NUM },
+	{ "start", N_("Start"), COL_TIME },
+	{ "minutes", N_("Minutes"), COL_NUM },
+	{ "modality", N_("Modality"), COL_MODALITY },
+	{ "location", N_("Location"), COL_TEXT },
+};
+static const struct out_col status_cols[] = {
+	{ "start", N_("Start"), COL_TIME },
+	{ "minutes", N_("Minutes"), COL_NUM },
+	{ "modality", N_("Modality"), COL_MODALITY },
+	{ "location", N_("Location"), COL_TEXT },
+	{ "state", N_("State"), COL_WORD },
+};
+static const struct out_col agenda_cols[] = {
+	{ "booking", N_("Booking"), COL_NUM },
+	{ "start", N_("Start"), COL_TIME },
+	{ "minutes", N_("Minutes"), COL_NUM },
+	{ "modality", N_("Modality"), COL_MODALITY },
+	{ "location", N_("Location"), COL_TEXT },
+	{ "state", N_("State"), COL_WORD },
+	{ "case", N_("Case"), COL_NUM },
+	{ "message", N_("Message"), COL_FLAG },
+};
 
 static void
 print_line(struct wire_fields *f)
 {
-	print_fields(f, 0, 1, -1);
+	if (f->argc >= 1)
+		printf("%s\n", f->argv[0]);
 }
 
 /* avail add --start T --minutes N [--weekly C] [--modality M] [--location L] */
@@ -109,12 +116,12 @@ ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 
 /*
  * Runs a command of npos positional arguments and no options of its own
- * as "VERB args...", logged in first if login; prints data lines with
- * print (NULL: none expected).
+ * as "VERB args...", logged in first if login; lists the data lines as l
+ * says (NULL: none expected).
  */
 int
 ctl_verb(struct ctl *ctl, int argc, char **argv, char *verb, int npos,
-    int login, void (*print)(struct wire_fields *))
+    int login, const struct listing *l)
 {
 	char	*req[4];
 	int	 i, k;
@@ -126,9 +133,9 @@ ctl_verb(struct ctl *ctl, int argc, char **argv, char *verb, int npos,
 	req[0] = verb;
 	for (k = 0; k < npos && k < 3; k++)
 		req[k + 1] = argv[i + k];
-	if (print == NULL)
-		return simple(ctl, npos + 1, req);
-	return list(ctl, npos + 1, req, print);
+	if (l == NULL)
+		return ctl_simple(ctl, npos + 1, req);
+	return listing(ctl, npos + 1, req, l->cols, l->ncols, _(l->empty));
 }
 
 /* avail rm SLOT */
@@ -152,103 +159,19 @@ ctl_slots(struct ctl *ctl, int argc, char **argv)
 	req[1] = v[0] != NULL ? v[0] : "-";
 	req[2] = v[1] != NULL ? v[1] : "-";
 	req[3] = v[2] != NULL ? v[2] : "-";
-	return list(ctl, 4, req, print_slot);
-}
-
-/*
- * Seals the message in file to the counsellor of slot: returns its base64
- * (allocated), or NULL having reported why.
- */
-static char *
-seal_message(struct ctl *ctl, const char *slot, const char *file)
-{
-	struct reply	 r;
-	unsigned char	 edpk[32], xpk[32], *ct;
-	char		*msg, *b64, *req[2];
-	size_t		 len, ctlen, n;
-
-	if ((msg = ctl_read_file(file, ECO_MESSAGE_MAX, &len)) == NULL)
-		return NULL;
-	if (len == 0) {
-		free(msg);
-		ctl_fail("%s: the message is empty", file);
-		return NULL;
-	}
-	req[0] = "SLOTKEY";
-	req[1] = (char *)slot;
-	if (ctl_request(ctl, 2, req, &r) != EXIT_OK) {
-		sodium_memzero(msg, len);
-		free(msg);
-		return NULL;
-	}
-	if (r.final.argc != 1 || pubkey_decode(r.final.argv[0], edpk) != 0 ||
-	    crypto_sign_ed25519_pk_to_curve25519(xpk, edpk) != 0) {
-		reply_free(&r);
-		sodium_memzero(msg, len);
-		free(msg);
-		ctl_fail("bad key from the daemon");
-		return NULL;
-	}
-	reply_free(&r);
-	ctlen = crypto_box_SEALBYTES + len;
-	ct = xmalloc(ctlen);
-	crypto_box_seal(ct, (unsigned char *)msg, len, xpk);
-	sodium_memzero(msg, len);
-	free(msg);
-	n = sodium_base64_ENCODED_LEN(ctlen, B64);
-	b64 = xmalloc(n);
-	sodium_bin2base64(b64, n, ct, ctlen, B64);
-	free(ct);
-	return b64;
-}
-
-/* book SLOT [--code CODE] [--message-file F] */
-int
-ctl_book(struct ctl *ctl, int argc, char **argv)
-{
-	static const char *const names[] = { "code=", "message-file=", NULL };
-	struct reply	 r;
-	char		*v[2], *req[4], *sealed = NULL;
-	int		 i, rc;
-
-	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
-		return EXIT_USAGE;
-	if (v[1] != NULL && (sealed = seal_message(ctl, argv[i], v[1])) ==
-	    NULL)
-		return EXIT_FAIL;
-	req[0] = "BOOK";
-	req[1] = argv[i];
-	req[2] = v[0] != NULL ? v[0] : "-";
-	req[3] = sealed != NULL ? sealed : "-";
-	rc = ctl_request(ctl, 4, req, &r);
-	free(sealed);
-	if (rc != EXIT_OK)
-		return EXIT_FAIL;
-	if (r.final.argc == 1)
-		printf("%s\n", r.final.argv[0]);
-	reply_free(&r);
-	return EXIT_OK;
+	return listing(ctl, 4, req, slot_cols, NCOLS(slot_cols),
+	    _("No free slots in that range."));
 }
 
 /* status CODE */
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, print_status);
-}
+	static const struct listing l = { status_cols, NCOLS(status_cols),
+	    N_("This case has no sessions.") };
 
-/* cancel CODE */
-int
-ctl_cancel(struct ctl *ctl, int argc, char **argv)
-{
-	return ctl_verb(ctl, argc, argv, "CANCEL", 1, 0, NULL);
-}
-
-/* reschedule CODE SLOT */
-int
-ctl_reschedule(struct ctl *ctl, int argc, char **argv)
-{
-	return ctl_verb(ctl, argc, argv, "RESCHEDULE", 2, 0, NULL);
+	ctl->explain = ctl_worker_explain;
+	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, &l);
 }
 
 /* agenda [--from DATE] [--to DATE] [--ical] */
@@ -268,7 +191,8 @@ ctl_agenda(struct ctl *ctl, int argc, char **argv)
 	req[1] = v[0] != NULL ? v[0] : "-";
 	req[2] = v[1] != NULL ? v[1] : "-";
 	if (v[2] == NULL)
-		return list(ctl, 3, req, print_agenda);
+		return listing(ctl, 3, req, agenda_cols, NCOLS(agenda_cols),
+		    _("No bookings in that range."));
 	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
 	for (i = 0; i < r.ndata; i++)
@@ -298,7 +222,7 @@ ctl_mark(struct ctl *ctl, int argc, char **argv)
 	req[0] = "MARK";
 	req[1] = argv[i];
 	req[2] = argv[i + 1];
-	return simple(ctl, 3, req);
+	return ctl_simple(ctl, 3, req);
 }
 
 /* message BOOKING: opens the intake message with the counsellor's key. */

@@ -32,111 +32,113 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "admin counsellor add", ctl_enrol_counsellor, "NAME PUBKEY",
 	    "enrol a counsellor's public key (admin)",
 	    "ecoctl admin counsellor add ana \"$(ecoctl keygen --out "
-	    "ana.key --name ana)\"" },
+	    "ana.key --name ana)\"", 0 },
 	{ "admin auditor add", ctl_enrol_auditor, "NAME PUBKEY",
 	    "enrol an auditor's public key (admin)",
 	    "ecoctl admin auditor add eva \"$(ecoctl keygen --out "
-	    "eva.key --name eva)\"" },
+	    "eva.key --name eva)\"", 0 },
 	{ "admin revoke", ctl_revoke, "NAME",
 	    "revoke a counsellor or auditor: no more logins (admin)",
-	    "ecoctl admin revoke ana" },
-	{ "admin list", ctl_people, "",
+	    "ecoctl admin revoke ana", 0 },
+	{ "admin list", ctl_people, "[--json]",
 	    "enrolled people: name, role, state, key fingerprint, created "
 	    "(admin)",
-	    "ecoctl admin list" },
+	    "ecoctl admin list", CTL_LIST },
 	{ "admin counsellor rekey", ctl_rekey_counsellor, "NAME PUBKEY",
 	    "replace a counsellor's lost key; their sessions end (admin)",
 	    "ecoctl admin counsellor rekey ana \"$(ecoctl keygen --out "
-	    "ana2.key --name ana)\"" },
+	    "ana2.key --name ana)\"", 0 },
 	{ "admin auditor rekey", ctl_rekey_auditor, "NAME PUBKEY",
 	    "replace an auditor's lost key; their sessions end (admin)",
 	    "ecoctl admin auditor rekey eva \"$(ecoctl keygen --out "
-	    "eva2.key --name eva)\"" },
+	    "eva2.key --name eva)\"", 0 },
 	{ "admin audit-pubkey", ctl_admin_audit_pubkey, "",
 	    "the audit verifier key, to hand to auditors (admin)",
-	    "ecoctl admin audit-pubkey" },
+	    "ecoctl admin audit-pubkey", 0 },
 	{ "admin verify", ctl_admin_verify, "",
 	    "re-check every sealed row and the audit tree (admin)",
-	    "ecoctl admin verify" },
+	    "ecoctl admin verify", 0 },
 	{ "admin purge", ctl_purge, "",
 	    "delete cases past retention_days, notes past "
 	    "note_retention_days (admin)",
-	    "ecoctl admin purge" },
+	    "ecoctl admin purge", 0 },
 	{ "admin backup", ctl_backup, "[--force] FILE | --dir DIR [--keep N]",
 	    "a consistent, checked copy of the instance, mode 0600; with "
 	    "--dir a dated one, keeping the newest N (admin)",
-	    "ecoctl admin backup --dir /var/backups/ecod --keep 14" },
+	    "ecoctl admin backup --dir /var/backups/ecod --keep 14", 0 },
 	{ "admin rotate-key", ctl_rotate_key,
 	    "[--passphrase [--new-passphrase-file F]]",
 	    "re-seal every row under a new master key (admin)",
-	    "ecoctl admin rotate-key" },
-	{ "admin stats", ctl_stats, "",
+	    "ecoctl admin rotate-key", 0 },
+	{ "admin stats", ctl_stats, "[--json]",
 	    "counts, uptime and connections (admin)",
-	    "ecoctl admin stats" },
+	    "ecoctl admin stats", CTL_LIST },
 	{ "audit export", ctl_audit_export, "[--force] DIR",
 	    "write DIR/checkpoint and DIR/entries (auditor)",
-	    "ecoctl audit export /media/usb/audit" },
-	{ "audit log", ctl_audit_log, "[--since SEQ]",
+	    "ecoctl audit export /media/usb/audit", 0 },
+	{ "audit log", ctl_audit_log, "[--since SEQ] [--json]",
 	    "the audit entries, one a line (auditor)",
-	    "ecoctl audit log --since 100" },
+	    "ecoctl audit log --since 100", CTL_LIST },
 	{ "audit pubkey", ctl_audit_pubkey, "",
 	    "the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)",
-	    "ecoctl audit pubkey" },
+	    "ecoctl audit pubkey", 0 },
 	{ "audit verify", ctl_audit_verify, "[--pubkey KEY] [--state FILE] "
 	    "[--full] | --dir DIR --pubkey KEY",
 	    "check the log's signed head, its entries (only the new ones unless "
 	    "--full) and its consistency (auditor; --dir: anyone, offline)",
-	    "ecoctl audit verify" },
-	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical]",
+	    "ecoctl audit verify", 0 },
+	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical | --json]",
 	    "your bookings (counsellor)",
-	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11" },
+	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
 	    "--minutes N [--weekly COUNT] [--modality M] [--location L]",
 	    "publish free slots (counsellor)",
 	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
-	    "--weekly 4" },
+	    "--weekly 4", 0 },
 	{ "avail rm", ctl_avail_rm, "SLOT", "withdraw a free slot "
 	    "(counsellor)",
-	    "ecoctl avail rm 12" },
+	    "ecoctl avail rm 12", 0 },
 	{ "book", ctl_book, "SLOT [--code CODE] [--message-file F]",
 	    "book a slot: prints a new case's code",
-	    "ecoctl book 12" },
+	    "ecoctl book 12", 0 },
 	{ "cancel", ctl_cancel, "CODE", "cancel the case's upcoming session",
-	    "ecoctl cancel K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D" },
+	    "ecoctl cancel K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", 0 },
 	{ "keygen", ctl_keygen, "--out FILE [--name NAME]",
 	    "make a key file; prints its public key",
-	    "ecoctl keygen --out ana.key --name ana" },
+	    "ecoctl keygen --out ana.key --name ana", 0 },
 	{ "mark", ctl_mark, "BOOKING attended|no-show",
 	    "record what happened (counsellor)",
-	    "ecoctl mark 3 attended" },
+	    "ecoctl mark 3 attended", 0 },
 	{ "message", ctl_message, "BOOKING",
 	    "print a booking's intake message (counsellor)",
-	    "ecoctl message 3" },
+	    "ecoctl message 3", 0 },
 	{ "note write", ctl_note_write, "BOOKING [--file F] [--amends NOTE]",
 	    "seal and store a session note (counsellor); prints its id",
-	    "ecoctl note write 3 --file notes.txt" },
-	{ "note list", ctl_note_list, "[--case CASE] [--recovery-key FILE]",
+	    "ecoctl note write 3 --file notes.txt", 0 },
+	{ "note list", ctl_note_list, "[--case CASE] [--recovery-key FILE] "
+	    "[--json]",
 	    "the notes you can open",
-	    "ecoctl note list --case 2" },
+	    "ecoctl note list --case 2", CTL_LIST },
 	{ "note open", ctl_note_open, "NOTE [--recovery-key FILE]",
 	    "print a note's text, byte for byte",
-	    "ecoctl note open 5" },
+	    "ecoctl note open 5", 0 },
 	{ "passwd", ctl_passwd, "[--key FILE] [--new-passphrase-file F]",
 	    "change a key file's passphrase",
-	    "ecoctl passwd --key ana.key" },
+	    "ecoctl passwd --key ana.key", 0 },
 	{ "ping", ctl_ping, "", "check that the daemon answers",
-	    "ecoctl ping" },
+	    "ecoctl ping", 0 },
 	{ "reschedule", ctl_reschedule, "CODE SLOT",
 	    "move the case's upcoming session",
-	    "ecoctl reschedule K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D 14" },
-	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M]",
+	    "ecoctl reschedule K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D 14", 0 },
+	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M] "
+	    "[--json]",
 	    "free slots",
-	    "ecoctl slots --from 2026-12-07 --to 2026-12-11" },
-	{ "stats", ctl_stats, "", "the same as admin stats (admin)",
-	    "ecoctl stats" },
-	{ "status", ctl_status, "CODE", "the case's sessions",
-	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D" },
-	{ NULL, NULL, NULL, NULL, NULL }
+	    "ecoctl slots --from 2026-12-07 --to 2026-12-11", CTL_LIST },
+	{ "stats", ctl_stats, "[--json]", "the same as admin stats (admin)",
+	    "ecoctl stats", CTL_LIST },
+	{ "status", ctl_status, "CODE [--json]", "the case's sessions",
+	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", CTL_LIST },
+	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
 static void __attribute__((noreturn))
@@ -305,7 +307,7 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 	char		 buf[16][32];
 	int		 n = 0, i, ch, idx;
 
-	for (i = 0; names != NULL && names[i] != NULL && i < 13; i++, n++) {
+	for (i = 0; names != NULL && names[i] != NULL && i < 12; i++, n++) {
 		snprintf(buf[i], sizeof buf[i], "%s", names[i]);
 		lo[i].has_arg = no_argument;
 		if (buf[i][strlen(buf[i]) - 1] == '=') {
@@ -320,7 +322,8 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 	lo[n] = (struct option){ "key", required_argument, NULL, 'k' };
 	lo[n + 1] = (struct option){ "passphrase-file", required_argument,
 	    NULL, 'p' };
-	lo[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+	lo[n + 2] = (struct option){ "json", no_argument, NULL, 'j' };
+	lo[n + 3] = (struct option){ NULL, 0, NULL, 0 };
 	/* argv[-1] is the command's last word: getopt's program name. */
 	argc++;
 	argv--;
@@ -336,6 +339,15 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 		case 'p':
 			ctl->passfile = optarg;
 			break;
+		case 'j':
+			if (ctl->cmd->flags & CTL_LIST) {
+				ctl->json = 1;
+				break;
+			}
+			fprintf(stderr, _("ecoctl: %s prints no listing: --json "
+			    "is for slots, status, agenda, note list, audit log, "
+			    "admin list and admin stats\n"), ctl->cmd->name);
+			return -1;
 		default:
 			ctl_usage(ctl);
 			return -1;
@@ -437,7 +449,10 @@ ctl_request(struct ctl *ctl, int argc, char *const *argv, struct reply *r)
 		if (r->code != NULL && (strcmp(r->code, ECO_ERR_USAGE) == 0 ||
 		    strcmp(r->code, ECO_ERR_INVALID) == 0))
 			ctl->refused_usage = 1;
-		if (r->code != NULL && strcmp(r->code, ECO_ERR_DENIED) == 0)
+		if (ctl->explain != NULL && r->code != NULL &&
+		    ctl->explain(ctl, r))
+			;
+		else if (r->code != NULL && strcmp(r->code, ECO_ERR_DENIED) == 0)
 			ctl_denied(ctl);
 		else if (r->code != NULL && strcmp(r->code, ECO_ERR_AUTH) == 0)
 			ctl_fail("login failed: this key is not enrolled under "

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "wire.h"
 
@@ -26,6 +27,15 @@ struct reply {
 struct ctl_cmd;
 struct keyfile;
 
+/* What INFO says (info.c). */
+struct ctl_info {
+	char		*timezone;
+	char		*instance;
+	char		*ical_summary;
+	int		 min_notice_minutes;	/* -1: not said */
+	int		 cancel_window_minutes;	/* -1: not said */
+};
+
 struct ctl {
 	const char		*socket;
 	struct conn		*conn;		/* opened on first request */
@@ -34,6 +44,14 @@ struct ctl {
 	const struct ctl_cmd	*cmd;
 	struct keyfile		*kf;		/* unlocked by ctl_login */
 	int			 refused_usage;	/* ERR usage or invalid */
+	int			 json;		/* --json */
+	const char		*code;		/* a worker command's code */
+	const char		*slot;		/* and slot */
+	/* Says what an ERR means for this command, instead of the daemon's
+	 * reason: 1 if it did. ctl_request calls it once, then clears it. */
+	int			(*explain)(struct ctl *, struct reply *);
+	struct ctl_info		*info;		/* ctl_info's */
+	int			 info_failed;
 };
 
 struct ctl_cmd {
@@ -42,6 +60,27 @@ struct ctl_cmd {
 	const char	*usage;		/* options and arguments */
 	const char	*help;
 	const char	*example;	/* one command line, as typed */
+	int		 flags;
+};
+#define CTL_LIST	0x1	/* a listing: takes --json */
+
+/* A listing's column (out.c): its JSON key, its header for people (to be
+ * translated), and how people read it. */
+struct out_col {
+	const char	*key;
+	const char	*header;
+	int		 type;
+};
+enum { COL_TEXT, COL_NUM, COL_TIME, COL_WORD, COL_MODALITY, COL_FLAG };
+struct out;
+
+/* How ctl_verb lists a reply: columns, and what a terminal shows for none
+ * (marked with N_, translated when shown). */
+#define NCOLS(c)	((int)(sizeof (c) / sizeof (c)[0]))
+struct listing {
+	const struct out_col	*cols;
+	int			 ncols;
+	const char		*empty;
 };
 
 struct conn	*conn_open(const char *, char **);
@@ -55,6 +94,8 @@ int		 reply_parse_line(struct reply *, const char *, size_t,
 		    const char **);
 
 int		 ctl_request(struct ctl *, int, char *const *, struct reply *);
+int		 ctl_simple(struct ctl *, int, char **);
+int		 ctl_worker_explain(struct ctl *, struct reply *);
 int		 ctl_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 
@@ -65,7 +106,7 @@ int		 ctl_login(struct ctl *);
 int		 ctl_unlock(struct ctl *, const char *, const char *);
 int		 ctl_answer(struct ctl *, char *, char *, const char *);
 int		 ctl_verb(struct ctl *, int, char **, char *, int, int,
-		    void (*)(struct wire_fields *));
+		    const struct listing *);
 char		*ctl_passphrase(struct ctl *, const char *, int);
 char		*ctl_read_file(const char *, size_t, size_t *);
 void		 ctl_print_time(const char *);
@@ -104,5 +145,22 @@ int		 ctl_audit_log(struct ctl *, int, char **);
 int		 ctl_audit_verify(struct ctl *, int, char **);
 int		 ctl_audit_export(struct ctl *, int, char **);
 void		 ical_write(FILE *, struct reply *);
+
+struct out	*out_begin(struct ctl *, const struct out_col *, int);
+void		 out_row(struct out *, char *const *);
+int		 out_end(struct out *, const char *);
+int		 out_piped(const struct out *);
+int		 out_reply(struct ctl *, struct reply *, const struct out_col *,
+		    int, const char *);
+
+struct ctl_info	*ctl_info(struct ctl *);
+void		 ctl_info_free(struct ctl *);
+time_t		 ctl_local_seconds(const char *);
+void		 ctl_local_time(time_t, char *, size_t);
+void		 human_time(const char *, char *, size_t);
+void		 human_zone(const char *, char *, size_t);
+void		 human_time_zone(struct ctl *, const char *, char *, size_t);
+const char	*human_modality(const char *);
+const char	*human_state(const char *);
 
 #endif

@@ -198,7 +198,7 @@ late=$(sort "$T"/acked.* | comm -13 <(sort "$T/before") - | tail -1 |
     cut -d' ' -f2)
 out=$(ctl status "$late" 2>&1)
 expect_match "a booking made after the backup is not in the restore" \
-    "$out" "no such code"
+    "$out" "^ecoctl: no case has this code\."
 check "admin verify of the restored instance" quiet ctl admin verify
 expect_eq "sqlite3 integrity_check of the restored database" \
     "$(sqlite3 -readonly "$DB" 'PRAGMA integrity_check')" ok

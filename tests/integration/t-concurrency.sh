@@ -25,7 +25,7 @@ lost=$(grep -l '^1$' "$T"/race/*.rc | wc -l)
 expect_eq "exactly five clients won" "$won" 5
 expect_eq "the other 55 lost" "$lost" 55
 expect_eq "every loser was told the slot is taken" \
-    "$(cat "$T"/race/*.err | grep -c 'booked already')" 55
+    "$(cat "$T"/race/*.err | grep -c 'someone has just booked slot')" 55
 winners=$(for f in $(grep -l '^0$' "$T"/race/*.rc); do
 	cat "${f%.rc}.slot"; done | sort -n | tr '\n' ' ')
 expect_eq "one winner per slot" "$winners" "1 2 3 4 5 "

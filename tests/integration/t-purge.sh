@@ -92,7 +92,7 @@ check "the recent case's row is still found (the search works)" \
 check "  and its booking's" test "$(found "$B_bookings_2")" -ge 1
 check "the WAL was truncated" test ! -s "$DB-wal"
 out=$(ctl status "$OLD" 2>&1)
-expect_match "the old code is no such code" "$out" "no such code"
+expect_match "the old code is no such code" "$out" "^ecoctl: no case has this code\."
 expect_match "the recent case is intact" "$(ctl status "$NEW")" "booked"
 expect_eq "  with its intake message" "$(as ana message 2)" \
     "intake of the recent case"
@@ -181,7 +181,7 @@ set_clock "$(ldate "+240 days") 12:00"
 expect_eq "a day later it runs again, deleting what expired" \
     "$(wait_audit "$auto cases=1 bookings=1 notes=0$")" 1
 out=$(ctl status "$CODE3" 2>&1)
-expect_match "  that case's code is no such code" "$out" "no such code"
+expect_match "  that case's code is no such code" "$out" "^ecoctl: no case has this code\."
 check "its booking's row is gone" test "$(sqlite3 -readonly "$DB" \
     'SELECT count(*) FROM bookings')" = 0
 check "stops" ecod_stop

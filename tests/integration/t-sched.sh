@@ -111,14 +111,18 @@ expect_match "book prints a code of 28 characters in groups" "$CODE1" \
     '^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){6}$'
 out=$(ctl book 1 2>&1); st=$?
 expect_eq "a booked slot cannot be booked again (exit 1)" "$st" 1
-expect_match "and the loser is told" "$out" "booked already"
+expect_match "and the loser is told" "$out" "^ecoctl: someone has just booked slot 1\."
+expect_match "with the next free slots, the taken one not among them" \
+    "$(echo "$out" | sed -n '2,$p' | tr '\n' '|')" \
+    "^The next free slots:\|(  [02-9][0-9]* [^|]*\|){5}Take one with: ecoctl book SLOT\|$"
 expect_eq "status shows the booking" "$(ctl status "$CODE1")" \
     "$(printf '%s 10:00\t50\tpresencial\tConsultorio 3\tbooked' "$D3")"
 typo=$(echo "$CODE1" | sed 's/^\(.\)/\1/; s/^./X/')
 [ "$typo" = "$CODE1" ] && typo=$(echo "$CODE1" | sed 's/^./Y/')
 out=$(ctl status "$typo" 2>&1); st=$?
 expect_eq "a typo in the code exits 1" "$st" 1
-expect_eq "and is just 'no such code'" "$out" "ecoctl: no such code"
+expect_match "and says to check it, no more (a typo and an unknown code read alike)" \
+    "$out" "^ecoctl: no case has this code\. Check it character by character: .*new case\.$"
 expect_eq "the code is read in lower case, without hyphens" \
     "$(ctl status "$(echo "$CODE1" | tr -d - | tr A-Z a-z)" | cut -f5)" \
     booked
@@ -134,7 +138,8 @@ expect_eq "booked slots leave the list" "$(ctl slots | cut -f1 | \
 before=$(ctl status "$CODE1"; ctl slots)
 out=$(ctl reschedule "$CODE1" 3 2>&1); st=$?
 expect_eq "reschedule to a taken slot exits 1" "$st" 1
-expect_match "and says it is taken" "$out" "booked already"
+expect_match "and says it is taken" "$out" "^ecoctl: someone has just booked slot 3\."
+expect_match "and how to take another" "$out" "Take one with: ecoctl reschedule CODE SLOT"
 expect_eq "and nothing changed" "$(ctl status "$CODE1"; ctl slots)" "$before"
 check "reschedule to a free slot" ctl reschedule "$CODE1" 4
 expect_eq "the old booking is rescheduled, the new one booked" \
@@ -195,7 +200,9 @@ expect_no_match "no code, message or case in the calendar" "$ical" \
 set_clock "$D3 08:00"
 out=$(ctl cancel "$CODE2" 2>&1); st=$?
 expect_eq "cancel inside the window exits 1" "$st" 1
-expect_match "and says the window closed" "$out" "too late"
+until=$(LC_ALL=C date -d "$D3 -1 day" "+%A %-d %B %Y")
+expect_eq "and says the window closed, since when, and who can still cancel" \
+    "$out" "ecoctl: it is too late to change this session yourself: changes were possible until $until, 10:00 (Mexico City time) (24 hours before it starts). The service can still cancel it for you: contact them."
 out=$(ctl reschedule "$CODE2" 6 2>&1)
 expect_match "reschedule inside the window is refused too" "$out" "too late"
 expect_eq "and the booking stands" "$(ctl status "$CODE2" | cut -f5)" booked
@@ -204,7 +211,8 @@ expect_eq "two hours ahead, slot 1 is bookable" "$(ctl slots --to "$D3" | \
 set_clock "$D3 09:30"
 expect_eq "half an hour ahead, it is not listed" "$(ctl slots --to "$D3")" ""
 out=$(ctl book 1 2>&1)
-expect_match "nor bookable (minimum notice)" "$out" "too soon"
+expect_eq "nor bookable (minimum notice), and says until when one can book" \
+    "$out" "ecoctl: slot 1 starts too soon: a session can be booked until 1 hour before it starts. ecoctl slots lists those that can still be booked."
 
 # Marks, once the session has started.
 out=$(as beto mark 2 attended 2>&1)

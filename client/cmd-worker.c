@@ -1,0 +1,469 @@
+/*
+ * The worker's commands, book, cancel and reschedule, and what they tell
+ * a person at a terminal: the code and how to keep it, what happened, and
+ * for each refusal what can be done instead. stdout keeps the contract (the
+ * code alone, or nothing); everything said to the person goes to stderr,
+ * and only when stderr is a terminal, so scripts see what they always saw.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ecoctl.h"
+#include "i18n.h"
+#include "keyfile.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+#define B64		sodium_base64_VARIANT_ORIGINAL
+#define NEXT_SLOTS	5	/* offered when the slot was just taken */
+
+/* A session of a case, as STATUS says it. */
+struct session {
+	char	*start;		/* "YYYY-MM-DDTHH:MM", local */
+	char	*minutes;
+	char	*modality;
+	char	*location;
+};
+
+static void
+session_free(struct session *s)
+{
+	free(s->start);
+	free(s->minutes);
+	free(s->modality);
+	free(s->location);
+	memset(s, 0, sizeof *s);
+}
+
+/* 1 if a person reads stderr. */
+static int
+person(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+/* Writes minutes for people: "24 hours", "90 minutes". */
+static void
+human_span(int minutes, char *buf, size_t len)
+{
+	if (minutes >= 60 && minutes % 60 == 0)
+		snprintf(buf, len, ngettext("%d hour", "%d hours",
+		    (unsigned long)(minutes / 60)), minutes / 60);
+	else
+		snprintf(buf, len, ngettext("%d minute", "%d minutes",
+		    (unsigned long)minutes), minutes);
+}
+
+/*
+ * Finds the case's upcoming session (booked, not yet started) into s.
+ * Returns 1, 0 if there is none, or -1 (quietly: this is only ever asked
+ * to say more).
+ */
+static int
+upcoming(struct ctl *ctl, const char *code, struct session *s)
+{
+	struct reply	 r;
+	char		*req[2] = { "STATUS", (char *)code }, *cause, now[32];
+	int		 i, found = 0;
+
+	memset(s, 0, sizeof *s);
+	if (ctl_info(ctl) == NULL)
+		return -1;
+	if (conn_request(ctl->conn, 2, req, &r, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	ctl_local_time(time(NULL), now, sizeof now);
+	for (i = 0; r.ok && i < r.ndata && !found; i++) {
+		if (r.data[i].argc < 5 || strcmp(r.data[i].argv[4],
+		    "booked") != 0 || strcmp(r.data[i].argv[0], now) <= 0)
+			continue;
+		s->start = xstrdup(r.data[i].argv[0]);
+		s->minutes = xstrdup(r.data[i].argv[1]);
+		s->modality = xstrdup(r.data[i].argv[2]);
+		s->location = xstrdup(r.data[i].argv[3]);
+		found = 1;
+	}
+	reply_free(&r);
+	return found;
+}
+
+/* Writes a session for people: "Thursday 4 December 2026, 10:00 (Mexico
+ * City time), 50 minutes, in person, Consultorio 3". */
+static void
+session_text(struct ctl *ctl, const struct session *s, char *buf, size_t len)
+{
+	char	 when[256];
+
+	human_time_zone(ctl, s->start, when, sizeof when);
+	/* TRANSLATORS: when, minutes, modality, and ", location" or "". */
+	snprintf(buf, len, _("%s, %s minutes, %s%s%s"), when, s->minutes,
+	    human_modality(s->modality), *s->location != '\0' ? ", " : "",
+	    s->location);
+}
+
+/* Writes the last moment the worker may change a session starting at
+ * start (local), or "" if that is not known. */
+static void
+change_until(struct ctl *ctl, const char *start, char *buf, size_t len)
+{
+	time_t	 t;
+	char	 local[32];
+
+	*buf = '\0';
+	if (ctl_info(ctl) == NULL || ctl->info->cancel_window_minutes < 0 ||
+	    (t = ctl_local_seconds(start)) == -1)
+		return;
+	ctl_local_time(t - (time_t)ctl->info->cancel_window_minutes * 60,
+	    local, sizeof local);
+	human_time_zone(ctl, local, buf, len);
+}
+
+/* Offers the next free slots after one was taken. */
+static void
+offer_slots(struct ctl *ctl, const char *how)
+{
+	struct reply	 r;
+	char		*req[4] = { "SLOTS", "-", "-", "-" }, *cause, when[256];
+	int		 i;
+
+	if (conn_request(ctl->conn, 4, req, &r, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if (r.ok && r.ndata == 0)
+		fprintf(stderr, _("There are no free slots now; ecoctl slots "
+		    "shows new ones as they are published.\n"));
+	else if (r.ok) {
+		fprintf(stderr, _("The next free slots:\n"));
+		for (i = 0; i < r.ndata && i < NEXT_SLOTS; i++) {
+			if (r.data[i].argc < 5)
+				continue;
+			human_time(r.data[i].argv[1], when, sizeof when);
+			fprintf(stderr, "  %-5s %s, %s min, %s%s%s\n",
+			    r.data[i].argv[0], when, r.data[i].argv[2],
+			    human_modality(r.data[i].argv[3]),
+			    *r.data[i].argv[4] != '\0' ? ", " : "",
+			    r.data[i].argv[4]);
+		}
+		fprintf(stderr, _("Take one with: %s\n"), how);
+	}
+	reply_free(&r);
+}
+
+/*
+ * Says what a refusal of book, cancel or reschedule means and what can be
+ * done instead (ctl->explain; status's too). Returns 1 if it said so, 0 to let
+ * ctl_request print the daemon's reason.
+ */
+int
+ctl_worker_explain(struct ctl *ctl, struct reply *r)
+{
+	struct session	 s;
+	const char	*cmd = ctl->cmd->name, *code = ctl->code;
+	char		 until[256], span[64];
+	int		 book = strcmp(cmd, "book") == 0;
+
+	ctl->explain = NULL;		/* what follows asks quietly */
+	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 &&
+	    strcmp(r->msg, "no such code") == 0) {
+		ctl_fail(_("no case has this code. Check it character by "
+		    "character: it is 7 groups of 4 letters and digits (small or "
+		    "capital letters, dashes, O for 0 and I or L for 1 do not "
+		    "matter). A lost code cannot be recovered, not even by the "
+		    "service: you can always book again as a new case."));
+		return 1;
+	}
+	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 && strcmp(r->msg,
+	    "this case has no upcoming session") == 0) {
+		ctl_fail(_("this case has no upcoming session to change: "
+		    "ecoctl status shows its sessions."));
+		return 1;
+	}
+	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 && strcmp(r->msg,
+	    "no such slot") == 0) {
+		ctl_fail(_("there is no slot %s to book: ecoctl slots lists "
+		    "the free ones."), ctl->slot);
+		return 1;
+	}
+	if (strcmp(r->code, ECO_ERR_TAKEN) == 0) {
+		ctl_fail(_("someone has just booked slot %s."), ctl->slot);
+		offer_slots(ctl, book ? (code != NULL ?
+		    "ecoctl book SLOT --code CODE" : "ecoctl book SLOT") :
+		    "ecoctl reschedule CODE SLOT");
+		return 1;
+	}
+	if (strcmp(r->code, ECO_ERR_POLICY) == 0 &&
+	    strncmp(r->msg, "too late to change", 18) == 0) {
+		if (upcoming(ctl, code, &s) == 1) {
+			change_until(ctl, s.start, until, sizeof until);
+			session_free(&s);
+		} else
+			*until = '\0';
+		human_span(ctl->info != NULL ?
+		    ctl->info->cancel_window_minutes : 0, span, sizeof span);
+		if (*until != '\0')
+			ctl_fail(_("it is too late to change this session "
+			    "yourself: changes were possible until %s (%s "
+			    "before it starts). The service can still cancel "
+			    "it for you: contact them."), until, span);
+		else
+			ctl_fail(_("it is too late to change this session "
+			    "yourself. The service can still cancel it for "
+			    "you: contact them."));
+		return 1;
+	}
+	if (strcmp(r->code, ECO_ERR_POLICY) == 0 && ctl_info(ctl) != NULL &&
+	    ctl->info->min_notice_minutes >= 0) {
+		human_span(ctl->info->min_notice_minutes, span, sizeof span);
+		ctl_fail(_("slot %s starts too soon: a session can be booked "
+		    "until %s before it starts. ecoctl slots lists those that "
+		    "can still be booked."), ctl->slot, span);
+		return 1;
+	}
+	if (strcmp(r->code, ECO_ERR_CONFLICT) == 0 && book) {
+		ctl_fail(_("this case has an upcoming session already: cancel "
+		    "it (ecoctl cancel) or move it (ecoctl reschedule) first."));
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Seals the message in file to the counsellor of slot: returns its base64
+ * (allocated), or NULL having reported why.
+ */
+static char *
+seal_message(struct ctl *ctl, const char *slot, const char *file)
+{
+	struct reply	 r;
+	unsigned char	 edpk[32], xpk[32], *ct;
+	char		*msg, *b64, *req[2];
+	size_t		 len, ctlen, n;
+
+	if ((msg = ctl_read_file(file, ECO_MESSAGE_MAX, &len)) == NULL)
+		return NULL;
+	if (len == 0) {
+		free(msg);
+		ctl_fail(_("%s: the message is empty"), file);
+		return NULL;
+	}
+	req[0] = "SLOTKEY";
+	req[1] = (char *)slot;
+	if (ctl_request(ctl, 2, req, &r) != EXIT_OK) {
+		sodium_memzero(msg, len);
+		free(msg);
+		return NULL;
+	}
+	if (r.final.argc != 1 || pubkey_decode(r.final.argv[0], edpk) != 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(xpk, edpk) != 0) {
+		reply_free(&r);
+		sodium_memzero(msg, len);
+		free(msg);
+		ctl_fail(_("bad key from the daemon"));
+		return NULL;
+	}
+	reply_free(&r);
+	ctlen = crypto_box_SEALBYTES + len;
+	ct = xmalloc(ctlen);
+	crypto_box_seal(ct, (unsigned char *)msg, len, xpk);
+	sodium_memzero(msg, len);
+	free(msg);
+	n = sodium_base64_ENCODED_LEN(ctlen, B64);
+	b64 = xmalloc(n);
+	sodium_bin2base64(b64, n, ct, ctlen, B64);
+	free(ct);
+	return b64;
+}
+
+/*
+ * Before booking slot: if it starts inside the cancel window, says that it
+ * could not be changed afterwards and, when a person can answer, asks.
+ * Returns 1 to go on, 0 if the person said no.
+ */
+static int
+book_window(struct ctl *ctl, const char *slot)
+{
+	struct reply	 r;
+	char		 to[32], when[256], span[64], answer[16];
+	char		*req[4] = { "SLOTS", "-", to, "-" }, *cause;
+	time_t		 now = time(NULL), t;
+	int		 i, w, go = 1;
+
+	if (!person() || ctl_info(ctl) == NULL ||
+	    (w = ctl->info->cancel_window_minutes) <= 0)
+		return 1;
+	ctl_local_time(now + (time_t)w * 60, to, sizeof to);
+	to[10] = '\0';
+	if (conn_request(ctl->conn, 4, req, &r, &cause) != 0) {
+		free(cause);
+		return 1;
+	}
+	for (i = 0; r.ok && i < r.ndata; i++) {
+		if (r.data[i].argc < 5 || strcmp(r.data[i].argv[0], slot) != 0 ||
+		    (t = ctl_local_seconds(r.data[i].argv[1])) == -1 ||
+		    t - now >= (time_t)w * 60)
+			continue;
+		human_time_zone(ctl, r.data[i].argv[1], when, sizeof when);
+		human_span(w, span, sizeof span);
+		fprintf(stderr, _("This session starts %s: that is less than %s "
+		    "from now, so once it is booked you cannot cancel or change "
+		    "it yourself (the service still can).\n"), when, span);
+		if (isatty(STDIN_FILENO)) {
+			fprintf(stderr, _("Book it? [y/N] "));
+			/* TRANSLATORS: the letters that answer yes: "sSyY". */
+			go = fgets(answer, sizeof answer, stdin) != NULL &&
+			    answer[0] != '\0' && strchr(_("yY"), answer[0]) !=
+			    NULL;
+		}
+	}
+	reply_free(&r);
+	return go;
+}
+
+/* What a person keeps from a new booking: the code's worth, how to keep
+ * it, and the session. */
+static void
+book_told(struct ctl *ctl, const char *code, int new_case)
+{
+	struct session	 s;
+	char		 until[256], what[512];
+
+	if (!person())
+		return;
+	fflush(stdout);
+	if (new_case)
+		fprintf(stderr, _("\n"
+		    "This is your code. It is the only way back to this "
+		    "booking:\n"
+		    "no one, not even the service, can look it up or give it "
+		    "to you again.\n"
+		    "  - Write it down on paper and keep it where only you "
+		    "look.\n"
+		    "  - Do not take a photo of it on a phone or computer "
+		    "others use.\n"
+		    "  - With it you can see your session (ecoctl status), "
+		    "cancel it\n"
+		    "    (ecoctl cancel), move it (ecoctl reschedule) and book "
+		    "a follow-up\n"
+		    "    (ecoctl book SLOT --code).\n"));
+	if (upcoming(ctl, code, &s) != 1)
+		return;
+	session_text(ctl, &s, what, sizeof what);
+	fprintf(stderr, _("Your session: %s.\n"), what);
+	change_until(ctl, s.start, until, sizeof until);
+	if (*until != '\0')
+		fprintf(stderr, _("You can cancel or change it until %s.\n"),
+		    until);
+	session_free(&s);
+}
+
+/* book SLOT [--code CODE] [--message-file F] */
+int
+ctl_book(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const names[] = { "code=", "message-file=", NULL };
+	struct reply	 r;
+	char		*v[2], *req[4], *sealed = NULL;
+	int		 i, rc;
+
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+		return EXIT_USAGE;
+	ctl->slot = argv[i];
+	ctl->code = v[0];
+	ctl->explain = ctl_worker_explain;
+	if (v[1] != NULL && (sealed = seal_message(ctl, argv[i], v[1])) ==
+	    NULL)
+		return EXIT_FAIL;
+	if (!book_window(ctl, argv[i])) {
+		free(sealed);
+		fprintf(stderr, _("Not booked.\n"));
+		return EXIT_FAIL;
+	}
+	req[0] = "BOOK";
+	req[1] = argv[i];
+	req[2] = v[0] != NULL ? v[0] : "-";
+	req[3] = sealed != NULL ? sealed : "-";
+	rc = ctl_request(ctl, 4, req, &r);
+	free(sealed);
+	if (rc != EXIT_OK)
+		return EXIT_FAIL;
+	if (r.final.argc == 1) {
+		printf("%s\n", r.final.argv[0]);
+		book_told(ctl, r.final.argv[0], 1);
+	} else if (v[0] != NULL)
+		book_told(ctl, v[0], 0);
+	reply_free(&r);
+	return EXIT_OK;
+}
+
+/* cancel CODE: says which session was cancelled. */
+int
+ctl_cancel(struct ctl *ctl, int argc, char **argv)
+{
+	struct session	 s;
+	char		*req[2], what[512];
+	int		 i, had = 0;
+
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+		return EXIT_USAGE;
+	ctl->code = argv[i];
+	ctl->explain = ctl_worker_explain;
+	if (person() && ctl_info(ctl) != NULL)
+		had = upcoming(ctl, argv[i], &s) == 1;
+	req[0] = "CANCEL";
+	req[1] = argv[i];
+	if (ctl_simple(ctl, 2, req) != EXIT_OK) {
+		if (had)
+			session_free(&s);
+		return EXIT_FAIL;
+	}
+	if (had) {
+		session_text(ctl, &s, what, sizeof what);
+		fprintf(stderr, _("Cancelled: your session of %s.\n"), what);
+		fprintf(stderr, _("Your code still works: book again with "
+		    "ecoctl book SLOT --code.\n"));
+		session_free(&s);
+	}
+	return EXIT_OK;
+}
+
+/* reschedule CODE SLOT: says where the session moved. */
+int
+ctl_reschedule(struct ctl *ctl, int argc, char **argv)
+{
+	struct session	 s;
+	char		*req[3], what[256], now[512];
+	int		 i, had = 0;
+
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
+		return EXIT_USAGE;
+	ctl->code = argv[i];
+	ctl->slot = argv[i + 1];
+	ctl->explain = ctl_worker_explain;
+	if (person() && ctl_info(ctl) != NULL)
+		had = upcoming(ctl, argv[i], &s) == 1;
+	req[0] = "RESCHEDULE";
+	req[1] = argv[i];
+	req[2] = argv[i + 1];
+	if (ctl_simple(ctl, 3, req) != EXIT_OK) {
+		if (had)
+			session_free(&s);
+		return EXIT_FAIL;
+	}
+	if (had) {
+		human_time_zone(ctl, s.start, what, sizeof what);
+		session_free(&s);
+		if (upcoming(ctl, argv[i], &s) == 1) {
+			session_text(ctl, &s, now, sizeof now);
+			fprintf(stderr, _("Moved: your session of %s is now on "
+			    "%s.\n"), what, now);
+			session_free(&s);
+		}
+	}
+	return EXIT_OK;
+}
