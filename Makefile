@@ -335,6 +335,10 @@ $(BUILD)/common/i18n.o: CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 # The template of every message for people: remade by `make pot`, which
 # also merges it into each po/LANG.po. t-i18n checks that it is current.
 XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+	--keyword=ngettext:1,2 --keyword=ctl_fail --keyword=ctl_passphrase:2 \
+	--keyword=ctl_unlock:3 --keyword=log_warn --keyword=log_warnx \
+	--keyword=log_info --keyword=log_debug --keyword=fatal --keyword=fatalx \
+	--keyword=config_fail:5 --keyword=client_err:3 --keyword=sched_errf:3 \
 	--add-comments=TRANSLATORS: --package-name=ecoctl \
 	--package-version=$(shell sed -n 's/^\#define ECO_VERSION[^"]*"\(.*\)"/\1/p' include/proto.h) \
 	--msgid-bugs-address="the ECO developers" --sort-by-file

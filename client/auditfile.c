@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "auditfile.h"
+#include "i18n.h"
 #include "checkpoint.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -88,12 +89,12 @@ auditfile_line(const char *p, size_t n, uint64_t *line, audit_entry_cb cb,
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
 	if (n > AUDITFILE_LINE_MAX) {
-		xasprintf(cause, "line %llu is longer than %d bytes",
+		xasprintf(cause, _("line %llu is longer than %d bytes"),
 		    (unsigned long long)*line, AUDITFILE_LINE_MAX);
 		return -1;
 	}
 	if (audit_entry_decode(p, n, entry, &len) != 0) {
-		xasprintf(cause, "line %llu is not base64 of an entry",
+		xasprintf(cause, _("line %llu is not base64 of an entry"),
 		    (unsigned long long)*line);
 		return -1;
 	}
@@ -119,8 +120,8 @@ auditfile_entries(const char *buf, size_t len, int eof, uint64_t *line,
 	while (left > 0) {
 		if ((nl = memchr(p, '\n', left)) == NULL) {
 			if (left > AUDITFILE_LINE_MAX + 1) {
-				xasprintf(cause, "line %llu is longer than %d "
-				    "bytes", (unsigned long long)*line + 1,
+				xasprintf(cause, _("line %llu is longer than %d "
+				    "bytes"), (unsigned long long)*line + 1,
 				    AUDITFILE_LINE_MAX);
 				return -1;
 			}
@@ -204,8 +205,8 @@ state_frontier(const char *buf, size_t len, size_t *off,
 		if ((p = state_line(buf, len, off, &n)) == NULL ||
 		    (v = state_value(p, n, "node", &vlen)) == NULL ||
 		    state_root(v, vlen, f->h[f->n]) != 0) {
-			xasprintf(cause, "line %d: want node BASE64, one a "
-			    "subtree of the tree of size", *line);
+			xasprintf(cause, _("line %d: want node BASE64, one a "
+			    "subtree of the tree of size"), *line);
 			return -1;
 		}
 		f->height[f->n++] = k;
@@ -213,7 +214,7 @@ state_frontier(const char *buf, size_t len, size_t *off,
 	}
 	merkle_frontier_root(f, root);
 	if (sodium_memcmp(root, st->root, MERKLE_HASH) != 0) {
-		xasprintf(cause, "the node lines do not hash to the root");
+		xasprintf(cause, _("the node lines do not hash to the root"));
 		return -1;
 	}
 	st->has_frontier = 1;
@@ -242,12 +243,12 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 
 	memset(st, 0, sizeof *st);
 	if (len > AUDIT_STATE_MAX) {
-		xasprintf(cause, "longer than %d bytes", AUDIT_STATE_MAX);
+		xasprintf(cause, _("longer than %d bytes"), AUDIT_STATE_MAX);
 		return -1;
 	}
 	if ((p = state_line(buf, len, &off, &n)) == NULL ||
 	    n != strlen(STATE_MAGIC) || memcmp(p, STATE_MAGIC, n) != 0) {
-		xasprintf(cause, "line 1 is not %s", STATE_MAGIC);
+		xasprintf(cause, _("line 1 is not %s"), STATE_MAGIC);
 		return -1;
 	}
 	for (i = 0; i < 3; i++) {
@@ -282,8 +283,8 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 		    (st->nbackups > 0 && pt->seq <= pt[-1].seq) ||
 		    state_root(sp + 1, vlen - (size_t)(sp - v) - 1,
 		    pt->root) != 0) {
-			xasprintf(cause, "line %d: want backup|begun|restore SEQ "
-			    "ROOT, in order, at most %d", line,
+			xasprintf(cause, _("line %d: want backup|begun|restore SEQ "
+			    "ROOT, in order, at most %d"), line,
 			    AUDIT_STATE_BACKUPS);
 			goto fail;
 		}
@@ -293,7 +294,7 @@ audit_state_parse(const char *buf, size_t len, struct audit_state *st,
 	}
 	return 0;
 bad:
-	xasprintf(cause, "line %d: want %s", i + 2, keys[i]);
+	xasprintf(cause, _("line %d: want %s"), i + 2, keys[i]);
 fail:
 	free(st->vkey);
 	memset(st, 0, sizeof *st);
@@ -352,8 +353,8 @@ auditdir_open(const char *dir, int empty, int *made, char **cause)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd == -1) {
 		if (errno == ELOOP || errno == ENOTDIR)
-			xasprintf(cause, "%s: not a directory, or a symbolic "
-			    "link; refused", dir);
+			xasprintf(cause, _("%s: not a directory, or a symbolic "
+			    "link; refused"), dir);
 		else
 			xasprintf(cause, "%s: %s", dir, strerror(errno));
 		return -1;
@@ -372,8 +373,8 @@ auditdir_open(const char *dir, int empty, int *made, char **cause)
 			full = 1;
 	closedir(d);
 	if (full) {
-		xasprintf(cause, "%s: not empty; refused (--force replaces its "
-		    "checkpoint and entries)", dir);
+		xasprintf(cause, _("%s: not empty; refused (--force replaces its "
+		    "checkpoint and entries)"), dir);
 		close(dfd);
 		return -1;
 	}
@@ -402,7 +403,7 @@ auditdir_tmp(int dfd, const char *name, char **tmp, char **cause)
 		if (errno != EEXIST)
 			break;
 	}
-	xasprintf(cause, "%s: cannot create a temporary file: %s", name,
+	xasprintf(cause, _("%s: cannot create a temporary file: %s"), name,
 	    strerror(errno));
 	return -1;
 }
@@ -443,7 +444,7 @@ auditdir_commit(int dfd, int fd, const char *tmp, const char *name,
 	if (renameat2(dfd, tmp, dfd, name, replace ? 0 : RENAME_NOREPLACE) !=
 	    0) {
 		if (errno == EEXIST)
-			xasprintf(cause, "%s: exists; refused", name);
+			xasprintf(cause, _("%s: exists; refused"), name);
 		else
 			xasprintf(cause, "%s: %s", name, strerror(errno));
 		unlinkat(dfd, tmp, 0);

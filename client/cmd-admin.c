@@ -69,7 +69,7 @@ rotate_passphrase(const char *file)
 	if (file != NULL)
 		pass = passphrase_from_file(file, &cause);
 	else if (isatty(STDIN_FILENO))
-		pass = passphrase_from_tty("New master passphrase: ", 1,
+		pass = passphrase_from_tty(_("New master passphrase: "), 1,
 		    &cause);
 	else
 		pass = passphrase_from_stream(stdin, &cause);
@@ -129,14 +129,14 @@ ctl_rotate_key(struct ctl *ctl, int argc, char **argv)
 		else if (strcmp(r.data[i].argv[0], "old_key") == 0)
 			old = r.data[i].argv[1];
 	}
-	printf("master key rotated: %s rows re-sealed; the daemon paused "
-	    "%s ms\n", rows, ms);
+	printf(_("master key rotated: %s rows re-sealed; the daemon paused "
+	    "%s ms\n"), rows, ms);
 	if (old != NULL)
-		printf("old key kept in %s: keep it offline with the backups "
-		    "made before now, then remove it\n", old);
+		printf(_("old key kept in %s: keep it offline with the backups "
+		    "made before now, then remove it\n"), old);
 	else
-		printf("the old passphrase no longer opens the instance; "
-		    "backups made before now need it\n");
+		printf(_("the old passphrase no longer opens the instance; "
+		    "backups made before now need it\n"));
 	reply_free(&r);
 	return EXIT_OK;
 }

@@ -137,8 +137,8 @@ walk_point(struct walk *w, uint64_t seq, const unsigned char *e, size_t len,
 		return 0;
 	if (restore && (size_field(f[5], flen[5], "ok size=", &b) != 0 ||
 	    b + 1 != seq)) {
-		xasprintf(cause, "audit entry %llu: a restore entry that does "
-		    "not follow the entries of its backup",
+		xasprintf(cause, _("audit entry %llu: a restore entry that does "
+		    "not follow the entries of its backup"),
 		    (unsigned long long)seq);
 		return -1;
 	}
@@ -368,8 +368,8 @@ walk_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
 
 	n = snprintf(num, sizeof num, "%llu\t", (unsigned long long)seq);
 	if (seq != w->n + 1 || len < (size_t)n || memcmp(e, num, n) != 0) {
-		xasprintf(cause, "audit entry %llu is out of place (removed, "
-		    "reordered or renumbered)", (unsigned long long)seq);
+		xasprintf(cause, _("audit entry %llu is out of place (removed, "
+		    "reordered or renumbered)"), (unsigned long long)seq);
 		return -1;
 	}
 	if (walk_point(w, seq, e, len, cause) != 0)
@@ -599,7 +599,7 @@ print_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
 	int	 n = 0;
 
 	if (!audit_entry_text(e, len)) {
-		xasprintf(cause, "audit entry %llu is not text",
+		xasprintf(cause, _("audit entry %llu is not text"),
 		    (unsigned long long)seq);
 		return -1;
 	}
@@ -712,8 +712,8 @@ verify_offline(const char *dir, const char *vkey)
 		goto out;
 	}
 	if ((rc = walk_check(&w, h.size, h.root)) == EXIT_OK)
-		printf("verified %llu entries offline against the signed "
-		    "tree head (size %llu)\n", (unsigned long long)w.n,
+		printf(_("verified %llu entries offline against the signed "
+		    "tree head (size %llu)\n"), (unsigned long long)w.n,
 		    (unsigned long long)h.size);
 out:
 	free(h.note);
@@ -857,8 +857,8 @@ pin_key(struct ctl *ctl, const char *opt, const char *path,
 		return EXIT_FAIL;
 	st->vkey = xstrdup(r.final.argc == 1 ? r.final.argv[0] : "");
 	reply_free(&r);
-	fprintf(stderr, "ecoctl: pinned the audit key %s (first use; compare "
-	    "it with the operator's)\n", st->vkey);
+	fprintf(stderr, _("ecoctl: pinned the audit key %s (first use; compare "
+	    "it with the operator's)\n"), st->vkey);
 	return EXIT_OK;
 }
 
@@ -939,27 +939,27 @@ ctl_audit_verify(struct ctl *ctl, int argc, char **argv)
 	st.has_frontier = 1;
 	if (state_write(path, &st) != EXIT_OK)
 		goto out;
-	printf("verified %llu entries: signed tree head size %llu",
+	printf(_("verified %llu entries: signed tree head size %llu"),
 	    (unsigned long long)fetched, (unsigned long long)h.size);
 	if (before > 0 && !grew)
-		printf(", after a restore:\nrestore: entry %llu records a "
+		printf(_(", after a restore:\nrestore: entry %llu records a "
 		    "restore from the backup of size %llu, whose tree this "
 		    "auditor verified; the %llu entries %llu..%llu verified "
-		    "before are not in this log\n",
+		    "before are not in this log\n"),
 		    (unsigned long long)restore,
 		    (unsigned long long)restore - 1,
 		    (unsigned long long)(before - restore + 1),
 		    (unsigned long long)restore,
 		    (unsigned long long)before);
 	else if (before > 0)
-		printf(", consistent with size %llu verified before\n",
+		printf(_(", consistent with size %llu verified before\n"),
 		    (unsigned long long)before);
 	else
-		printf(", first verification\n");
+		printf(_(", first verification\n"));
 	if ((before == 0 || grew) && w.nrestores > 0 &&
 	    w.restores[w.nrestores - 1] > before)
-		printf("restore: entry %llu records a restore from a backup "
-		    "of size %llu\n",
+		printf(_("restore: entry %llu records a restore from a backup "
+		    "of size %llu\n"),
 		    (unsigned long long)w.restores[w.nrestores - 1],
 		    (unsigned long long)w.restores[w.nrestores - 1] - 1);
 	rc = EXIT_OK;
@@ -988,7 +988,7 @@ export_entry(void *arg, uint64_t seq, const unsigned char *e, size_t len,
 
 	if (x->len + k > (size_t)READ_CHUNK) {
 		if (auditdir_write_all(x->fd, x->buf, x->len) != 0) {
-			xasprintf(cause, "entries: %s", strerror(errno));
+			xasprintf(cause, _("entries: %s"), strerror(errno));
 			return -1;
 		}
 		x->len = 0;
@@ -1019,7 +1019,7 @@ export_write(struct ctl *ctl, int dfd, const char *note, size_t len,
 		return EXIT_FAIL;
 	}
 	if (auditdir_write_all(x.fd, x.buf, x.len) != 0) {
-		xasprintf(&cause, "entries: %s", strerror(errno));
+		xasprintf(&cause, _("entries: %s"), strerror(errno));
 		free(x.buf);
 		auditdir_abort(dfd, x.fd, tmp);
 		goto fail;
@@ -1032,7 +1032,7 @@ export_write(struct ctl *ctl, int dfd, const char *note, size_t len,
 	if ((fd = auditdir_tmp(dfd, "checkpoint", &tmp, &cause)) == -1)
 		goto fail;
 	if (auditdir_write_all(fd, note, len) != 0) {
-		xasprintf(&cause, "checkpoint: %s", strerror(errno));
+		xasprintf(&cause, _("checkpoint: %s"), strerror(errno));
 		auditdir_abort(dfd, fd, tmp);
 		goto fail;
 	}

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "auditfile.h"
+#include "i18n.h"
 #include "ecoctl.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -232,7 +233,7 @@ prune(int dfd, const char *dir, const char *base, long keep)
 	for (i = 0; i < n; i++) {
 		if (i + (size_t)keep - 1 < n) {
 			if (unlinkat(dfd, names[i], 0) == 0)
-				printf("removed %s/%s (keeping %ld)\n", dir,
+				printf(_("removed %s/%s (keeping %ld)\n"), dir,
 				    names[i], keep);
 			else
 				rc = ctl_fail("%s/%s: %s", dir, names[i],
@@ -338,8 +339,8 @@ ctl_backup(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	reply_free(&r);
 	sodium_bin2hex(hex, sizeof hex, cp.sha, sizeof cp.sha);
-	printf("backup: %s/%s: %llu bytes, %llu sealed rows checked, audit "
-	    "tree size %llu\nsha256 %s\n", dir, base,
+	printf(_("backup: %s/%s: %llu bytes, %llu sealed rows checked, audit "
+	    "tree size %llu\nsha256 %s\n"), dir, base,
 	    (unsigned long long)cp.bytes, (unsigned long long)cp.rows,
 	    (unsigned long long)cp.tree, hex);
 	rc = EXIT_OK;

@@ -248,7 +248,7 @@ ctl_passwd(struct ctl *ctl, int argc, char **argv)
 	}
 	/* Never the old passphrase's file or $ECO_PASSPHRASE_FILE. */
 	new = v[0] != NULL ? passphrase_from_file(v[0], &cause) :
-	    passphrase_from_tty("New passphrase: ", 1, &cause);
+	    passphrase_from_tty(_("New passphrase: "), 1, &cause);
 	if (new == NULL) {
 		keyfile_clear(&kf);
 		ctl_fail("%s", cause);

@@ -171,27 +171,27 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 	ctl->explain = NULL;		/* what follows asks quietly */
 	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 &&
 	    strcmp(r->msg, "no such code") == 0) {
-		ctl_fail(_("no case has this code. Check it character by "
+		ctl_fail("no case has this code. Check it character by "
 		    "character: it is 7 groups of 4 letters and digits (small or "
 		    "capital letters, dashes, O for 0 and I or L for 1 do not "
 		    "matter). A lost code cannot be recovered, not even by the "
-		    "service: you can always book again as a new case."));
+		    "service: you can always book again as a new case.");
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 && strcmp(r->msg,
 	    "this case has no upcoming session") == 0) {
-		ctl_fail(_("this case has no upcoming session to change: "
-		    "ecoctl status shows its sessions."));
+		ctl_fail("this case has no upcoming session to change: "
+		    "ecoctl status shows its sessions.");
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 && strcmp(r->msg,
 	    "no such slot") == 0) {
-		ctl_fail(_("there is no slot %s to book: ecoctl slots lists "
-		    "the free ones."), ctl->slot);
+		ctl_fail("there is no slot %s to book: ecoctl slots lists "
+		    "the free ones.", ctl->slot);
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_TAKEN) == 0) {
-		ctl_fail(_("someone has just booked slot %s."), ctl->slot);
+		ctl_fail("someone has just booked slot %s.", ctl->slot);
 		offer_slots(ctl, book ? (code != NULL ?
 		    "ecoctl book SLOT --code CODE" : "ecoctl book SLOT") :
 		    "ecoctl reschedule CODE SLOT");
@@ -207,27 +207,27 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 		human_span(ctl->info != NULL ?
 		    ctl->info->cancel_window_minutes : 0, span, sizeof span);
 		if (*until != '\0')
-			ctl_fail(_("it is too late to change this session "
+			ctl_fail("it is too late to change this session "
 			    "yourself: changes were possible until %s (%s "
 			    "before it starts). The service can still cancel "
-			    "it for you: contact them."), until, span);
+			    "it for you: contact them.", until, span);
 		else
-			ctl_fail(_("it is too late to change this session "
+			ctl_fail("it is too late to change this session "
 			    "yourself. The service can still cancel it for "
-			    "you: contact them."));
+			    "you: contact them.");
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_POLICY) == 0 && ctl_info(ctl) != NULL &&
 	    ctl->info->min_notice_minutes >= 0) {
 		human_span(ctl->info->min_notice_minutes, span, sizeof span);
-		ctl_fail(_("slot %s starts too soon: a session can be booked "
+		ctl_fail("slot %s starts too soon: a session can be booked "
 		    "until %s before it starts. ecoctl slots lists those that "
-		    "can still be booked."), ctl->slot, span);
+		    "can still be booked.", ctl->slot, span);
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_CONFLICT) == 0 && book) {
-		ctl_fail(_("this case has an upcoming session already: cancel "
-		    "it (ecoctl cancel) or move it (ecoctl reschedule) first."));
+		ctl_fail("this case has an upcoming session already: cancel "
+		    "it (ecoctl cancel) or move it (ecoctl reschedule) first.");
 		return 1;
 	}
 	return 0;
@@ -249,7 +249,7 @@ seal_message(struct ctl *ctl, const char *slot, const char *file)
 		return NULL;
 	if (len == 0) {
 		free(msg);
-		ctl_fail(_("%s: the message is empty"), file);
+		ctl_fail("%s: the message is empty", file);
 		return NULL;
 	}
 	req[0] = "SLOTKEY";
@@ -264,7 +264,7 @@ seal_message(struct ctl *ctl, const char *slot, const char *file)
 		reply_free(&r);
 		sodium_memzero(msg, len);
 		free(msg);
-		ctl_fail(_("bad key from the daemon"));
+		ctl_fail("bad key from the daemon");
 		return NULL;
 	}
 	reply_free(&r);

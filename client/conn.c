@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 #include "proto.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -38,7 +39,7 @@ conn_write(struct conn *cn, const char *buf, size_t len, char **cause)
 		if ((n = send(cn->fd, buf, len, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
-			xasprintf(cause, "%s: write: %s", cn->path,
+			xasprintf(cause, _("%s: write: %s"), cn->path,
 			    strerror(errno));
 			return -1;
 		}
@@ -67,8 +68,8 @@ conn_readline(struct conn *cn, size_t *len, char **cause)
 		}
 		cn->scanned = cn->len;
 		if (cn->len > ECO_REPLY_LINE_MAX + 1) {
-			xasprintf(cause, "%s: bad reply from the daemon: reply "
-			    "line too long", cn->path);
+			xasprintf(cause, _("%s: bad reply from the daemon: reply "
+			    "line too long"), cn->path);
 			return -1;
 		}
 		if (cn->len == cn->cap) {
@@ -79,17 +80,17 @@ conn_readline(struct conn *cn, size_t *len, char **cause)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			xasprintf(cause, "%s: the daemon did not answer within "
-			    "%d seconds", cn->path, REPLY_TIMEOUT_SECONDS);
+			xasprintf(cause, _("%s: the daemon did not answer within "
+			    "%d seconds"), cn->path, REPLY_TIMEOUT_SECONDS);
 			return -1;
 		}
 		if (n == -1) {
-			xasprintf(cause, "%s: read: %s", cn->path,
+			xasprintf(cause, _("%s: read: %s"), cn->path,
 			    strerror(errno));
 			return -1;
 		}
 		if (n == 0) {
-			xasprintf(cause, "%s: the daemon closed the connection",
+			xasprintf(cause, _("%s: the daemon closed the connection"),
 			    cn->path);
 			return -1;
 		}
@@ -124,14 +125,14 @@ conn_reply(struct conn *cn, struct reply *r, char **cause)
 			goto fail;
 		total += len + ECO_REPLY_LINE_COST;
 		if (total > ECO_REPLY_MAX) {
-			xasprintf(cause, "%s: bad reply from the daemon: more "
-			    "than %d bytes", cn->path, ECO_REPLY_MAX);
+			xasprintf(cause, _("%s: bad reply from the daemon: more "
+			    "than %d bytes"), cn->path, ECO_REPLY_MAX);
 			goto fail;
 		}
 		rc = reply_parse_line(r, cn->buf, len, &why);
 		conn_consume(cn, len + 1);
 		if (rc == -1) {
-			xasprintf(cause, "%s: bad reply from the daemon: %s",
+			xasprintf(cause, _("%s: bad reply from the daemon: %s"),
 			    cn->path, why);
 			goto fail;
 		}
@@ -213,29 +214,29 @@ conn_open(const char *path, char **cause)
 	sun.sun_family = AF_UNIX;
 	if ((size_t)snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path) >=
 	    sizeof sun.sun_path) {
-		xasprintf(cause, "%s: socket path too long", path);
+		xasprintf(cause, _("%s: socket path too long"), path);
 		return NULL;
 	}
 	cn = xcalloc(1, sizeof *cn);
 	cn->path = xstrdup(path);
 	if ((cn->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		xasprintf(cause, "socket: %s", strerror(errno));
+		xasprintf(cause, _("socket: %s"), strerror(errno));
 		goto fail;
 	}
 	setsockopt(cn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(cn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (connect(cn->fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			xasprintf(cause, "%s: cannot connect: %s (is ecod "
-			    "running?)", path, strerror(errno));
+			xasprintf(cause, _("%s: cannot connect: %s (is ecod "
+			    "running?)"), path, strerror(errno));
 		else if (errno == EACCES || errno == EPERM)
-			xasprintf(cause, "%s: cannot connect: %s (only ecod's "
+			xasprintf(cause, _("%s: cannot connect: %s (only ecod's "
 			    "user and the members of the group that "
 			    "socket_group names in ecod.conf may connect; ask "
-			    "the operator to add you to it)", path,
+			    "the operator to add you to it)"), path,
 			    strerror(errno));
 		else
-			xasprintf(cause, "%s: cannot connect: %s", path,
+			xasprintf(cause, _("%s: cannot connect: %s"), path,
 			    strerror(errno));
 		goto fail;
 	}

@@ -30,113 +30,113 @@ static void	ctl_denied(struct ctl *);
 /* The subcommands: one line each. Longer names before their prefixes. */
 static const struct ctl_cmd ctl_table[] = {
 	{ "admin counsellor add", ctl_enrol_counsellor, "NAME PUBKEY",
-	    "enrol a counsellor's public key (admin)",
+	    N_("enrol a counsellor's public key (admin)"),
 	    "ecoctl admin counsellor add ana \"$(ecoctl keygen --out "
 	    "ana.key --name ana)\"", 0 },
 	{ "admin auditor add", ctl_enrol_auditor, "NAME PUBKEY",
-	    "enrol an auditor's public key (admin)",
+	    N_("enrol an auditor's public key (admin)"),
 	    "ecoctl admin auditor add eva \"$(ecoctl keygen --out "
 	    "eva.key --name eva)\"", 0 },
 	{ "admin revoke", ctl_revoke, "NAME",
-	    "revoke a counsellor or auditor: no more logins (admin)",
+	    N_("revoke a counsellor or auditor: no more logins (admin)"),
 	    "ecoctl admin revoke ana", 0 },
 	{ "admin list", ctl_people, "[--json]",
-	    "enrolled people: name, role, state, key fingerprint, created "
-	    "(admin)",
+	    N_("enrolled people: name, role, state, key fingerprint, created "
+	    "(admin)"),
 	    "ecoctl admin list", CTL_LIST },
 	{ "admin counsellor rekey", ctl_rekey_counsellor, "NAME PUBKEY",
-	    "replace a counsellor's lost key; their sessions end (admin)",
+	    N_("replace a counsellor's lost key; their sessions end (admin)"),
 	    "ecoctl admin counsellor rekey ana \"$(ecoctl keygen --out "
 	    "ana2.key --name ana)\"", 0 },
 	{ "admin auditor rekey", ctl_rekey_auditor, "NAME PUBKEY",
-	    "replace an auditor's lost key; their sessions end (admin)",
+	    N_("replace an auditor's lost key; their sessions end (admin)"),
 	    "ecoctl admin auditor rekey eva \"$(ecoctl keygen --out "
 	    "eva2.key --name eva)\"", 0 },
 	{ "admin audit-pubkey", ctl_admin_audit_pubkey, "",
-	    "the audit verifier key, to hand to auditors (admin)",
+	    N_("the audit verifier key, to hand to auditors (admin)"),
 	    "ecoctl admin audit-pubkey", 0 },
 	{ "admin verify", ctl_admin_verify, "",
-	    "re-check every sealed row and the audit tree (admin)",
+	    N_("re-check every sealed row and the audit tree (admin)"),
 	    "ecoctl admin verify", 0 },
 	{ "admin purge", ctl_purge, "",
-	    "delete cases past retention_days, notes past "
-	    "note_retention_days (admin)",
+	    N_("delete cases past retention_days, notes past "
+	    "note_retention_days (admin)"),
 	    "ecoctl admin purge", 0 },
 	{ "admin backup", ctl_backup, "[--force] FILE | --dir DIR [--keep N]",
-	    "a consistent, checked copy of the instance, mode 0600; with "
-	    "--dir a dated one, keeping the newest N (admin)",
+	    N_("a consistent, checked copy of the instance, mode 0600; with "
+	    "--dir a dated one, keeping the newest N (admin)"),
 	    "ecoctl admin backup --dir /var/backups/ecod --keep 14", 0 },
 	{ "admin rotate-key", ctl_rotate_key,
 	    "[--passphrase [--new-passphrase-file F]]",
-	    "re-seal every row under a new master key (admin)",
+	    N_("re-seal every row under a new master key (admin)"),
 	    "ecoctl admin rotate-key", 0 },
 	{ "admin stats", ctl_stats, "[--json]",
-	    "counts, uptime and connections (admin)",
+	    N_("counts, uptime and connections (admin)"),
 	    "ecoctl admin stats", CTL_LIST },
 	{ "audit export", ctl_audit_export, "[--force] DIR",
-	    "write DIR/checkpoint and DIR/entries (auditor)",
+	    N_("write DIR/checkpoint and DIR/entries (auditor)"),
 	    "ecoctl audit export /media/usb/audit", 0 },
 	{ "audit log", ctl_audit_log, "[--since SEQ] [--json]",
-	    "the audit entries, one a line (auditor)",
+	    N_("the audit entries, one a line (auditor)"),
 	    "ecoctl audit log --since 100", CTL_LIST },
 	{ "audit pubkey", ctl_audit_pubkey, "",
-	    "the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)",
+	    N_("the audit verifier key, NAME+KEYHASH+BASE64KEY (auditor)"),
 	    "ecoctl audit pubkey", 0 },
 	{ "audit verify", ctl_audit_verify, "[--pubkey KEY] [--state FILE] "
 	    "[--full] | --dir DIR --pubkey KEY",
-	    "check the log's signed head, its entries (only the new ones unless "
-	    "--full) and its consistency (auditor; --dir: anyone, offline)",
+	    N_("check the log's signed head, its entries (only the new ones unless "
+	    "--full) and its consistency (auditor; --dir: anyone, offline)"),
 	    "ecoctl audit verify", 0 },
 	{ "agenda", ctl_agenda, "[--from DATE] [--to DATE] [--ical | --json]",
-	    "your bookings (counsellor)",
+	    N_("your bookings (counsellor)"),
 	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
 	    "--minutes N [--weekly COUNT] [--modality M] [--location L]",
-	    "publish free slots (counsellor)",
+	    N_("publish free slots (counsellor)"),
 	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
 	    "--weekly 4", 0 },
-	{ "avail rm", ctl_avail_rm, "SLOT", "withdraw a free slot "
-	    "(counsellor)",
+	{ "avail rm", ctl_avail_rm, "SLOT", N_("withdraw a free slot "
+	    "(counsellor)"),
 	    "ecoctl avail rm 12", 0 },
 	{ "book", ctl_book, "SLOT [--code CODE] [--message-file F]",
-	    "book a slot: prints a new case's code",
+	    N_("book a slot: prints a new case's code"),
 	    "ecoctl book 12", 0 },
-	{ "cancel", ctl_cancel, "CODE", "cancel the case's upcoming session",
+	{ "cancel", ctl_cancel, "CODE", N_("cancel the case's upcoming session"),
 	    "ecoctl cancel K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", 0 },
 	{ "keygen", ctl_keygen, "--out FILE [--name NAME]",
-	    "make a key file; prints its public key",
+	    N_("make a key file; prints its public key"),
 	    "ecoctl keygen --out ana.key --name ana", 0 },
 	{ "mark", ctl_mark, "BOOKING attended|no-show",
-	    "record what happened (counsellor)",
+	    N_("record what happened (counsellor)"),
 	    "ecoctl mark 3 attended", 0 },
 	{ "message", ctl_message, "BOOKING",
-	    "print a booking's intake message (counsellor)",
+	    N_("print a booking's intake message (counsellor)"),
 	    "ecoctl message 3", 0 },
 	{ "note write", ctl_note_write, "BOOKING [--file F] [--amends NOTE]",
-	    "seal and store a session note (counsellor); prints its id",
+	    N_("seal and store a session note (counsellor); prints its id"),
 	    "ecoctl note write 3 --file notes.txt", 0 },
 	{ "note list", ctl_note_list, "[--case CASE] [--recovery-key FILE] "
 	    "[--json]",
-	    "the notes you can open",
+	    N_("the notes you can open"),
 	    "ecoctl note list --case 2", CTL_LIST },
 	{ "note open", ctl_note_open, "NOTE [--recovery-key FILE]",
-	    "print a note's text, byte for byte",
+	    N_("print a note's text, byte for byte"),
 	    "ecoctl note open 5", 0 },
 	{ "passwd", ctl_passwd, "[--key FILE] [--new-passphrase-file F]",
-	    "change a key file's passphrase",
+	    N_("change a key file's passphrase"),
 	    "ecoctl passwd --key ana.key", 0 },
-	{ "ping", ctl_ping, "", "check that the daemon answers",
+	{ "ping", ctl_ping, "", N_("check that the daemon answers"),
 	    "ecoctl ping", 0 },
 	{ "reschedule", ctl_reschedule, "CODE SLOT",
-	    "move the case's upcoming session",
+	    N_("move the case's upcoming session"),
 	    "ecoctl reschedule K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D 14", 0 },
 	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M] "
 	    "[--json]",
-	    "free slots",
+	    N_("free slots"),
 	    "ecoctl slots --from 2026-12-07 --to 2026-12-11", CTL_LIST },
-	{ "stats", ctl_stats, "[--json]", "the same as admin stats (admin)",
+	{ "stats", ctl_stats, "[--json]", N_("the same as admin stats (admin)"),
 	    "ecoctl stats", CTL_LIST },
-	{ "status", ctl_status, "CODE [--json]", "the case's sessions",
+	{ "status", ctl_status, "CODE [--json]", N_("the case's sessions"),
 	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", CTL_LIST },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
@@ -147,7 +147,7 @@ usage(int status)
 	const struct ctl_cmd	*e;
 	FILE			*f = status ? stderr : stdout;
 
-	fprintf(f, "usage: ecoctl [-s socket] command [arguments]\n"
+	fprintf(f, _("usage: ecoctl [-s socket] command [arguments]\n"
 	    "  -s socket   the daemon's socket (default $ECO_SOCKET, "
 	    "else %s)\n"
 	    "  -h, --help  this help;  -V, --version  the version\n"
@@ -155,14 +155,15 @@ usage(int status)
 	    "--passphrase-file F ($ECO_PASSPHRASE_FILE; else the terminal).\n"
 	    "ecoctl help COMMAND (or ecoctl COMMAND --help): one command, "
 	    "with an example.\n\n"
-	    "commands:\n", ECO_DEFAULT_SOCKET);
+	    "commands:\n"), ECO_DEFAULT_SOCKET);
 	for (e = ctl_table; e->name != NULL; e++)
 		fprintf(f, "  %s%s%s\n      %s\n", e->name,
-		    *e->usage != '\0' ? " " : "", e->usage, e->help);
+		    *e->usage != '\0' ? " " : "", e->usage, _(e->help));
 	exit(status);
 }
 
-/* Prints "ecoctl: message" on stderr; returns EXIT_FAIL. */
+/* Prints "ecoctl: message" on stderr, the message translated (fmt is a
+ * literal, which xgettext collects as ctl_fail's); returns EXIT_FAIL. */
 int
 ctl_fail(const char *fmt, ...)
 {
@@ -170,7 +171,7 @@ ctl_fail(const char *fmt, ...)
 
 	fputs("ecoctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_FAIL;
@@ -180,9 +181,9 @@ ctl_fail(const char *fmt, ...)
 int
 ctl_usage(struct ctl *ctl)
 {
-	fprintf(stderr, "usage: ecoctl %s%s%s\n", ctl->cmd->name,
+	fprintf(stderr, _("usage: ecoctl %s%s%s\n"), ctl->cmd->name,
 	    *ctl->cmd->usage != '\0' ? " " : "", ctl->cmd->usage);
-	fprintf(stderr, "  for example: %s\n  (ecoctl help %s)\n",
+	fprintf(stderr, _("  for example: %s\n  (ecoctl help %s)\n"),
 	    ctl->cmd->example, ctl->cmd->name);
 	return EXIT_USAGE;
 }
@@ -191,13 +192,13 @@ ctl_usage(struct ctl *ctl)
 static int
 cmd_help(const struct ctl_cmd *e)
 {
-	printf("usage: ecoctl %s%s%s\n\n  %s.\n\nexample:\n  %s\n", e->name,
-	    *e->usage != '\0' ? " " : "", e->usage, e->help, e->example);
+	printf(_("usage: ecoctl %s%s%s\n\n  %s.\n\nexample:\n  %s\n"), e->name,
+	    *e->usage != '\0' ? " " : "", e->usage, _(e->help), e->example);
 	if (strncmp(e->name, "admin ", 6) != 0 && strcmp(e->name, "keygen") != 0 &&
 	    strcmp(e->name, "ping") != 0)
-		printf("\nCommands that log in take --key FILE ($ECO_KEY) and "
+		printf(_("\nCommands that log in take --key FILE ($ECO_KEY) and "
 		    "--passphrase-file F\n($ECO_PASSPHRASE_FILE; else the "
-		    "terminal).\n");
+		    "terminal).\n"));
 	return EXIT_OK;
 }
 
@@ -258,10 +259,10 @@ cmd_unknown(int argc, char **argv)
 		if ((d = cmd_distance(e, argc, argv)) < bestd)
 			bestd = d;
 	if (bestd <= 2) {
-		fprintf(stderr, "ecoctl: unknown command; did you mean:\n");
+		fprintf(stderr, _("ecoctl: unknown command; did you mean:\n"));
 		for (e = ctl_table; e->name != NULL; e++)
 			if (cmd_distance(e, argc, argv) == bestd)
-				fprintf(stderr, "  ecoctl %s%s%s\n", e->name,
+				fprintf(stderr, _("  ecoctl %s%s%s\n"), e->name,
 				    *e->usage != '\0' ? " " : "", e->usage);
 		return EXIT_USAGE;
 	}
@@ -269,14 +270,14 @@ cmd_unknown(int argc, char **argv)
 		if (strncmp(e->name, argv[0], n) != 0 || e->name[n] != ' ')
 			continue;
 		if (group++ == 0)
-			fprintf(stderr, "ecoctl: \"%s\" needs more: one of\n",
+			fprintf(stderr, _("ecoctl: \"%s\" needs more: one of\n"),
 			    argv[0]);
-		fprintf(stderr, "  ecoctl %s%s%s\n", e->name,
+		fprintf(stderr, _("  ecoctl %s%s%s\n"), e->name,
 		    *e->usage != '\0' ? " " : "", e->usage);
 	}
 	if (group == 0)
-		fprintf(stderr, "ecoctl: unknown command \"%s\"; ecoctl help "
-		    "lists them all\n", argv[0]);
+		fprintf(stderr, _("ecoctl: unknown command \"%s\"; ecoctl help "
+		    "lists them all\n"), argv[0]);
 	return EXIT_USAGE;
 }
 
@@ -362,7 +363,8 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 
 /*
  * Returns the passphrase from --passphrase-file, ECO_PASSPHRASE_FILE, or
- * the terminal (twice when confirm). NULL after reporting an error.
+ * the terminal (twice when confirm), asked with prompt (a literal, then
+ * translated). NULL after reporting an error.
  */
 char *
 ctl_passphrase(struct ctl *ctl, const char *prompt, int confirm)
@@ -376,7 +378,7 @@ ctl_passphrase(struct ctl *ctl, const char *prompt, int confirm)
 	if (file != NULL)
 		pass = passphrase_from_file(file, &cause);
 	else
-		pass = passphrase_from_tty(prompt, confirm, &cause);
+		pass = passphrase_from_tty(_(prompt), confirm, &cause);
 	if (pass == NULL) {
 		ctl_fail("%s%s", cause, file == NULL ? "; or use "
 		    "--passphrase-file" : "");
@@ -460,7 +462,9 @@ ctl_request(struct ctl *ctl, int argc, char *const *argv, struct reply *r)
 			    "admin list shows the operator who is enrolled, "
 			    "with each key's fingerprint");
 		else
-			ctl_fail("%s", r->msg);
+			/* The daemon's reasons are English; the catalogue has
+			 * those without numbers (xgettext reads daemon/). */
+			ctl_fail("%s", _(r->msg));
 		reply_free(r);
 		return EXIT_FAIL;
 	}
@@ -549,7 +553,7 @@ main(int argc, char **argv)
 			ctl.socket = optarg;
 			break;
 		case 'V':
-			printf("ecoctl %s (protocol %d)\n", ECO_VERSION,
+			printf(_("ecoctl %s (protocol %d)\n"), ECO_VERSION,
 			    ECO_PROTO_VERSION);
 			return EXIT_OK;
 		case 'h':

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "keyfile.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define B64	sodium_base64_VARIANT_ORIGINAL
@@ -68,8 +69,8 @@ keyfile_kdf(const struct keyfile *kf, const char *pass, unsigned char *key,
 	    crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
 	    pass, strlen(pass), kf->salt, kf->opslimit, kf->memlimit,
 	    crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		xasprintf(cause, "cannot derive the key file's key (out of "
-		    "memory?)");
+		xasprintf(cause, _("cannot derive the key file's key (out of "
+		    "memory?)"));
 		return -1;
 	}
 	return 0;
@@ -301,11 +302,11 @@ keyfile_load(const char *path, struct keyfile *kf, char **cause)
 	err = ferror(fp);
 	fclose(fp);
 	if (err) {
-		xasprintf(cause, "%s: read error", path);
+		xasprintf(cause, _("%s: read error"), path);
 		return -1;
 	}
 	if (len > KEYFILE_MAX || keyfile_parse(buf, len, kf) != 0) {
-		xasprintf(cause, "%s: not an ECO key file, or damaged", path);
+		xasprintf(cause, _("%s: not an ECO key file, or damaged"), path);
 		return -1;
 	}
 	return 0;
@@ -328,7 +329,7 @@ keyfile_unlock(struct keyfile *kf, const char *pass, char **cause)
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(seed, NULL, NULL,
 	    kf->sealed + 24, sizeof kf->sealed - 24, ad, sizeof ad, kf->sealed,
 	    key) != 0) {
-		xasprintf(cause, "wrong passphrase for the key file");
+		xasprintf(cause, _("wrong passphrase for the key file"));
 		goto out;
 	}
 	if (kf->sk == NULL && (kf->sk = sodium_malloc(
@@ -336,8 +337,8 @@ keyfile_unlock(struct keyfile *kf, const char *pass, char **cause)
 		abort();
 	crypto_sign_seed_keypair(pk, kf->sk, seed);
 	if (sodium_memcmp(pk, kf->pk, 32) != 0) {
-		xasprintf(cause, "the key file's public and secret keys do not "
-		    "match");
+		xasprintf(cause, _("the key file's public and secret keys do not "
+		    "match"));
 		goto out;
 	}
 	rc = 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "note.h"
+#include "i18n.h"
 #include "notehdr.h"
 #include "xmalloc.h"
 
@@ -100,15 +101,15 @@ note_open(const unsigned char *note, size_t notelen, const unsigned char *pk,
 	size_t			 innerlen, msglen;
 
 	if (note_hdr_parse(note, notelen, &h) != 0) {
-		*why = "not a sealed note";
+		*why = _("not a sealed note");
 		return NULL;
 	}
 	if (sodium_memcmp(h.author, author, 32) != 0) {
-		*why = "the note does not name its author's enrolled key";
+		*why = _("the note does not name its author's enrolled key");
 		return NULL;
 	}
 	if ((wrap = note_hdr_wrap_for(&h, pk)) == NULL) {
-		*why = "the note is not sealed to this key";
+		*why = _("the note is not sealed to this key");
 		return NULL;
 	}
 	if ((key = sodium_malloc(32)) == NULL ||
@@ -118,11 +119,11 @@ note_open(const unsigned char *note, size_t notelen, const unsigned char *pk,
 	if ((inner = sodium_malloc(innerlen)) == NULL)
 		abort();
 	crypto_sign_ed25519_sk_to_curve25519(xsk, sk);
-	*why = "the note key does not open with this key";
+	*why = _("the note key does not open with this key");
 	if (crypto_sign_ed25519_pk_to_curve25519(xpk, pk) != 0 ||
 	    crypto_box_seal_open(key, wrap, NOTE_WRAP_BYTES, xpk, xsk) != 0)
 		goto out;
-	*why = "the note was altered (authentication failed)";
+	*why = _("the note was altered (authentication failed)");
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(inner, NULL, NULL,
 	    note + h.hdrlen + 24, notelen - h.hdrlen - 24, note, h.hdrlen,
 	    note + h.hdrlen, key) != 0)
@@ -130,7 +131,7 @@ note_open(const unsigned char *note, size_t notelen, const unsigned char *pk,
 	*len = innerlen - 64;
 	msg = note_signed_msg(inner + 64, *len, h.booking, h.amends, &msglen);
 	if (crypto_sign_verify_detached(inner, msg, msglen, author) != 0) {
-		*why = "the author's signature does not verify";
+		*why = _("the author's signature does not verify");
 		sodium_memzero(msg, msglen);
 		free(msg);
 		goto out;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ecoctl.h"
+#include "i18n.h"
 #include "proto.h"
 #include "wire.h"
 #include "xmalloc.h"
@@ -53,7 +54,7 @@ reply_err(struct reply *r, const char *buf, size_t len, const char **why)
 	for (i = 0; i < n && buf[i] >= 'a' && buf[i] <= 'z'; i++)
 		;
 	if (n == 0 || n > 32 || i != n) {
-		*why = "bad error code";
+		*why = _("bad error code");
 		return -1;
 	}
 	r->code = xstrndup(buf, n);
@@ -82,18 +83,18 @@ reply_parse_line(struct reply *r, const char *buf, size_t len,
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
 	if (len > ECO_REPLY_LINE_MAX) {
-		*why = "reply line too long";
+		*why = _("reply line too long");
 		return -1;
 	}
 	if (memchr(buf, '\0', len) != NULL ||
 	    wire_check_text(buf, len, why) != 0) {
 		if (memchr(buf, '\0', len) != NULL)
-			*why = "control character in line";
+			*why = _("control character in line");
 		return -1;
 	}
 	if (reply_word(buf, len, ECO_REPLY_DATA, &rest, &n) && rest != buf + 1) {
 		if (r->ndata == ECO_REPLY_MAX / ECO_REPLY_LINE_COST) {
-			*why = "too many data lines";
+			*why = _("too many data lines");
 			return -1;
 		}
 		if (wire_split(rest, n, ECO_MAX_FIELDS, &wf, why) != 0)
@@ -115,6 +116,6 @@ reply_parse_line(struct reply *r, const char *buf, size_t len,
 	}
 	if (reply_word(buf, len, ECO_REPLY_ERR, &rest, &n) && rest != buf + 3)
 		return reply_err(r, rest, n, why);
-	*why = "unexpected reply line";
+	*why = _("unexpected reply line");
 	return -1;
 }

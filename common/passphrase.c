@@ -10,6 +10,7 @@
 #include <termios.h>
 
 #include "passphrase.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 /* Returns PASSPHRASE_MAX bytes of guarded memory; aborts if none. */
@@ -68,8 +69,8 @@ passphrase_from_stream(FILE *fp, char **cause)
 
 	if (passphrase_line(fp, p) != 0) {
 		passphrase_free(p);
-		xasprintf(cause, "no passphrase read (an empty line, end of "
-		    "input, a NUL byte, or over %d bytes)", PASSPHRASE_MAX - 1);
+		xasprintf(cause, _("no passphrase read (an empty line, end of "
+		    "input, a NUL byte, or over %d bytes)"), PASSPHRASE_MAX - 1);
 		return NULL;
 	}
 	return p;
@@ -127,19 +128,19 @@ passphrase_from_tty(const char *prompt, int confirm, char **cause)
 	char	*p = passphrase_alloc(), *again = NULL;
 
 	if ((tty = fopen("/dev/tty", "r+e")) == NULL) {
-		xasprintf(cause, "no terminal to ask for the passphrase");
+		xasprintf(cause, _("no terminal to ask for the passphrase"));
 		goto fail;
 	}
 	setvbuf(tty, NULL, _IONBF, 0);
 	if (passphrase_prompt(tty, prompt, p) != 0) {
-		xasprintf(cause, "no passphrase read");
+		xasprintf(cause, _("no passphrase read"));
 		goto fail;
 	}
 	if (confirm) {
 		again = passphrase_alloc();
 		if (passphrase_prompt(tty, "Again: ", again) != 0 ||
 		    strcmp(p, again) != 0) {
-			xasprintf(cause, "the passphrases do not match");
+			xasprintf(cause, _("the passphrases do not match"));
 			goto fail;
 		}
 		passphrase_free(again);

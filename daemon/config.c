@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "i18n.h"
 #include "proto.h"
 #include "sealed.h"
 #include "wire.h"
@@ -307,7 +308,7 @@ config_fail(const struct config *cf, const unsigned *line, const char *name,
 		if (strcmp(settings[i].name, name) == 0 && line[i] > 0)
 			snprintf(at, sizeof at, ":%u", line[i]);
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	xvasprintf(&msg, _(fmt), ap);
 	va_end(ap);
 	xasprintf(cause, "%s%s: %s: %s", cf->path, at, name, msg);
 	free(msg);
@@ -419,7 +420,7 @@ config_load(const char *path, char **cause)
 	config_set_options(&lc, 0);
 	if (config_read_file(&lc, path) != CONFIG_TRUE) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
-			xasprintf(cause, "%s: cannot read: %s", path,
+			xasprintf(cause, _("%s: cannot read: %s"), path,
 			    strerror(errno != 0 ? errno : EIO));
 		else
 			xasprintf(cause, "%s:%d: %s",
@@ -432,7 +433,7 @@ config_load(const char *path, char **cause)
 	for (k = 0; k < n; k++) {
 		set = config_setting_get_elem(root, k);
 		if ((s = setting_find(config_setting_name(set))) == NULL) {
-			xasprintf(cause, "%s:%u: unknown setting \"%s\"", path,
+			xasprintf(cause, _("%s:%u: unknown setting \"%s\""), path,
 			    config_setting_source_line(set),
 			    config_setting_name(set));
 			goto fail;

@@ -36,7 +36,7 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: ecod [-dnV] [-c file] [--init | --restore backup] "
+	    _("usage: ecod [-dnV] [-c file] [--init | --restore backup] "
 	    "[--user name]\n"
 	    "  -c file   configuration file (default %s)\n"
 	    "  -d        log debug messages\n"
@@ -46,7 +46,7 @@ usage(int status)
 	    "admin backup\n"
 	    "  --user name  with --init or --restore: the files it makes "
 	    "belong to name\n"
-	    "  -V        print the version and exit\n", ECO_DEFAULT_CONFIG);
+	    "  -V        print the version and exit\n"), ECO_DEFAULT_CONFIG);
 	exit(status);
 }
 
@@ -76,7 +76,7 @@ nofile_fit(const struct config *cf, char **cause)
 
 	need = (rlim_t)cf->max_connections + CONFIG_FD_RESERVE;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		xasprintf(cause, "getrlimit(RLIMIT_NOFILE): %s",
+		xasprintf(cause, _("getrlimit(RLIMIT_NOFILE): %s"),
 		    strerror(errno));
 		return -1;
 	}
@@ -94,11 +94,11 @@ nofile_fit(const struct config *cf, char **cause)
 			    (unsigned long long)rl.rlim_cur);
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-		xasprintf(cause, "%s: max_connections = %d needs %llu "
+		xasprintf(cause, _("%s: max_connections = %d needs %llu "
 		    "descriptors, but the limit (RLIMIT_NOFILE) is %llu, hard "
 		    "%llu: raise it (LimitNOFILE= in the systemd unit, "
 		    "ulimit -n) or lower max_connections; connections past "
-		    "the limit get ERR busy", cf->path, cf->max_connections,
+		    "the limit get ERR busy"), cf->path, cf->max_connections,
 		    (unsigned long long)need, (unsigned long long)rl.rlim_cur,
 		    (unsigned long long)rl.rlim_max);
 		return -1;
@@ -125,26 +125,26 @@ ecod_init(struct config *cf, const char *user)
 	char		*cause;
 
 	if (user != NULL && (pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, "ecod: --user: no such user \"%s\"\n", user);
+		fprintf(stderr, _("ecod: --user: no such user \"%s\"\n"), user);
 		return 1;
 	}
 	if (instance_create(cf, &cause) != 0 || (pw != NULL &&
 	    instance_chown(cf, pw->pw_uid, pw->pw_gid, &cause) != 0)) {
-		fprintf(stderr, "ecod: %s\n", cause);
+		fprintf(stderr, _("ecod: %s\n"), cause);
 		free(cause);
 		return 1;
 	}
 	if (pw != NULL)
-		printf("ecod: the instance's files belong to %s\n", user);
+		printf(_("ecod: the instance's files belong to %s\n"), user);
 	else if (geteuid() == 0)
-		printf("ecod: the instance's files belong to root; a daemon "
-		    "that runs as another user needs --init --user NAME\n");
-	printf("ecod: created instance in %s\n", cf->data_dir);
+		printf(_("ecod: the instance's files belong to root; a daemon "
+		    "that runs as another user needs --init --user NAME\n"));
+	printf(_("ecod: created instance in %s\n"), cf->data_dir);
 	if (cf->master_key_passphrase)
-		printf("ecod: master key derived from the passphrase\n");
+		printf(_("ecod: master key derived from the passphrase\n"));
 	else
-		printf("ecod: master key in %s (keep a copy offline: without "
-		    "it the data cannot be read)\n", cf->master_key_file);
+		printf(_("ecod: master key in %s (keep a copy offline: without "
+		    "it the data cannot be read)\n"), cf->master_key_file);
 	return 0;
 }
 
@@ -190,7 +190,7 @@ ecod_restore(struct config *cf, const char *backup, const char *user)
 	int		 placed = 0, rc = 1;
 
 	if (user != NULL && (pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, "ecod: --user: no such user \"%s\"\n", user);
+		fprintf(stderr, _("ecod: --user: no such user \"%s\"\n"), user);
 		return 1;
 	}
 	if (instance_place(cf, backup, &cause) != 0)
@@ -207,11 +207,11 @@ ecod_restore(struct config *cf, const char *backup, const char *user)
 	if (size == 0 || audit_entry(a, size, &entry, &len, &cause) != 0 ||
 	    !backup_mark(entry, len)) {
 		if (cause == NULL)
-			xasprintf(&cause, "%s: its last audit entry is not the "
+			xasprintf(&cause, _("%s: its last audit entry is not the "
 			    "\"backup begun\" mark of ecoctl admin backup, so "
 			    "an auditor could not tell this restore from a "
 			    "rollback; restore a copy made with ecoctl admin "
-			    "backup", backup);
+			    "backup"), backup);
 		goto out;
 	}
 	snprintf(outcome, sizeof outcome, "ok size=%llu",
@@ -231,16 +231,16 @@ ecod_restore(struct config *cf, const char *backup, const char *user)
 	if (pw != NULL && instance_chown(cf, pw->pw_uid, pw->pw_gid,
 	    &cause) != 0)
 		goto out;
-	printf("ecod: restored %s into %s: every sealed row opens, the audit "
+	printf(_("ecod: restored %s into %s: every sealed row opens, the audit "
 	    "log of %llu entries verifies, and entry %llu records the "
-	    "restore\n", backup, cf->data_dir, (unsigned long long)size,
+	    "restore\n"), backup, cf->data_dir, (unsigned long long)size,
 	    (unsigned long long)size + 1);
 	if (pw != NULL)
-		printf("ecod: the instance's files belong to %s\n", user);
+		printf(_("ecod: the instance's files belong to %s\n"), user);
 	rc = 0;
 out:
 	if (rc != 0) {
-		fprintf(stderr, "ecod: %s\n", cause);
+		fprintf(stderr, _("ecod: %s\n"), cause);
 		audit_free(a);
 		instance_close(in);
 		if (placed)
@@ -426,7 +426,7 @@ main(int argc, char **argv)
 			restore = optarg;
 			break;
 		case 'V':
-			printf("ecod %s (protocol %d)\n", ECO_VERSION,
+			printf(_("ecod %s (protocol %d)\n"), ECO_VERSION,
 			    ECO_PROTO_VERSION);
 			return 0;
 		case 'h':
@@ -448,7 +448,7 @@ main(int argc, char **argv)
 
 	memset(&ecod, 0, sizeof ecod);
 	if ((ecod.cf = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "ecod: %s\n", cause);
+		fprintf(stderr, _("ecod: %s\n"), cause);
 		free(cause);
 		return 1;
 	}
@@ -456,10 +456,10 @@ main(int argc, char **argv)
 		fatal("setenv TZ");
 	if (check) {
 		if (nofile_fit(ecod.cf, &cause) != 0) {
-			fprintf(stderr, "ecod: warning: %s\n", cause);
+			fprintf(stderr, _("ecod: warning: %s\n"), cause);
 			free(cause);
 		}
-		printf("%s: configuration OK\n", path);
+		printf(_("%s: configuration OK\n"), path);
 		config_free(ecod.cf);
 		return 0;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -31,13 +32,14 @@ log_set_syslog(int to_syslog)
 	log_to_syslog = to_syslog;
 }
 
-/* Writes one message at priority pri, with strerror(err) appended if err. */
+/* Writes one message at priority pri, with strerror(err) appended if err:
+ * fmt is a literal, translated for the operator (po/, as log_*'s). */
 static void
 log_vwrite(int pri, int err, const char *fmt, va_list ap)
 {
 	char	*msg;
 
-	xvasprintf(&msg, fmt, ap);
+	xvasprintf(&msg, _(fmt), ap);
 	if (log_to_syslog) {
 		if (err)
 			syslog(pri, "%s: %s", msg, strerror(err));

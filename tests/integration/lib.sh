@@ -4,6 +4,9 @@
 # Results are TAP-like lines: "ok - name" / "not ok - name".
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# Messages in English unless a test asks for another language (t-i18n).
+unset LC_ALL LC_MESSAGES LANGUAGE
+export LANG=C
 BUILD=${ECO_BUILD:-build}
 ECOD=$ROOT/$BUILD/ecod
 ECOCTL=$ROOT/$BUILD/ecoctl
