@@ -55,9 +55,9 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "admin audit-pubkey", ctl_admin_audit_pubkey, "",
 	    N_("the audit verifier key, to hand to auditors (admin)"),
 	    "ecoctl admin audit-pubkey", 0 },
-	{ "admin verify", ctl_admin_verify, "",
+	{ "admin verify", ctl_admin_verify, "[--json]",
 	    N_("re-check every sealed row and the audit tree (admin)"),
-	    "ecoctl admin verify", 0 },
+	    "ecoctl admin verify", CTL_LIST },
 	{ "admin purge", ctl_purge, "",
 	    N_("delete cases past retention_days, notes past "
 	    "note_retention_days (admin)"),
@@ -347,7 +347,8 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 			}
 			fprintf(stderr, _("ecoctl: %s prints no listing: --json "
 			    "is for slots, status, agenda, note list, audit log, "
-			    "admin list and admin stats\n"), ctl->cmd->name);
+			    "admin list, admin stats and admin verify\n"),
+			    ctl->cmd->name);
 			return -1;
 		default:
 			ctl_usage(ctl);
