@@ -3,11 +3,11 @@
  * locale they name is not installed (a fresh machine often has only C.UTF-8),
  * glibc's setlocale fails and gettext would fall back to English; then the
  * program runs in C.UTF-8 and tells gettext the language through LANGUAGE,
- * which glibc honours in any locale but plain C. The catalogue comes from
- * "locale" beside the executable (the build tree) if there is one, else
- * from LOCALEDIR (make install).
+ * which glibc honours in any locale but plain C. The catalogue is looked
+ * for beside the executable first (i18n_bind).
  */
 #include <limits.h>
+#include <stdio.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,21 +34,28 @@ i18n_env(void)
 	return NULL;
 }
 
-/* Where the catalogues are: beside the executable, else LOCALEDIR. */
+/*
+ * Where the catalogues are: "locale" beside the executable (the build
+ * tree), else "../share/locale" from it (wherever make install put it,
+ * whatever PREFIX it was given), else LOCALEDIR.
+ */
 static void
 i18n_bind(void)
 {
-	char		 exe[PATH_MAX], dir[PATH_MAX + 16], *slash;
+	static const char *const rel[] = { "/locale", "/../share/locale" };
+	char		 exe[PATH_MAX], dir[PATH_MAX + 32], *slash;
 	ssize_t		 n;
+	size_t		 i;
 	struct stat	 sb;
 
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
+		if ((slash = strrchr(exe, '/')) != NULL)
 			*slash = '\0';
-			strcpy(dir, exe);
-			strcat(dir, "/locale");
+		for (i = 0; slash != NULL && i < sizeof rel / sizeof rel[0];
+		    i++) {
+			snprintf(dir, sizeof dir, "%s%s", exe, rel[i]);
 			if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 				bindtextdomain(ECO_TEXTDOMAIN, dir);
 				return;

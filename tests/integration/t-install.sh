@@ -33,6 +33,11 @@ expect_eq "the config folder, 0750" "$(mode "$R/etc/ecod")" "0750 root"
 expect_eq "the config, 0644" "$(mode "$R/etc/ecod/ecod.conf")" "0644 root"
 check "the operations guide is installed" \
     test -s "$R/usr/share/doc/ecod/OPERATIONS.md"
+expect_eq "the Spanish catalogue, 0644" \
+    "$(mode "$R/usr/share/locale/es/LC_MESSAGES/ecoctl.mo")" "0644 root"
+expect_match "and the installed ecoctl finds it, whatever PREFIX it was built with" \
+    "$(LANG=es_MX.UTF-8 strace -f -e trace=openat "$R/usr/bin/ecoctl" help 2>&1 >/dev/null |
+    grep -v ENOENT | grep 'ecoctl.mo')" "$R/usr/bin/../share/locale/es/LC_MESSAGES/ecoctl.mo"
 expect_match "the installed ecod runs" "$("$R/usr/sbin/ecod" -V)" "^ecod "
 unit=$R/usr/lib/systemd/system/ecod.service
 expect_match "the unit starts the installed binary" \
