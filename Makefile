@@ -42,7 +42,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
 	      client/auditfile.c client/cmd-backup.c client/human.c client/info.c \
-	      client/out.c client/cmd-worker.c
+	      client/out.c client/cmd-worker.c client/reason.c
 TOOL_NAMES  = rawsock dbpoke ecoload keyprobe
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle test_keyfile
@@ -331,6 +331,18 @@ $(BUILD)/locale/%/LC_MESSAGES/ecoctl.mo: po/%.po
 	msgfmt -c -o $@ $<
 
 $(BUILD)/common/i18n.o: CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+
+# The formats of the daemon's ERR reasons, as C strings, for the client to
+# match a reason against and translate (client/reason.c).
+$(BUILD)/client/reasons.inc: $(DAEMON_SRCS) daemon/ecod.c
+	@mkdir -p $(dir $@)
+	xgettext --language=C --from-code=UTF-8 --keyword= \
+	    --keyword=client_err:3 --keyword=sched_errf:3 --keyword=N_ \
+	    --no-wrap --omit-header -o - $(sort $(DAEMON_SRCS)) | \
+	    awk '/^#, c-format/ { f = 1 } /^msgid "/ { if (f) print substr($$0, 7) ","; f = 0 }' \
+	    > $@.tmp && mv $@.tmp $@
+$(BUILD)/client/reason.o: $(BUILD)/client/reasons.inc
+$(BUILD)/client/reason.o: CFLAGS += -I$(BUILD)/client
 
 # The template of every message for people: remade by `make pot`, which
 # also merges it into each po/LANG.po. t-i18n checks that it is current.

@@ -439,7 +439,7 @@ ctl_print_time(const char *t)
 int
 ctl_request(struct ctl *ctl, int argc, char *const *argv, struct reply *r)
 {
-	char	*cause;
+	char	*cause, why[1024];
 
 	if (ctl->conn == NULL &&
 	    (ctl->conn = conn_open(ctl->socket, &cause)) == NULL)
@@ -463,9 +463,8 @@ ctl_request(struct ctl *ctl, int argc, char *const *argv, struct reply *r)
 			    "admin list shows the operator who is enrolled, "
 			    "with each key's fingerprint");
 		else
-			/* The daemon's reasons are English; the catalogue has
-			 * those without numbers (xgettext reads daemon/). */
-			ctl_fail("%s", _(r->msg));
+			/* The daemon's reasons are English (reason.c). */
+			ctl_fail("%s", ctl_reason(r->msg, why, sizeof why));
 		reply_free(r);
 		return EXIT_FAIL;
 	}

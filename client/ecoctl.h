@@ -96,6 +96,7 @@ int		 reply_parse_line(struct reply *, const char *, size_t,
 int		 ctl_request(struct ctl *, int, char *const *, struct reply *);
 int		 ctl_simple(struct ctl *, int, char **);
 int		 ctl_worker_explain(struct ctl *, struct reply *);
+const char	*ctl_reason(const char *, char *, size_t);
 int		 ctl_fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 

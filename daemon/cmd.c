@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "backup.h"
 #include "cmd.h"
+#include "i18n.h"
 #include "code.h"
 #include "ecod.h"
 #include "log.h"
@@ -273,21 +274,21 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 		/* It must convert to X25519: notes are sealed to it. */
 		if ((a->type & ~A_OPT) == A_PUBKEY &&
 		    crypto_sign_ed25519_pk_to_curve25519(curve, v->bin) != 0) {
-			xasprintf(why, "%s: not a public key from ecoctl keygen",
+			xasprintf(why, N_("%s: not a public key from ecoctl keygen"),
 			    a->name);
 			return -1;
 		}
 		break;
 	case A_NAME:
 		if (!name_valid(s)) {
-			xasprintf(why, "%s: 1 to %d letters, digits, dots, "
-			    "hyphens or underscores", a->name, KEY_NAME_MAX);
+			xasprintf(why, N_("%s: 1 to %d letters, digits, dots, "
+			    "hyphens or underscores"), a->name, KEY_NAME_MAX);
 			return -1;
 		}
 		break;
 	case A_TEXT:
 		if (n > (size_t)a->max) {
-			xasprintf(why, "%s: at most %lld bytes", a->name,
+			xasprintf(why, N_("%s: at most %lld bytes"), a->name,
 			    a->max);
 			return -1;
 		}
@@ -296,16 +297,16 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 	v->set = 1;
 	return 0;
 bad_id:
-	xasprintf(why, "%s: not an id (a whole number from 1)", a->name);
+	xasprintf(why, N_("%s: not an id (a whole number from 1)"), a->name);
 	return -1;
 bad_int:
-	xasprintf(why, "%s: must be %lld to %lld", a->name, a->min, a->max);
+	xasprintf(why, N_("%s: must be %lld to %lld"), a->name, a->min, a->max);
 	return -1;
 bad_b64:
 	if (a->min == a->max)
-		xasprintf(why, "%s: not base64 of %lld bytes", a->name, a->max);
+		xasprintf(why, N_("%s: not base64 of %lld bytes"), a->name, a->max);
 	else
-		xasprintf(why, "%s: not base64 of %lld to %lld bytes", a->name,
+		xasprintf(why, N_("%s: not base64 of %lld to %lld bytes"), a->name,
 		    a->min, a->max);
 	return -1;
 }
