@@ -82,7 +82,7 @@ MAN1	 =
 MAN8	 =
 
 .PHONY: all deps test-deps build run test check asan fuzz torture clean \
-	install uninstall bench pot
+	install uninstall bench pot pot-check
 
 all: $(BINS) $(MOS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 
@@ -357,6 +357,11 @@ XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
 POT_SRCS = $(sort $(wildcard client/*.c client/*.h common/*.c daemon/*.c include/*.h))
 pot:
 	xgettext $(XGETTEXT_FLAGS) -o po/ecoctl.pot $(POT_SRCS)
+# Fails if po/ecoctl.pot is not what the sources give (t-i18n).
+pot-check:
+	@mkdir -p $(BUILD)
+	@xgettext $(XGETTEXT_FLAGS) -o $(BUILD)/ecoctl.pot $(POT_SRCS)
+	@diff -I '^"POT-Creation-Date:' po/ecoctl.pot $(BUILD)/ecoctl.pot
 	@for l in $(LINGUAS); do msgmerge --quiet --update --backup=none \
 	    --no-fuzzy-matching po/$$l.po po/ecoctl.pot || exit 1; done
 

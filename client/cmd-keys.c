@@ -131,7 +131,7 @@ int
 ctl_login(struct ctl *ctl)
 {
 	if (ctl->key == NULL)
-		return ctl_fail("a key file is needed: --key FILE or ECO_KEY");
+		return ctl_needs_key(ctl);
 	if (ctl_unlock(ctl, ctl->key, "Passphrase: ") != EXIT_OK)
 		return EXIT_FAIL;
 	return ctl_answer(ctl, "LOGIN", ctl->kf->name, ctl->kf->name);

@@ -500,6 +500,23 @@ ctl_denied(struct ctl *ctl)
 		    ctl->cmd != NULL ? ctl->cmd->name : "this command");
 }
 
+/* No key was given to a command that logs in: says whose key it needs
+ * (its help names the role). Returns EXIT_FAIL. */
+int
+ctl_needs_key(struct ctl *ctl)
+{
+	const char	*h = ctl->cmd != NULL ? ctl->cmd->help : "";
+
+	if (strstr(h, "(auditor") != NULL)
+		return ctl_fail("%s needs an auditor's key: --key FILE or "
+		    "ECO_KEY", ctl->cmd->name);
+	if (strstr(h, "(counsellor") != NULL)
+		return ctl_fail("%s needs a counsellor's key: --key FILE or "
+		    "ECO_KEY", ctl->cmd->name);
+	return ctl_fail("%s needs a key file: --key FILE or ECO_KEY",
+	    ctl->cmd != NULL ? ctl->cmd->name : "this command");
+}
+
 /* Returns how many leading words of argv name e, or 0 if they do not. */
 static int
 ctl_match(const struct ctl_cmd *e, int argc, char **argv)

@@ -104,6 +104,7 @@ int		 ctl_usage(struct ctl *);
 int		 ctl_parse(struct ctl *, int, char **, const char *const *,
 		    char **, int, int);
 int		 ctl_login(struct ctl *);
+int		 ctl_needs_key(struct ctl *);
 int		 ctl_unlock(struct ctl *, const char *, const char *);
 int		 ctl_answer(struct ctl *, char *, char *, const char *);
 int		 ctl_verb(struct ctl *, int, char **, char *, int, int,
