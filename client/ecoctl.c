@@ -602,6 +602,7 @@ main(int argc, char **argv)
 	if (rc == EXIT_FAIL && ctl.refused_usage)
 		rc = EXIT_USAGE;
 	conn_close(ctl.conn);
+	ctl_info_free(&ctl);
 	if (ctl.kf != NULL) {
 		keyfile_clear(ctl.kf);
 		free(ctl.kf);

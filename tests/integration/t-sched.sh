@@ -47,7 +47,7 @@ expect_eq "an unenrolled key cannot log in (exit 1)" "$st" 1
 expect_match "login failed" "$out" "login failed"
 out=$(ctl agenda 2>&1); st=$?
 expect_eq "agenda without a key is an error" "$st" 1
-expect_match "naming --key" "$out" "key file is needed"
+expect_match "naming --key, and whose key" "$out" "^ecoctl: agenda needs a counsellor's key: --key FILE or ECO_KEY$"
 
 # Availability.
 out=$(as ana avail add --start "$D3 10:00" --minutes 50 --weekly 2 \
