@@ -165,6 +165,7 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 {
 	struct session	 s;
 	const char	*cmd = ctl->cmd->name, *code = ctl->code;
+	const char	*slot = ctl->slot != NULL ? ctl->slot : "?";
 	char		 until[256], span[64];
 	int		 book = strcmp(cmd, "book") == 0;
 
@@ -187,11 +188,11 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 	if (strcmp(r->code, ECO_ERR_NOTFOUND) == 0 && strcmp(r->msg,
 	    "no such slot") == 0) {
 		ctl_fail("there is no slot %s to book: ecoctl slots lists "
-		    "the free ones.", ctl->slot);
+		    "the free ones.", slot);
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_TAKEN) == 0) {
-		ctl_fail("someone has just booked slot %s.", ctl->slot);
+		ctl_fail("someone has just booked slot %s.", slot);
 		offer_slots(ctl, book ? (code != NULL ?
 		    "ecoctl book SLOT --code CODE" : "ecoctl book SLOT") :
 		    "ecoctl reschedule CODE SLOT");
@@ -222,7 +223,7 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 		human_span(ctl->info->min_notice_minutes, span, sizeof span);
 		ctl_fail("slot %s starts too soon: a session can be booked "
 		    "until %s before it starts. ecoctl slots lists those that "
-		    "can still be booked.", ctl->slot, span);
+		    "can still be booked.", slot, span);
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_CONFLICT) == 0 && book) {

@@ -131,12 +131,12 @@ fill(const char *fmt, const struct capture *cap, int n, char *buf,
 	buf[used] = '\0';
 }
 
-/* How many values fmt takes; -1 if it has too many, or too few words of
- * its own to tell one reason from another ("%s"). */
+/* How many values fmt takes; -1 if it has too many, or too few characters
+ * of its own to tell one reason from another ("%s", "%s: %s"). */
 static int
 values(const char *fmt)
 {
-	size_t	 len, words = 0;
+	size_t	 len, own = 0;
 	int	 n = 0, pos, text;
 
 	for (; *fmt != '\0'; fmt++) {
@@ -146,9 +146,9 @@ values(const char *fmt)
 			n++;
 			fmt += len - 1;
 		} else if (*fmt != ' ' && *fmt != ':')
-			words++;
+			own++;
 	}
-	return n > REASON_VALUES || words < 4 ? -1 : n;
+	return n > REASON_VALUES || own < 4 ? -1 : n;
 }
 
 /* Returns the daemon's reason msg for the reader: the catalogue's
