@@ -124,8 +124,8 @@ build: deps
 run: build
 	@mkdir -p var
 	@[ -f var/data/ecod.db ] || $(BUILD)/ecod -c $(CONF) --init
-	@echo "ecod: socket var/ecod.sock (Ctrl-C stops it)"
-	@echo "try, in another terminal: $(BUILD)/ecoctl -s var/ecod.sock ping"
+	@echo "ecod: socket $(CURDIR)/var/ecod.sock (Ctrl-C stops it)"
+	@echo "try, in another terminal: export PATH=\"$(CURDIR)/$(BUILD):\$$PATH\" ECO_SOCKET=\"$(CURDIR)/var/ecod.sock\"; ecoctl ping"
 	@exec $(BUILD)/ecod -c $(CONF)
 
 test: build test-deps
