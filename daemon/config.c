@@ -184,7 +184,7 @@ setting_uids(struct config *cf, const struct setting *s,
 	int			 i, n;
 
 	if (!config_setting_is_array(set) && !config_setting_is_list(set)) {
-		*why = xstrdup("must be a list of uids, like [ 1000, 1001 ]");
+		*why = xstrdup(_("must be a list of uids, like [ 1000, 1001 ]"));
 		return -1;
 	}
 	n = config_setting_length(set);
@@ -193,12 +193,12 @@ setting_uids(struct config *cf, const struct setting *s,
 		e = config_setting_get_elem(set, i);
 		if (config_setting_type(e) != CONFIG_TYPE_INT &&
 		    config_setting_type(e) != CONFIG_TYPE_INT64) {
-			*why = xstrdup("must hold only integers");
+			*why = xstrdup(_("must hold only integers"));
 			return -1;
 		}
 		v = config_setting_get_int64(e);
 		if (v < s->min || v > s->max) {
-			*why = xstrdup("holds a uid out of range");
+			*why = xstrdup(_("holds a uid out of range"));
 			return -1;
 		}
 		cf->admin_uids[cf->nadmin_uids++] = (uid_t)v;
@@ -221,12 +221,12 @@ setting_read(struct config *cf, const struct setting *s,
 	case S_PATH:
 	case S_CHOICE:
 		if (t != CONFIG_TYPE_STRING) {
-			*why = xstrdup("must be a string in double quotes");
+			*why = xstrdup(_("must be a string in double quotes"));
 			return -1;
 		}
 		str = config_setting_get_string(set);
 		if (s->type == S_PATH && *str == '\0') {
-			*why = xstrdup("must not be empty");
+			*why = xstrdup(_("must not be empty"));
 			return -1;
 		}
 		if (s->type == S_CHOICE) {
@@ -234,7 +234,7 @@ setting_read(struct config *cf, const struct setting *s,
 				if (strcmp(s->choices[i], str) == 0)
 					break;
 			if (s->choices[i] == NULL) {
-				*why = xstrdup("is not one of the allowed values");
+				*why = xstrdup(_("is not one of the allowed values"));
 				return -1;
 			}
 		}
@@ -244,19 +244,19 @@ setting_read(struct config *cf, const struct setting *s,
 		return 0;
 	case S_BOOL:
 		if (t != CONFIG_TYPE_BOOL) {
-			*why = xstrdup("must be true or false");
+			*why = xstrdup(_("must be true or false"));
 			return -1;
 		}
 		*(int *)(base + s->off) = config_setting_get_bool(set);
 		return 0;
 	case S_INT:
 		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-			*why = xstrdup("must be an integer");
+			*why = xstrdup(_("must be an integer"));
 			return -1;
 		}
 		v = config_setting_get_int64(set);
 		if (v < s->min || v > s->max) {
-			xasprintf(why, "is out of range (%lld to %lld)",
+			xasprintf(why, _("is out of range (%lld to %lld)"),
 			    s->min, s->max);
 			return -1;
 		}
@@ -265,7 +265,7 @@ setting_read(struct config *cf, const struct setting *s,
 	case S_UIDS:
 		return setting_uids(cf, s, set, why);
 	}
-	*why = xstrdup("has an unknown type");
+	*why = xstrdup(_("has an unknown type"));
 	return -1;
 }
 
