@@ -92,9 +92,11 @@ all: $(BINS) $(MOS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 # python3-nacl, which signs raw logins in t-args; clang with its
 # sanitizer and libFuzzer runtimes, for the fuzz targets; for the
 # install test, systemd (systemd-analyze) and strace; and for the crash
-# torture, Python and the sqlite3 CLI (PRAGMA integrity_check).
+# torture, Python and the sqlite3 CLI (PRAGMA integrity_check); for the
+# calendar exports, python3-icalendar, which parses them as calendars do.
 TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl \
-	    clang libclang-rt-14-dev systemd strace python3 sqlite3
+	    clang libclang-rt-14-dev systemd strace python3 sqlite3 \
+	    python3-icalendar
 
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -357,13 +359,15 @@ XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
 POT_SRCS = $(sort $(wildcard client/*.c client/*.h common/*.c daemon/*.c include/*.h))
 pot:
 	xgettext $(XGETTEXT_FLAGS) -o po/ecoctl.pot $(POT_SRCS)
+	@for l in $(LINGUAS); do msgmerge --quiet --update --backup=none \
+	    --no-fuzzy-matching po/$$l.po po/ecoctl.pot && \
+	    msgattrib --no-obsolete -o po/$$l.po po/$$l.po || exit 1; done
+
 # Fails if po/ecoctl.pot is not what the sources give (t-i18n).
 pot-check:
 	@mkdir -p $(BUILD)
 	@xgettext $(XGETTEXT_FLAGS) -o $(BUILD)/ecoctl.pot $(POT_SRCS)
 	@diff -I '^"POT-Creation-Date:' po/ecoctl.pot $(BUILD)/ecoctl.pot
-	@for l in $(LINGUAS); do msgmerge --quiet --update --backup=none \
-	    --no-fuzzy-matching po/$$l.po po/ecoctl.pot || exit 1; done
 
 $(BUILD)/ecod: $(BUILD)/daemon/ecod.o $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)

@@ -163,28 +163,61 @@ ctl_slots(struct ctl *ctl, int argc, char **argv)
 	    _("No free slots in that range."));
 }
 
-/* status CODE */
+/* Sends req and writes its lines as iCalendar (the worker's, or an
+ * agenda). */
+static int
+ical_request(struct ctl *ctl, int n, char **req, int worker)
+{
+	struct reply	 r;
+	int		 rc;
+
+	if (ctl_request(ctl, n, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	if (ctl_info(ctl) == NULL) {
+		reply_free(&r);
+		return ctl_fail("the daemon does not say its instance (INFO), "
+		    "which calendar events need");
+	}
+	rc = ical_write(stdout, &r, ctl->info, worker);
+	reply_free(&r);
+	if (rc != 0)
+		return ctl_fail("bad line from the daemon");
+	return EXIT_OK;
+}
+
+/* status CODE [--ical | --json] */
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct listing l = { status_cols, NCOLS(status_cols),
-	    N_("This case has no sessions.") };
+	static const char *const names[] = { "ical", NULL };
+	char	*v[1], *req[2];
+	int	 i;
 
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+		return EXIT_USAGE;
+	if (v[0] != NULL && ctl->json)
+		return ctl_usage(ctl);
+	ctl->code = argv[i];
 	ctl->explain = ctl_worker_explain;
-	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, &l);
+	req[0] = "STATUS";
+	req[1] = argv[i];
+	if (v[0] != NULL)
+		return ical_request(ctl, 2, req, 1);
+	return listing(ctl, 2, req, status_cols, NCOLS(status_cols),
+	    _("This case has no sessions."));
 }
 
-/* agenda [--from DATE] [--to DATE] [--ical] */
+/* agenda [--from DATE] [--to DATE] [--ical | --json] */
 int
 ctl_agenda(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "from=", "to=", "ical", NULL };
-	struct reply	 r;
-	char		*v[3], *req[3];
-	int		 i;
+	char	*v[3], *req[3];
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
+	if (v[2] != NULL && ctl->json)
+		return ctl_usage(ctl);
 	if (ctl_login(ctl) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "AGENDA";
@@ -193,16 +226,7 @@ ctl_agenda(struct ctl *ctl, int argc, char **argv)
 	if (v[2] == NULL)
 		return listing(ctl, 3, req, agenda_cols, NCOLS(agenda_cols),
 		    _("No bookings in that range."));
-	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	for (i = 0; i < r.ndata; i++)
-		if (r.data[i].argc != 9) {
-			reply_free(&r);
-			return ctl_fail("bad agenda line from the daemon");
-		}
-	ical_write(stdout, &r);
-	reply_free(&r);
-	return EXIT_OK;
+	return ical_request(ctl, 3, req, 0);
 }
 
 /* mark BOOKING attended|no-show */

@@ -146,7 +146,7 @@ int		 ctl_audit_pubkey(struct ctl *, int, char **);
 int		 ctl_audit_log(struct ctl *, int, char **);
 int		 ctl_audit_verify(struct ctl *, int, char **);
 int		 ctl_audit_export(struct ctl *, int, char **);
-void		 ical_write(FILE *, struct reply *);
+int		 ical_write(FILE *, struct reply *, const struct ctl_info *, int);
 
 struct out	*out_begin(struct ctl *, const struct out_col *, int);
 void		 out_row(struct out *, char *const *);

@@ -272,6 +272,8 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 	b->slot = slot_id;
 	b->state = B_BOOKED;
 	b->created = now;
+	b->origin = b->id;
+	b->modified = now;
 	if (msglen > 0) {
 		b->msg = xmalloc(msglen);
 		memcpy(b->msg, msg, msglen);
@@ -351,20 +353,25 @@ changeable(struct sched *s, int64_t case_id, time_t now, struct sched_err *e)
 	return b;
 }
 
-/* Writes a booking's new state and its audit entry, then applies it. */
+/* Writes a booking's new state and its audit entry, then applies it; a
+ * change calendars must see (bump) raises its sequence. */
 static int
-booking_set_state(struct sched *s, struct booking *b, int state,
-    const char *actor, const char *action, struct sched_err *e)
+booking_set_state(struct sched *s, struct booking *b, int state, int bump,
+    time_t now, const char *actor, const char *action, struct sched_err *e)
 {
 	struct booking	 copy = *b;
 	char		*cause;
 
 	copy.state = state;
+	copy.seq += bump;
+	copy.modified = now;
 	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
 	    &cause) != 0 || sched_audit(s, actor, action, "booking", b->id,
 	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
 		return sched_err_store(s, e, cause);
 	b->state = state;
+	b->seq = copy.seq;
+	b->modified = now;
 	return 0;
 }
 
@@ -376,7 +383,8 @@ sched_cancel(struct sched *s, int64_t case_id, time_t now,
 	struct booking	*b;
 
 	if ((b = changeable(s, case_id, now, e)) == NULL ||
-	    booking_set_state(s, b, B_CANCELLED, "worker", "cancel", e) != 0)
+	    booking_set_state(s, b, B_CANCELLED, 1, now, "worker", "cancel",
+	    e) != 0)
 		return -1;
 	slot_set_booking(s, sched_slot(s, b->slot), 0);
 	return 0;
@@ -404,6 +412,9 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 	b->slot = slot_id;
 	b->state = B_BOOKED;
 	b->created = now;
+	b->origin = old->origin;
+	b->seq = old->seq + 1;
+	b->modified = now;
 	if (old->msglen > 0) {
 		b->msg = xmalloc(old->msglen);
 		memcpy(b->msg, old->msg, old->msglen);
@@ -411,6 +422,8 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 	}
 	copy = *old;
 	copy.state = B_RESCHEDULED;
+	copy.seq = old->seq + 1;
+	copy.modified = now;
 	if (store_begin(s->st, &cause) != 0 || put_booking(s, b, 1,
 	    &cause) != 0 || put_booking(s, &copy, 0, &cause) != 0 ||
 	    sched_audit(s, "worker", "reschedule", "booking", b->id, "ok",
@@ -422,6 +435,8 @@ sched_reschedule(struct sched *s, int64_t case_id, int64_t slot_id,
 	sched_index_booking(s, b);
 	slot_set_booking(s, sl, b->id);
 	old->state = B_RESCHEDULED;
+	old->seq = copy.seq;
+	old->modified = now;
 	slot_set_booking(s, sched_slot(s, old->slot), 0);
 	return 0;
 }
@@ -464,8 +479,8 @@ sched_mark(struct sched *s, const char *actor, struct person *p, int64_t id,
 	if (sl->start > now)
 		return sched_errf(e, ECO_ERR_POLICY, "the session has not started "
 		    "yet");
-	return booking_set_state(s, b, state, actor, state == B_ATTENDED ?
-	    "mark-attended" : "mark-no-show", e);
+	return booking_set_state(s, b, state, 0, now, actor,
+	    state == B_ATTENDED ? "mark-attended" : "mark-no-show", e);
 }
 
 /*

@@ -23,6 +23,19 @@
 
 #define B64	sodium_base64_VARIANT_ORIGINAL
 
+/* Fills f[0..2] with a booking's origin, seq and modified (UTC seconds),
+ * written into buf, for calendars. */
+static void
+booking_history(const struct booking *b, char buf[3][24], char **f)
+{
+	snprintf(buf[0], sizeof buf[0], "%lld", (long long)b->origin);
+	snprintf(buf[1], sizeof buf[1], "%lld", (long long)b->seq);
+	snprintf(buf[2], sizeof buf[2], "%lld", (long long)b->modified);
+	f[0] = buf[0];
+	f[1] = buf[1];
+	f[2] = buf[2];
+}
+
 /* Reports a schedule error. */
 static void
 reply_err(struct client *c, const struct sched_err *e)
@@ -191,7 +204,8 @@ cmd_status(struct client *c, const struct args *a)
 	struct sched_err	 e;
 	struct booking		**v;
 	struct slot		*sl;
-	char			 start[LOCAL_TIME_LEN + 1], minutes[16], *f[5];
+	char			 start[LOCAL_TIME_LEN + 1], minutes[16], *f[9];
+	char			 utc[24], hist[3][24];
 	int64_t			 case_id;
 	size_t			 n, i;
 
@@ -209,7 +223,10 @@ cmd_status(struct client *c, const struct args *a)
 		f[2] = (char *)modality_name(sl->modality);
 		f[3] = sl->location;
 		f[4] = (char *)bstate_name(v[i]->state);
-		client_data(c, 5, f);
+		snprintf(utc, sizeof utc, "%lld", (long long)sl->start);
+		f[5] = utc;
+		booking_history(v[i], hist, f + 6);
+		client_data(c, 9, f);
 	}
 	free(v);
 	client_ok(c, 0, NULL);
@@ -266,7 +283,7 @@ cmd_agenda(struct client *c, const struct args *a)
 	struct booking	**v;
 	struct slot	 *sl;
 	char		  id[24], start[LOCAL_TIME_LEN + 1], minutes[16];
-	char		  cs[24], utc[24], *f[9];
+	char		  cs[24], utc[24], hist[3][24], *f[12];
 	time_t		  from, to;
 	size_t		  n, i;
 
@@ -289,7 +306,8 @@ cmd_agenda(struct client *c, const struct args *a)
 		f[6] = cs;
 		f[7] = v[i]->msglen > 0 ? "message" : "-";
 		f[8] = utc;
-		client_data(c, 9, f);
+		booking_history(v[i], hist, f + 9);
+		client_data(c, 12, f);
 	}
 	free(v);
 	client_ok(c, 0, NULL);

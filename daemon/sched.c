@@ -525,6 +525,9 @@ booking_encode(const struct booking *b, struct rec *r)
 	rec_put_u8(r, b->state);
 	rec_put_i64(r, b->created);
 	rec_put_bytes(r, b->msg, b->msglen);
+	rec_put_i64(r, b->origin);
+	rec_put_i64(r, b->seq);
+	rec_put_i64(r, b->modified);
 }
 
 /* Writes a row (insert or update) from its encoding. */
@@ -662,7 +665,19 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	b->state = (int)rec_get_u8(&r);
 	b->created = rec_get_i64(&r);
 	b->msglen = rec_get_bytes(&r, &msg);
+	if (r.off < r.len) {
+		b->origin = rec_get_i64(&r);
+		b->seq = rec_get_i64(&r);
+		b->modified = rec_get_i64(&r);
+	} else {
+		/* Written before bookings kept their history: each its own
+		 * event, changed once if it is no longer booked. */
+		b->origin = id;
+		b->seq = b->state == B_CANCELLED || b->state == B_RESCHEDULED;
+		b->modified = b->created;
+	}
 	if (rec_done(&r) != 0 || (sl = sched_slot(s, b->slot)) == NULL ||
+	    b->origin <= 0 || b->origin > id || b->seq < 0 ||
 	    b->state < B_BOOKED || b->state > B_NOSHOW) {
 		booking_free(b);
 		return -1;

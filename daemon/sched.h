@@ -59,6 +59,12 @@ struct booking {
 	int64_t		 slot;
 	int64_t		 created;
 	int		 state;
+	/* For calendars (RFC 5545 UID, SEQUENCE, LAST-MODIFIED): the first
+	 * booking of its reschedule chain, the changes a calendar must see
+	 * (each reschedule, a cancel), the time of the last change. */
+	int64_t		 origin;
+	int64_t		 seq;
+	int64_t		 modified;
 	unsigned char	*msg;			/* sealed to the counsellor */
 	size_t		 msglen;
 	struct booking	*case_next;		/* the case's next (index.c) */

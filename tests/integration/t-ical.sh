@@ -1,0 +1,157 @@
+#!/bin/bash
+# Calendar exports that calendar programs handle, read by Debian's
+# python3-icalendar: UIDs unique across instances, a reschedule keeps the
+# UID and raises SEQUENCE and LAST-MODIFIED, a cancel is STATUS:CANCELLED;
+# the worker's own export (status CODE --ical) is titled neutrally and says
+# nothing about counselling, the case or the code.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+quiet() { "$@" >/dev/null; }
+if ! "$PY" -c 'import icalendar' 2>/dev/null; then
+	not_ok "python3-icalendar is installed (make test installs it)"
+	finish
+fi
+write_conf "min_notice_minutes = 0;" "cancel_window_minutes = 0;"
+use_faketime || { not_ok "libfaketime is installed"; finish; }
+ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
+ctl admin counsellor add ana "$(make_key ana)"
+ctl admin counsellor add beto "$(make_key beto)"
+D=$(ldate "+3 days")
+as ana avail add --start "$D 10:00" --minutes 50 --weekly 3 \
+    --location "Consultorio 3" >/dev/null		# slots 1 2 3
+as beto avail add --start "$D 12:00" --minutes 30 >/dev/null	# slot 4
+INSTANCE=$(printf 'HELLO 1\nINFO\n' | "$RAWSOCK" "$SOCK" |
+    sed -n 's/^\* instance //p')
+
+# events: the VEVENTs of the calendar on stdin, parsed by icalendar, one a
+# line: UID|SEQUENCE|LAST-MODIFIED (UTC seconds)|STATUS|SUMMARY|LOCATION|
+# DTSTART (UTC seconds)|minutes.
+events() {
+	"$PY" -c '
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+for ev in cal.walk("VEVENT"):
+    start = ev.decoded("DTSTART")
+    end = ev.decoded("DTEND")
+    print("|".join([str(ev["UID"]), str(ev.decoded("SEQUENCE")),
+        str(int(ev.decoded("LAST-MODIFIED").timestamp())), str(ev["STATUS"]),
+        str(ev["SUMMARY"]), str(ev.get("LOCATION", "")),
+        str(int(start.timestamp())), str(int((end - start).total_seconds() // 60))]))
+'
+}
+field() { cut -d'|' -f"$1"; }
+
+CODE=$(ctl book 1)
+ev=$(ctl status "$CODE" --ical | events); st=$?
+expect_eq "status --ical parses as iCalendar" "$st" 0
+expect_eq "one event" "$(echo "$ev" | wc -l)" 1
+expect_eq "its UID names the first booking and the instance" \
+    "$(echo "$ev" | field 1)" "booking-1@$INSTANCE.ecod"
+expect_match "the instance id is 16 hex digits" "$INSTANCE" '^[0-9a-f]{16}$'
+expect_eq "a new booking is SEQUENCE 0, confirmed" \
+    "$(echo "$ev" | field 2,4)" "0|CONFIRMED"
+expect_eq "the worker's event has the neutral default title, and the place" \
+    "$(echo "$ev" | field 5,6)" "Cita|Consultorio 3"
+expect_eq "at the session's time, for its minutes" "$(echo "$ev" | field 7,8)" \
+    "$(TZ=$ZONE date -d "$D 10:00" +%s)|50"
+raw=$(ctl status "$CODE" --ical)
+expect_no_match "nothing in it says counselling, the case or the code" "$raw" \
+    "[Cc]ounsel|[Ss]esi|ECO session|consejer|$CODE|CASE|DESCRIPTION"
+agenda=$(as ana agenda --ical | events)
+expect_eq "the counsellor's export has the same UID" \
+    "$(echo "$agenda" | field 1)" "booking-1@$INSTANCE.ecod"
+expect_eq "titled for the counsellor" "$(echo "$agenda" | field 5)" \
+    "Session (in person)"
+expect_eq "another counsellor's export does not have it" \
+    "$(as beto agenda --ical | events)" ""
+
+# A reschedule, a second later: the same UID, a higher SEQUENCE and
+# LAST-MODIFIED, the new time.
+before=$(echo "$ev" | field 3)
+set_clock "$(TZ=$ZONE date -d "+1 minute" "+%F %H:%M")"
+check "reschedule" ctl reschedule "$CODE" 2
+ev2=$(ctl status "$CODE" --ical | events)
+expect_eq "after a reschedule the worker's calendar still has one event" \
+    "$(echo "$ev2" | wc -l)" 1
+expect_eq "with the same UID" "$(echo "$ev2" | field 1)" \
+    "booking-1@$INSTANCE.ecod"
+expect_eq "SEQUENCE raised, still confirmed" "$(echo "$ev2" | field 2,4)" \
+    "1|CONFIRMED"
+check "LAST-MODIFIED later" test "$(echo "$ev2" | field 3)" -gt "$before"
+expect_eq "at the new time" "$(echo "$ev2" | field 7)" \
+    "$(TZ=$ZONE date -d "$D +7 days 10:00" +%s)"
+expect_eq "the counsellor's calendar too: one event, moved" \
+    "$(as ana agenda --ical | events | field 1,2,4,7)" \
+    "booking-1@$INSTANCE.ecod|1|CONFIRMED|$(TZ=$ZONE date -d "$D +7 days 10:00" +%s)"
+
+# Moved to another counsellor: the first one's calendar cancels it.
+check "reschedule to beto's slot" ctl reschedule "$CODE" 4
+expect_eq "ana's calendar: the event cancelled, SEQUENCE raised" \
+    "$(as ana agenda --ical | events | field 1,2,4)" \
+    "booking-1@$INSTANCE.ecod|2|CANCELLED"
+expect_eq "beto's: the same UID, confirmed at his time" \
+    "$(as beto agenda --ical | events | field 1,2,4)" \
+    "booking-1@$INSTANCE.ecod|2|CONFIRMED"
+
+# A cancel: STATUS:CANCELLED with a higher SEQUENCE.
+check "cancel" ctl cancel "$CODE"
+ev3=$(ctl status "$CODE" --ical | events)
+expect_eq "after a cancel: one event, CANCELLED, SEQUENCE raised" \
+    "$(echo "$ev3" | field 1,2,4)" "booking-1@$INSTANCE.ecod|3|CANCELLED"
+expect_eq "the counsellor's too" "$(as beto agenda --ical | events | field 2,4)" \
+    "3|CANCELLED"
+
+# A follow-up in the same case is another event; ical_summary is the title.
+ctl book 3 --code "$CODE"
+expect_eq "a follow-up is a second event with its own UID" \
+    "$(ctl status "$CODE" --ical | events | field 1 | sort | tr '\n' ' ')" \
+    "booking-1@$INSTANCE.ecod booking-4@$INSTANCE.ecod "
+ecod_stop
+write_conf "min_notice_minutes = 0;" 'ical_summary = "Trámite; 10:00, ok";'
+ecod_start || { not_ok "daemon restarts"; finish; }
+expect_eq "ical_summary is the worker's title, TEXT escapes undone" \
+    "$(ctl status "$CODE" --ical | events | field 5 | sort -u)" \
+    "Trámite; 10:00, ok"
+expect_match "and escaped in the file" "$(ctl status "$CODE" --ical)" \
+    'SUMMARY:Trámite\\; 10:00\\, ok'
+
+# An instance written before bookings kept their history still loads: each
+# old booking its own event, a moved or cancelled one changed once.
+FX=$ROOT/tests/fixtures/bookings-v0.1
+ecod_stop
+rm -rf "$T/data" "$KEY"
+mkdir -m 0700 "$T/data"
+cp "$FX/ecod.db" "$T/data/" && cp "$FX/master.key" "$KEY" &&
+    chmod 0600 "$T/data/ecod.db" "$KEY"
+cp "$FX/ana.key" "$T/old.key" && cp "$FX/ana.pass" "$T/old.pass"
+chmod 0600 "$T/old.key"
+write_conf "min_notice_minutes = 0;"
+ecod_start || { not_ok "today's ecod starts on an older instance"; finish; }
+OLD=$(printf 'HELLO 1\nINFO\n' | "$RAWSOCK" "$SOCK" | sed -n 's/^\* instance //p')
+expect_eq "its moved booking: two events, the old one cancelled" \
+    "$(ctl status "$(cat "$FX/code1")" --ical | events | field 1,2,4 | sort)" \
+    "$(printf 'booking-1@%s.ecod|1|CANCELLED\nbooking-2@%s.ecod|0|CONFIRMED' "$OLD" "$OLD")"
+expect_eq "its cancelled booking: cancelled, changed once" \
+    "$(ctl status "$(cat "$FX/code2")" --ical | events | field 1,2,4)" \
+    "booking-3@$OLD.ecod|1|CANCELLED"
+expect_eq "the counsellor's agenda of it" \
+    "$(ECO_KEY=$T/old.key ECO_PASSPHRASE_FILE=$T/old.pass ctl agenda --ical |
+    events | field 2,4 | sort | tr '\n' ' ')" "0|CONFIRMED 1|CANCELLED 1|CANCELLED "
+check "and admin verify passes" quiet ctl admin verify
+
+# A second instance: its UIDs do not collide with the first's.
+T1=$T
+(
+	T=$(mktemp -d /tmp/eco-test-XXXXXX); CONF=$T/ecod.conf SOCK=$T/ecod.sock
+	LOG=$T/ecod.log; ECOD_PID=; ECOD_WRAP=()
+	trap 'rm -rf "$T"' EXIT
+	write_conf "min_notice_minutes = 0;"
+	ecod_init && ecod_start >/dev/null || exit 1
+	printf 'HELLO 1\nINFO\n' | "$RAWSOCK" "$SOCK" | sed -n 's/^\* instance //p'
+	ecod_stop
+) > "$T1/other"
+check "another instance has another id" test -s "$T1/other" -a \
+    "$(cat "$T1/other")" != "$INSTANCE"
+
+finish
