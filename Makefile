@@ -42,7 +42,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
 	      client/auditfile.c client/cmd-backup.c client/human.c client/info.c \
-	      client/out.c client/cmd-worker.c client/reason.c
+	      client/out.c client/cmd-worker.c client/reason.c client/shell.c
 TOOL_NAMES  = rawsock dbpoke ecoload keyprobe
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
 	      test_note test_merkle test_keyfile

@@ -69,22 +69,42 @@ ctl_unlock(struct ctl *ctl, const char *path, const char *prompt)
 	char	*pass, *cause;
 	int	 rc;
 
+	ctl_lock(ctl);
 	ctl->kf = xcalloc(1, sizeof *ctl->kf);
+	ctl->kf_path = xstrdup(path);
 	if (keyfile_load(path, ctl->kf, &cause) != 0) {
 		ctl_fail("%s", cause);
 		free(cause);
+		ctl_lock(ctl);
 		return EXIT_FAIL;
 	}
-	if ((pass = ctl_passphrase(ctl, prompt, 0)) == NULL)
+	if ((pass = ctl_passphrase(ctl, prompt, 0)) == NULL) {
+		ctl_lock(ctl);
 		return EXIT_FAIL;
+	}
 	rc = keyfile_unlock(ctl->kf, pass, &cause);
 	passphrase_free(pass);
 	if (rc != 0) {
 		ctl_fail("%s: %s", path, cause);
 		free(cause);
+		ctl_lock(ctl);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+/* Forgets the unlocked key, wiped (keyfile_clear), and the login. */
+void
+ctl_lock(struct ctl *ctl)
+{
+	if (ctl->kf != NULL) {
+		keyfile_clear(ctl->kf);
+		free(ctl->kf);
+		ctl->kf = NULL;
+	}
+	free(ctl->kf_path);
+	ctl->kf_path = NULL;
+	ctl->logged_in = 0;
 }
 
 /*
@@ -126,15 +146,28 @@ ctl_answer(struct ctl *ctl, char *verb, char *field, const char *name)
 	return EXIT_OK;
 }
 
-/* Logs in as the counsellor or auditor of the key file (--key, ECO_KEY). */
+/*
+ * Logs in as the counsellor or auditor of the key file (--key, ECO_KEY),
+ * once a connection: a key already unlocked (ecoctl shell) signs the new
+ * connection's fresh challenge without asking the passphrase again.
+ */
 int
 ctl_login(struct ctl *ctl)
 {
 	if (ctl->key == NULL)
 		return ctl_needs_key(ctl);
-	if (ctl_unlock(ctl, ctl->key, "Passphrase: ") != EXIT_OK)
+	/* Another key named since (a shell's later --key): that one. */
+	if (ctl->kf != NULL && strcmp(ctl->kf_path, ctl->key) != 0)
+		ctl_lock(ctl);
+	if (ctl->logged_in && ctl->conn != NULL)
+		return EXIT_OK;
+	if (ctl->kf == NULL &&
+	    ctl_unlock(ctl, ctl->key, "Passphrase: ") != EXIT_OK)
 		return EXIT_FAIL;
-	return ctl_answer(ctl, "LOGIN", ctl->kf->name, ctl->kf->name);
+	if (ctl_answer(ctl, "LOGIN", ctl->kf->name, ctl->kf->name) != EXIT_OK)
+		return EXIT_FAIL;
+	ctl->logged_in = 1;
+	return EXIT_OK;
 }
 
 /* Sends "verb role NAME PUBKEY" (ENROL, REKEY): nothing to print. */

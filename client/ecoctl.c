@@ -130,6 +130,10 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "reschedule", ctl_reschedule, "CODE SLOT",
 	    N_("move the case's upcoming session"),
 	    "ecoctl reschedule K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D 14", 0 },
+	{ "shell", ctl_shell, "[--lock-minutes N]",
+	    N_("many commands at a prompt, one passphrase: the key stays "
+	    "unlocked until exit or N minutes (default 15) without a command"),
+	    "ecoctl shell --key ana.key", 0 },
 	{ "slots", ctl_slots, "[--from DATE] [--to DATE] [--modality M] "
 	    "[--json]",
 	    N_("free slots"),
@@ -141,11 +145,11 @@ static const struct ctl_cmd ctl_table[] = {
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
-static void __attribute__((noreturn))
-usage(int status)
+/* Prints the usage and every command, with what it does. */
+static void
+cmd_list(FILE *f)
 {
 	const struct ctl_cmd	*e;
-	FILE			*f = status ? stderr : stdout;
 
 	fprintf(f, _("usage: ecoctl [-s socket] command [arguments]\n"
 	    "  -s socket   the daemon's socket (default $ECO_SOCKET, "
@@ -159,6 +163,12 @@ usage(int status)
 	for (e = ctl_table; e->name != NULL; e++)
 		fprintf(f, "  %s%s%s\n      %s\n", e->name,
 		    *e->usage != '\0' ? " " : "", e->usage, _(e->help));
+}
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	cmd_list(status ? stderr : stdout);
 	exit(status);
 }
 
@@ -538,6 +548,41 @@ ctl_match(const struct ctl_cmd *e, int argc, char **argv)
 	}
 }
 
+/*
+ * Runs one command line (without "ecoctl" and its options): help COMMAND,
+ * COMMAND --help, or the command. Returns its exit status. The shell runs
+ * each of its lines through here, with the same ctl.
+ */
+int
+ctl_dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	const struct ctl_cmd	*e;
+	int			 i, words, rc;
+
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc == 1) {
+			cmd_list(stdout);
+			return EXIT_OK;
+		}
+		if ((e = cmd_find(argc - 1, argv + 1, &words)) == NULL)
+			return cmd_unknown(argc - 1, argv + 1);
+		return cmd_help(e);
+	}
+	if ((e = cmd_find(argc, argv, &words)) == NULL)
+		return cmd_unknown(argc, argv);
+	/* COMMAND --help (or -h first): its help, not a request. */
+	for (i = words; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || (i == words &&
+		    strcmp(argv[i], "-h") == 0))
+			return cmd_help(e);
+	ctl->cmd = e;
+	ctl->refused_usage = 0;
+	rc = e->run(ctl, argc - words, argv + words);
+	if (rc == EXIT_FAIL && ctl->refused_usage)
+		rc = EXIT_USAGE;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -546,10 +591,9 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct ctl_cmd	*e;
 	struct ctl		 ctl;
 	struct rlimit		 nocore = { 0, 0 };
-	int			 ch, words, rc;
+	int			 ch, rc;
 
 	i18n_init();
 	/* The client holds unlocked keys: keep them out of core files. */
@@ -583,29 +627,11 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		usage(EXIT_USAGE);
-	if (strcmp(argv[0], "help") == 0) {
-		if (argc == 1)
-			usage(EXIT_OK);
-		if ((e = cmd_find(argc - 1, argv + 1, &words)) == NULL)
-			return cmd_unknown(argc - 1, argv + 1);
-		return cmd_help(e);
-	}
-	if ((e = cmd_find(argc, argv, &words)) == NULL)
-		return cmd_unknown(argc, argv);
-	/* COMMAND --help (or -h first): its help, not a request. */
-	for (ch = words; ch < argc && strcmp(argv[ch], "--") != 0; ch++)
-		if (strcmp(argv[ch], "--help") == 0 || (ch == words &&
-		    strcmp(argv[ch], "-h") == 0))
-			return cmd_help(e);
-	ctl.cmd = e;
-	rc = e->run(&ctl, argc - words, argv + words);
-	if (rc == EXIT_FAIL && ctl.refused_usage)
-		rc = EXIT_USAGE;
+	if (strcmp(argv[0], "help") == 0 && argc == 1)
+		usage(EXIT_OK);
+	rc = ctl_dispatch(&ctl, argc, argv);
 	conn_close(ctl.conn);
 	ctl_info_free(&ctl);
-	if (ctl.kf != NULL) {
-		keyfile_clear(ctl.kf);
-		free(ctl.kf);
-	}
+	ctl_lock(&ctl);
 	return rc;
 }

@@ -43,6 +43,8 @@ struct ctl {
 	const char		*passfile;	/* --passphrase-file, ... */
 	const struct ctl_cmd	*cmd;
 	struct keyfile		*kf;		/* unlocked by ctl_login */
+	char			*kf_path;	/* the file kf came from */
+	int			 logged_in;	/* on conn, with kf */
 	int			 refused_usage;	/* ERR usage or invalid */
 	int			 json;		/* --json */
 	const char		*code;		/* a worker command's code */
@@ -104,8 +106,11 @@ int		 ctl_usage(struct ctl *);
 int		 ctl_parse(struct ctl *, int, char **, const char *const *,
 		    char **, int, int);
 int		 ctl_login(struct ctl *);
+int		 ctl_dispatch(struct ctl *, int, char **);
+int		 ctl_shell(struct ctl *, int, char **);
 int		 ctl_needs_key(struct ctl *);
 int		 ctl_unlock(struct ctl *, const char *, const char *);
+void		 ctl_lock(struct ctl *);
 int		 ctl_answer(struct ctl *, char *, char *, const char *);
 int		 ctl_verb(struct ctl *, int, char **, char *, int, int,
 		    const struct listing *);
