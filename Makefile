@@ -72,6 +72,7 @@ UNITDIR	?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 LOCALEDIR ?= $(PREFIX)/share/locale
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 # The message catalogues (po/LANG.po), compiled beside the binaries, where
 # ecoctl and ecod look first (common/i18n.c), and installed under LOCALEDIR.
@@ -304,6 +305,7 @@ install: $(BINS) $(MOS)
 	    mv $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp \
 	        $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf; \
 	fi
+	install -D -m 0644 completion/ecoctl.bash $(DESTDIR)$(BASHCOMPDIR)/ecoctl
 	@for l in $(LINGUAS); do install -D -m 0644 \
 	    $(BUILD)/locale/$$l/LC_MESSAGES/ecoctl.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ecoctl.mo || exit 1; done
@@ -322,6 +324,7 @@ uninstall:
 	    $(DESTDIR)$(SYSUSERSDIR)/ecod.conf \
 	    $(DESTDIR)$(TMPFILESDIR)/ecod.conf \
 	    $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/OPERATIONS.md
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/ecoctl
 	@for l in $(LINGUAS); do \
 	    rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ecoctl.mo; done
 	@for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done

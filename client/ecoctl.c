@@ -25,6 +25,7 @@
 #include "xmalloc.h"
 
 static int	ctl_match(const struct ctl_cmd *, int, char **);
+static const struct ctl_cmd *cmd_find(int, char **, int *);
 static void	ctl_denied(struct ctl *);
 
 /* The subcommands: one line each. Longer names before their prefixes. */
@@ -196,6 +197,34 @@ ctl_usage(struct ctl *ctl)
 	fprintf(stderr, _("  for example: %s\n  (ecoctl help %s)\n"),
 	    ctl->cmd->example, ctl->cmd->name);
 	return EXIT_USAGE;
+}
+
+/*
+ * For shell completion (completion/ecoctl.bash): "--commands" prints every
+ * command, one a line; "--options CMD..." the options CMD takes, from its
+ * usage, and those every command takes. Not in the help: a tool's.
+ */
+static int
+cmd_complete(int argc, char **argv)
+{
+	const struct ctl_cmd	*e;
+	const char		*p;
+	size_t			 n;
+	int			 words;
+
+	if (strcmp(argv[0], "--commands") == 0) {
+		for (e = ctl_table; e->name != NULL; e++)
+			printf("%s\n", e->name);
+		return EXIT_OK;
+	}
+	if ((e = cmd_find(argc - 1, argv + 1, &words)) == NULL)
+		return EXIT_USAGE;
+	for (p = e->usage; (p = strstr(p, "--")) != NULL; p += n) {
+		n = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+		printf("%.*s\n", (int)n, p);
+	}
+	printf("--help\n--key\n--passphrase-file\n");
+	return EXIT_OK;
 }
 
 /* A command's help: usage, what it does, an example. */
@@ -564,6 +593,9 @@ ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 			cmd_list(stdout);
 			return EXIT_OK;
 		}
+		if (strcmp(argv[1], "--commands") == 0 ||
+		    strcmp(argv[1], "--options") == 0)
+			return cmd_complete(argc - 1, argv + 1);
 		if ((e = cmd_find(argc - 1, argv + 1, &words)) == NULL)
 			return cmd_unknown(argc - 1, argv + 1);
 		return cmd_help(e);

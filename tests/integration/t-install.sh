@@ -33,6 +33,8 @@ expect_eq "the config folder, 0750" "$(mode "$R/etc/ecod")" "0750 root"
 expect_eq "the config, 0644" "$(mode "$R/etc/ecod/ecod.conf")" "0644 root"
 check "the operations guide is installed" \
     test -s "$R/usr/share/doc/ecod/OPERATIONS.md"
+expect_eq "the bash completion, 0644" \
+    "$(mode "$R/usr/share/bash-completion/completions/ecoctl")" "0644 root"
 expect_eq "the Spanish catalogue, 0644" \
     "$(mode "$R/usr/share/locale/es/LC_MESSAGES/ecoctl.mo")" "0644 root"
 expect_match "and the installed ecoctl finds it, whatever PREFIX it was built with" \
