@@ -164,6 +164,14 @@ rec_get_str(struct rec *r, size_t max)
 	return xstrndup((const char *)p, n);
 }
 
+/* Returns 1 if every read so far succeeded and bytes remain unread: a
+ * row written with fields its layout gained later. */
+int
+rec_more(const struct rec *r)
+{
+	return !r->bad && r->off < r->len;
+}
+
 /* Returns 0 if every read succeeded and nothing is left over. */
 int
 rec_done(struct rec *r)

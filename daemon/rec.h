@@ -1,7 +1,9 @@
 /*
  * Row encoding: the plaintext inside a sealed row. Fields in a fixed order
  * per table: integers big-endian, strings and bytes with a 32-bit length.
- * A reader that overruns, or that leaves bytes unread, fails.
+ * A reader that overruns, or that leaves bytes unread, fails. Fields added
+ * to a layout later go at its end, read only while rec_more says bytes
+ * remain, so that rows written before them still decode.
  */
 #ifndef ECOD_REC_H
 #define ECOD_REC_H
@@ -28,6 +30,7 @@ unsigned int rec_get_u8(struct rec *);
 int64_t	 rec_get_i64(struct rec *);
 size_t	 rec_get_bytes(struct rec *, const unsigned char **);
 char	*rec_get_str(struct rec *, size_t);
+int	 rec_more(const struct rec *);
 int	 rec_done(struct rec *);
 
 #endif

@@ -649,6 +649,26 @@ load_slot(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	return 0;		/* indexed once its bookings are known */
 }
 
+/*
+ * Reads a booking's calendar history, the fields booking_encode ends with.
+ * Rows written before bookings kept it have none: each is then its own
+ * chain, changed once if it is no longer booked, last changed when made.
+ */
+static void
+load_history(struct rec *r, int64_t id, struct booking *b)
+{
+	if (rec_more(r)) {
+		b->origin = rec_get_i64(r);
+		b->seq = rec_get_i64(r);
+		b->modified = rec_get_i64(r);
+	} else {
+		b->origin = id;
+		b->seq = b->state != B_BOOKED;
+		b->modified = b->created;
+	}
+}
+
+/* Opens a booking row into memory; -1 if it is not a booking's. */
 static int
 load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 {
@@ -665,19 +685,9 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	b->state = (int)rec_get_u8(&r);
 	b->created = rec_get_i64(&r);
 	b->msglen = rec_get_bytes(&r, &msg);
-	if (r.off < r.len) {
-		b->origin = rec_get_i64(&r);
-		b->seq = rec_get_i64(&r);
-		b->modified = rec_get_i64(&r);
-	} else {
-		/* Written before bookings kept their history: each its own
-		 * event, changed once if it is no longer booked. */
-		b->origin = id;
-		b->seq = b->state == B_CANCELLED || b->state == B_RESCHEDULED;
-		b->modified = b->created;
-	}
+	load_history(&r, id, b);
 	if (rec_done(&r) != 0 || (sl = sched_slot(s, b->slot)) == NULL ||
-	    b->origin <= 0 || b->origin > id || b->seq < 0 ||
+	    b->origin <= 0 || b->origin > id || b->seq < 0 || b->modified < 0 ||
 	    b->state < B_BOOKED || b->state > B_NOSHOW) {
 		booking_free(b);
 		return -1;

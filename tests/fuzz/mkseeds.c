@@ -137,6 +137,16 @@ main(int argc, char **argv)
 	rec_put_i64(&r, 1764584000);
 	rec_put_bytes(&r, "por favor, puerta de atr\xc3\xa1s", 27);
 	put_row(3, "bookings", 5, &r, sl, "booking");
+	rec_init(&r);
+	rec_put_i64(&r, 3);
+	rec_put_i64(&r, 6);
+	rec_put_u8(&r, 1);
+	rec_put_i64(&r, 1764587600);
+	rec_put_bytes(&r, "", 0);
+	rec_put_i64(&r, 5);		/* origin, seq, modified */
+	rec_put_i64(&r, 1);
+	rec_put_i64(&r, 1764587600);
+	put_row(3, "bookings", 6, &r, sl, "booking-history");
 	seal_free(sl);
 
 	/* booking codes as made, and as a person may type them */

@@ -123,6 +123,61 @@ test_rec_roundtrip_and_bounds(void **state)
 	rec_free(&w);
 }
 
+/* Reads a booking's head (case, slot, state, created, message) and, if
+ * rec_more, its history; returns rec_done. */
+static int
+read_booking(const struct rec *w, int64_t *hist)
+{
+	struct rec		 r;
+	const unsigned char	*p;
+	int			 i;
+
+	rec_read(&r, w->buf, w->len);
+	rec_get_i64(&r);
+	rec_get_i64(&r);
+	rec_get_u8(&r);
+	rec_get_i64(&r);
+	rec_get_bytes(&r, &p);
+	hist[0] = -1;
+	if (rec_more(&r))
+		for (i = 0; i < 3; i++)
+			hist[i] = rec_get_i64(&r);
+	return rec_done(&r);
+}
+
+/* A field added at a layout's end is optional: rows that end before it,
+ * as older rows do, decode; a row cut inside it does not. */
+static void
+test_rec_more(void **state)
+{
+	struct rec	 w;
+	int64_t		 hist[3];
+	size_t		 len;
+
+	rec_init(&w);
+	rec_put_i64(&w, 4);
+	rec_put_i64(&w, 9);
+	rec_put_u8(&w, 3);
+	rec_put_i64(&w, 1764584000);
+	rec_put_bytes(&w, "m", 1);
+	assert_int_equal(read_booking(&w, hist), 0);
+	assert_int_equal(hist[0], -1);		/* an old row: none */
+	len = w.len;
+	rec_put_i64(&w, 2);
+	rec_put_i64(&w, 1);
+	rec_put_i64(&w, 1764590000);
+	assert_int_equal(read_booking(&w, hist), 0);
+	assert_int_equal(hist[0], 2);
+	assert_int_equal(hist[1], 1);
+	assert_int_equal(hist[2], 1764590000);
+	for (w.len = len + 1; w.len < len + 24; w.len++)
+		assert_int_equal(read_booking(&w, hist), -1);
+	w.len = len - 1;			/* a failed read: no more */
+	assert_int_equal(read_booking(&w, hist), -1);
+	assert_int_equal(hist[0], -1);
+	rec_free(&w);
+}
+
 /* code_parse_len reads its bytes only: no NUL needed, none past len. */
 static void
 test_parse_len(void **state)
@@ -153,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_format_and_parse),
 		cmocka_unit_test(test_typos_rejected),
 		cmocka_unit_test(test_rec_roundtrip_and_bounds),
+		cmocka_unit_test(test_rec_more),
 		cmocka_unit_test(test_parse_len),
 	};
 
