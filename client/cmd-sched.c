@@ -163,56 +163,25 @@ ctl_slots(struct ctl *ctl, int argc, char **argv)
 	    _("No free slots in that range."));
 }
 
-/* Sends req and writes its lines as iCalendar (the worker's, or an
- * agenda). */
-static int
-ical_request(struct ctl *ctl, int n, char **req, int worker)
-{
-	struct reply	 r;
-	int		 rc;
-
-	if (ctl_request(ctl, n, req, &r) != EXIT_OK)
-		return EXIT_FAIL;
-	if (ctl_info(ctl) == NULL) {
-		reply_free(&r);
-		return ctl_fail("the daemon does not say its instance (INFO), "
-		    "which calendar events need");
-	}
-	rc = ical_write(stdout, &r, ctl->info, worker);
-	reply_free(&r);
-	if (rc != 0)
-		return ctl_fail("bad line from the daemon");
-	return EXIT_OK;
-}
-
-/* status CODE [--ical | --json] */
+/* status CODE [--ical] */
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	static const char *const names[] = { "ical", NULL };
-	char	*v[1], *req[2];
-	int	 i;
+	static const struct listing l = { status_cols, NCOLS(status_cols),
+	    N_("This case has no sessions.") };
 
-	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
-		return EXIT_USAGE;
-	if (v[0] != NULL && ctl->json)
-		return ctl_usage(ctl);
-	ctl->code = argv[i];
 	ctl->explain = ctl_worker_explain;
-	req[0] = "STATUS";
-	req[1] = argv[i];
-	if (v[0] != NULL)
-		return ical_request(ctl, 2, req, 1);
-	return listing(ctl, 2, req, status_cols, NCOLS(status_cols),
-	    _("This case has no sessions."));
+	if (ical_wanted(argc, argv))
+		return ical_status(ctl, argc, argv);
+	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, &l);
 }
 
-/* agenda [--from DATE] [--to DATE] [--ical | --json] */
+/* agenda [--from DATE] [--to DATE] [--ical] */
 int
 ctl_agenda(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "from=", "to=", "ical", NULL };
-	char	*v[3], *req[3];
+	char		*v[3], *req[3];
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
@@ -226,7 +195,7 @@ ctl_agenda(struct ctl *ctl, int argc, char **argv)
 	if (v[2] == NULL)
 		return listing(ctl, 3, req, agenda_cols, NCOLS(agenda_cols),
 		    _("No bookings in that range."));
-	return ical_request(ctl, 3, req, 0);
+	return ical_export(ctl, 3, req, 0);
 }
 
 /* mark BOOKING attended|no-show */

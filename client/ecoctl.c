@@ -141,7 +141,10 @@ static const struct ctl_cmd ctl_table[] = {
 	    "ecoctl slots --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "stats", ctl_stats, "[--json]", N_("the same as admin stats (admin)"),
 	    "ecoctl stats", CTL_LIST },
-	{ "status", ctl_status, "CODE [--ical | --json]", N_("the case's sessions"),
+	{ "status", ctl_status, "CODE [--ical | --json]",
+	    N_("the case's sessions; --ical: as a calendar to import, each "
+	    "event titled with the service's neutral word, with time and place "
+	    "only"),
 	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", CTL_LIST },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };

@@ -151,7 +151,9 @@ int		 ctl_audit_pubkey(struct ctl *, int, char **);
 int		 ctl_audit_log(struct ctl *, int, char **);
 int		 ctl_audit_verify(struct ctl *, int, char **);
 int		 ctl_audit_export(struct ctl *, int, char **);
-int		 ical_write(FILE *, struct reply *, const struct ctl_info *, int);
+int		 ical_export(struct ctl *, int, char **, int);
+int		 ical_wanted(int, char **);
+int		 ical_status(struct ctl *, int, char **);
 
 struct out	*out_begin(struct ctl *, const struct out_col *, int);
 void		 out_row(struct out *, char *const *);

@@ -1,7 +1,9 @@
 /*
  * Agendas as RFC 5545 iCalendar: one VEVENT a booking's reschedule chain,
  * times in UTC, no personal data (no case, no message, no code; the UID
- * names the first booking of the chain and the instance).
+ * names the first booking of the chain and the instance). The counsellor's
+ * (agenda --ical) and the worker's own (status CODE --ical), which is
+ * titled with the instance's neutral ical_summary and says nothing more.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,20 +39,29 @@ ical_line(FILE *f, const char *line)
 	fputs("\r\n", f);
 }
 
-/* Writes "NAME:value" with TEXT escapes (backslash, ; , newline). */
+/* Writes "NAME:value" with the TEXT escapes (RFC 5545 3.3.11: backslash,
+ * ";", ",", a newline as \n), leaving out other control characters. */
 static void
 ical_text(FILE *f, const char *name, const char *value)
 {
-	char	*buf = malloc(strlen(name) + 2 * strlen(value) + 2), *p;
+	char		*buf, *p;
+	unsigned char	 ch;
 
-	if (buf == NULL)
-		abort();
+	buf = xmalloc(strlen(name) + 2 * strlen(value) + 2);
 	p = stpcpy(buf, name);
 	*p++ = ':';
 	for (; *value != '\0'; value++) {
-		if (*value == '\\' || *value == ';' || *value == ',')
+		ch = (unsigned char)*value;
+		if (ch == '\n') {
 			*p++ = '\\';
-		*p++ = *value;
+			*p++ = 'n';
+			continue;
+		}
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			continue;
+		if (ch == '\\' || ch == ';' || ch == ',')
+			*p++ = '\\';
+		*p++ = (char)ch;
 	}
 	*p = '\0';
 	ical_line(f, buf);
@@ -115,8 +126,8 @@ ical_event(struct wire_fields *w, int worker, struct event *ev)
 		ev->location = v[4];
 		ev->state = v[5];
 		if (!ical_num(v[2], &m) || !ical_num(v[8], &ev->start) ||
-		    !ical_num(v[9], &ev->origin) || !ical_num(v[10], &ev->seq) ||
-		    !ical_num(v[11], &ev->modified))
+		    !ical_num(v[9], &ev->origin) ||
+		    !ical_num(v[10], &ev->seq) || !ical_num(v[11], &ev->modified))
 			return 0;
 	}
 	ev->minutes = (long)m;
@@ -169,6 +180,18 @@ ical_vevent(FILE *f, const struct event *ev, const char *instance,
 	ical_line(f, "END:VEVENT");
 }
 
+/* Writes the calendar's head: an iCalendar object that names nothing of
+ * the service, since the worker's is seen on a phone. */
+static void
+ical_head(FILE *f)
+{
+	ical_line(f, "BEGIN:VCALENDAR");
+	ical_line(f, "VERSION:2.0");
+	ical_line(f, "PRODID:-//ecoctl//calendar//EN");
+	ical_line(f, "CALSCALE:GREGORIAN");
+	ical_line(f, "METHOD:PUBLISH");
+}
+
 /*
  * Writes the AGENDA reply r (or, for the worker, STATUS) as a VCALENDAR:
  * one event a reschedule chain, its UID the chain's first booking and the
@@ -177,11 +200,11 @@ ical_vevent(FILE *f, const struct event *ev, const char *instance,
  * titled with the instance's neutral ical_summary and say nothing else.
  * Returns -1 if a line is not one (the daemon misbehaved).
  */
-int
+static int
 ical_write(FILE *f, struct reply *r, const struct ctl_info *in, int worker)
 {
 	struct event	*ev;
-	char		 stamp[32], summary[128];
+	char		 stamp[32], *summary;
 	int		 i, k, n = r->ndata;
 
 	ev = xcalloc((size_t)n + 1, sizeof *ev);
@@ -191,11 +214,7 @@ ical_write(FILE *f, struct reply *r, const struct ctl_info *in, int worker)
 			return -1;
 		}
 	ical_time(time(NULL), stamp, sizeof stamp);
-	ical_line(f, "BEGIN:VCALENDAR");
-	ical_line(f, "VERSION:2.0");
-	ical_line(f, "PRODID:-//ECO//ecoctl//ES");
-	ical_line(f, "CALSCALE:GREGORIAN");
-	ical_line(f, "METHOD:PUBLISH");
+	ical_head(f);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < n; k++)
 			if (ical_superseded(&ev[i], &ev[k]))
@@ -203,15 +222,76 @@ ical_write(FILE *f, struct reply *r, const struct ctl_info *in, int worker)
 		if (k < n)
 			continue;
 		if (worker)
-			snprintf(summary, sizeof summary, "%s", in->ical_summary);
+			summary = xstrdup(in->ical_summary);
 		else
 			/* TRANSLATORS: a counsellor's calendar event; %s is
 			 * the modality in words. */
-			snprintf(summary, sizeof summary, _("Session (%s)"),
+			xasprintf(&summary, _("Session (%s)"),
 			    human_modality(ev[i].modality));
 		ical_vevent(f, &ev[i], in->instance, summary, stamp);
+		free(summary);
 	}
 	ical_line(f, "END:VCALENDAR");
 	free(ev);
 	return 0;
+}
+
+/* 1 if the instance id INFO gave is one to put in a UID: 16 hex digits. */
+static int
+ical_instance_ok(const char *id)
+{
+	return strlen(id) == 16 && strspn(id, "0123456789abcdef") == 16;
+}
+
+/*
+ * Sends req, an AGENDA or (worker) a STATUS, and writes its lines to
+ * stdout as iCalendar. For the --ical branches of agenda and status.
+ */
+int
+ical_export(struct ctl *ctl, int n, char **req, int worker)
+{
+	struct reply	 r;
+	int		 rc;
+
+	if (ctl->json)
+		return ctl_usage(ctl);
+	if (ctl_request(ctl, n, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	if (ctl_info(ctl) == NULL || !ical_instance_ok(ctl->info->instance)) {
+		reply_free(&r);
+		return ctl_fail("the daemon does not say its instance (INFO), "
+		    "which calendar events need");
+	}
+	rc = ical_write(stdout, &r, ctl->info, worker);
+	reply_free(&r);
+	if (rc != 0)
+		return ctl_fail("bad line from the daemon");
+	return EXIT_OK;
+}
+
+/* 1 if status's arguments ask for a calendar (--ical before any "--"). */
+int
+ical_wanted(int argc, char **argv)
+{
+	int	 i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--ical") == 0)
+			return 1;
+	return 0;
+}
+
+/* status CODE --ical: the worker's own calendar of the case's sessions. */
+int
+ical_status(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const names[] = { "ical", NULL };
+	char	*v[1], *req[2];
+	int	 i;
+
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+		return EXIT_USAGE;
+	req[0] = "STATUS";
+	req[1] = argv[i];
+	return ical_export(ctl, 2, req, 1);
 }
