@@ -99,10 +99,14 @@ all: $(BINS) $(MOS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 # golang.org/x/mod, whose sumdb/note checks our signed tree heads;
 # python3-nacl, which signs raw logins in t-args; clang with its
 # sanitizer and libFuzzer runtimes, for the fuzz targets; for the
-# install test, systemd (systemd-analyze) and strace; and for the crash
-# torture, Python and the sqlite3 CLI (PRAGMA integrity_check).
+# install test, systemd (systemd-analyze) and strace; for the crash
+# torture, Python and the sqlite3 CLI (PRAGMA integrity_check); and for
+# the man pages' test, groff-base (groff, troff, the man macros and the
+# fonts of its default device, all that groff -ww -z -man needs) and
+# man-db (man -l).
 TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl \
-	    clang libclang-rt-14-dev systemd strace python3 sqlite3
+	    clang libclang-rt-14-dev systemd strace python3 sqlite3 \
+	    groff-base man-db
 
 define install_missing
 	@missing=""; for p in $(1); do \
