@@ -78,9 +78,17 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # ecoctl and ecod look first (common/i18n.c), and installed under LOCALEDIR.
 LINGUAS	 = es
 MOS	 = $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/ecoctl.mo)
-# Man pages, once they exist: section 8 for ecod, 1 for ecoctl.
-MAN1	 =
-MAN8	 =
+# Man pages: section 1 for ecoctl, 5 for ecod.conf, 8 for ecod, in English
+# under man/ and translated under man/LANG/ for each of MAN_LINGUAS; make
+# install puts them in MANDIR/manN and MANDIR/LANG/manN.
+MAN1	 = man/ecoctl.1
+MAN5	 = man/ecod.conf.5
+MAN8	 = man/ecod.8
+MAN_LINGUAS = es
+MANS	 = $(MAN1) $(MAN5) $(MAN8) \
+	   $(foreach l,$(MAN_LINGUAS),$(patsubst man/%,man/$(l)/%,$(MAN1) $(MAN5) $(MAN8)))
+# "man/es/ecod.8:es/man8": each page and its folder under MANDIR.
+MAN_PAIRS = $(foreach m,$(MANS),$(m):$(patsubst man/%,%,$(dir $(m)))man$(subst .,,$(suffix $(m))))
 
 .PHONY: all deps test-deps build run test check asan fuzz torture clean \
 	install uninstall bench pot pot-check
@@ -92,12 +100,14 @@ all: $(BINS) $(MOS) $(TOOLS) $(UNITS) $(BENCHES) $(BUILD)/tests/faultshim.so
 # golang.org/x/mod, whose sumdb/note checks our signed tree heads;
 # python3-nacl, which signs raw logins in t-args; clang with its
 # sanitizer and libFuzzer runtimes, for the fuzz targets; for the
-# install test, systemd (systemd-analyze) and strace; and for the crash
+# install test, systemd (systemd-analyze) and strace; for the crash
 # torture, Python and the sqlite3 CLI (PRAGMA integrity_check); for the
-# calendar exports, python3-icalendar, which parses them as calendars do.
+# calendar exports, python3-icalendar, which parses them as calendars do;
+# and for the man pages' test, groff-base (all that groff -ww -z -man
+# needs) and man-db (man -l).
 TEST_DEBS = faketime golang-go golang-golang-x-mod-dev python3-nacl \
 	    clang libclang-rt-14-dev systemd strace python3 sqlite3 \
-	    python3-icalendar
+	    python3-icalendar groff-base man-db
 
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -309,10 +319,14 @@ install: $(BINS) $(MOS)
 	@for l in $(LINGUAS); do install -D -m 0644 \
 	    $(BUILD)/locale/$$l/LC_MESSAGES/ecoctl.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ecoctl.mo || exit 1; done
-	@for m in $(MAN1); do install -D -m 0644 $$m \
-	    $(DESTDIR)$(MANDIR)/man1/$$(basename $$m) || exit 1; done
-	@for m in $(MAN8); do install -D -m 0644 $$m \
-	    $(DESTDIR)$(MANDIR)/man8/$$(basename $$m) || exit 1; done
+	@# The man pages, with the paths of the docs and catalogues as installed.
+	@for p in $(MAN_PAIRS); do \
+	    m=$${p%%:*} d=$(DESTDIR)$(MANDIR)/$${p#*:}; b=$$(basename $$m); \
+	    install -d -m 0755 $$d && \
+	    sed -e 's|/usr/local/share/doc/ecod|$(DOCDIR)|g' \
+	        -e 's|/usr/local/share/locale|$(LOCALEDIR)|g' $$m > $$d/$$b.tmp && \
+	    chmod 0644 $$d/$$b.tmp && mv -f $$d/$$b.tmp $$d/$$b || exit 1; \
+	done
 
 # Removes what install put there, except the configuration, the key and
 # the data: an instance outlives its binaries.
@@ -327,8 +341,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/ecoctl
 	@for l in $(LINGUAS); do \
 	    rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ecoctl.mo; done
-	@for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
-	@for m in $(MAN8); do rm -f $(DESTDIR)$(MANDIR)/man8/$$(basename $$m); done
+	@for p in $(MAN_PAIRS); do m=$${p%%:*}; \
+	    rm -f $(DESTDIR)$(MANDIR)/$${p#*:}/$$(basename $$m); done
 	-rmdir $(DESTDIR)$(DOCDIR)
 
 $(BUILD)/locale/%/LC_MESSAGES/ecoctl.mo: po/%.po
