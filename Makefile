@@ -308,8 +308,8 @@ install: $(BINS) $(MOS)
 	    sed -e 's|"\.\./var/ecod\.sock"|"/run/ecod/ecod.sock"|' \
 	        -e 's|"\.\./var/data"|"/var/lib/ecod"|' \
 	        -e 's|"\.\./var/master\.key"|"/var/lib/ecod-keys/master.key"|' \
-	        -e 's|the values here are those `make run`$$|installed by `make install` with the|' \
-	        -e 's|^# uses, with paths under \./var\. A relative|# system paths. A relative|' \
+	        -e 's|Estos valores son los de$$|Estos valores los puso|' \
+	        -e 's|^# `make run`, con rutas bajo \./var\. Una ruta relativa|# `make install`, con rutas del sistema. Una ruta relativa|' \
 	        conf/ecod.conf > $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp && \
 	    chmod 0644 $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp && \
 	    mv $(DESTDIR)$(SYSCONFDIR)/ecod/ecod.conf.tmp \
