@@ -93,7 +93,8 @@ ctl_unlock(struct ctl *ctl, const char *path, const char *prompt)
 	return EXIT_OK;
 }
 
-/* Forgets the unlocked key, wiped (keyfile_clear), and the login. */
+/* Forgets the unlocked key, wiped (keyfile_clear), and closes what is
+ * logged in with it. */
 void
 ctl_lock(struct ctl *ctl)
 {
@@ -104,6 +105,15 @@ ctl_lock(struct ctl *ctl)
 	}
 	free(ctl->kf_path);
 	ctl->kf_path = NULL;
+	/* What is logged in with it ends with it. */
+	if (ctl->logged_in && ctl->conn != NULL) {
+		conn_close(ctl->conn);
+		ctl->conn = NULL;
+	}
+	if (ctl->held != NULL) {
+		conn_close(ctl->held);
+		ctl->held = NULL;
+	}
 	ctl->logged_in = 0;
 }
 
@@ -159,6 +169,12 @@ ctl_login(struct ctl *ctl)
 	/* Another key named since (a shell's later --key): that one. */
 	if (ctl->kf != NULL && strcmp(ctl->kf_path, ctl->key) != 0)
 		ctl_lock(ctl);
+	/* The shell's logged-in connection, held between commands. */
+	if (ctl->held != NULL && ctl->conn == NULL) {
+		ctl->conn = ctl->held;
+		ctl->held = NULL;
+		ctl->logged_in = 1;
+	}
 	if (ctl->logged_in && ctl->conn != NULL)
 		return EXIT_OK;
 	if (ctl->kf == NULL &&

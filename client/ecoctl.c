@@ -665,8 +665,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "help") == 0 && argc == 1)
 		usage(EXIT_OK);
 	rc = ctl_dispatch(&ctl, argc, argv);
+	ctl_lock(&ctl);
 	conn_close(ctl.conn);
 	ctl_info_free(&ctl);
-	ctl_lock(&ctl);
 	return rc;
 }

@@ -45,6 +45,7 @@ struct ctl {
 	struct keyfile		*kf;		/* unlocked by ctl_login */
 	char			*kf_path;	/* the file kf came from */
 	int			 logged_in;	/* on conn, with kf */
+	struct conn		*held;		/* the shell's logged-in one */
 	int			 refused_usage;	/* ERR usage or invalid */
 	int			 json;		/* --json */
 	const char		*code;		/* a worker command's code */

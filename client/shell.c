@@ -9,6 +9,8 @@
  * that logs in asks the passphrase again. The key lives only in this
  * process's sodium_malloc'd memory (keyfile.c); ecoctl makes no core file.
  */
+#include <limits.h>
+#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +75,9 @@ shell_split(char *line, char **words, const char **why)
 	}
 }
 
-/* Ends the connection if the daemon closed it (idle_timeout_seconds):
- * the next request connects again, and logs in again with the key held. */
+/* Lets go of the held logged-in connection if the daemon closed it
+ * (idle_timeout_seconds): the next command that logs in connects again
+ * and signs the new challenge with the key still held. */
 static void
 shell_check_conn(struct ctl *ctl)
 {
@@ -82,9 +85,9 @@ shell_check_conn(struct ctl *ctl)
 	char		*req[1] = { "PING" }, *cause;
 	int		 ok;
 
-	if (ctl->conn == NULL)
+	if (ctl->held == NULL)
 		return;
-	if (conn_request(ctl->conn, 1, req, &r, &cause) != 0)
+	if (conn_request(ctl->held, 1, req, &r, &cause) != 0)
 		free(cause);
 	else {
 		ok = r.ok;
@@ -92,9 +95,57 @@ shell_check_conn(struct ctl *ctl)
 		if (ok)
 			return;
 	}
-	conn_close(ctl->conn);
+	conn_close(ctl->held);
+	ctl->held = NULL;
+}
+
+/*
+ * After a command: a logged-in connection is held for the next one that
+ * logs in; any other (a worker's, an admin's) is closed, so that no command
+ * runs on a connection logged in for another, and is recorded under its
+ * actor. Options the line gave (--key, --passphrase-file) are copied out of
+ * the line, which is wiped.
+ */
+static void
+shell_after(struct ctl *ctl, const char *line, size_t size, char **keep)
+{
+	if (ctl->conn != NULL && ctl->logged_in) {
+		if (ctl->held != NULL)
+			conn_close(ctl->held);
+		ctl->held = ctl->conn;
+	} else if (ctl->conn != NULL)
+		conn_close(ctl->conn);
 	ctl->conn = NULL;
 	ctl->logged_in = 0;
+	if (ctl->key >= line && ctl->key < line + size) {
+		free(keep[0]);
+		ctl->key = keep[0] = xstrdup(ctl->key);
+	}
+	if (ctl->passfile >= line && ctl->passfile < line + size) {
+		free(keep[1]);
+		ctl->passfile = keep[1] = xstrdup(ctl->passfile);
+	}
+}
+
+/* Waits for a line while the key is held, up to the lock: 1 when input is
+ * there, 0 when the lock came first (the key is then wiped). Only at a
+ * terminal, whose lines stdio does not read ahead. */
+static int
+shell_wait(struct ctl *ctl, int tty, time_t last, long lock)
+{
+	struct pollfd	 pfd = { STDIN_FILENO, POLLIN, 0 };
+	time_t		 left;
+
+	if (!tty || ctl->kf == NULL)
+		return 1;
+	left = last + lock * 60 - time(NULL);
+	if (left > 0 && poll(&pfd, 1, left > INT_MAX / 1000 ? INT_MAX :
+	    (int)left * 1000) != 0)
+		return 1;
+	ctl_lock(ctl);
+	fprintf(stderr, _("\necoctl: the key was locked after %ld "
+	    "minutes without a command\n"), lock);
+	return 0;
 }
 
 /* Clears what one command leaves in ctl; keeps the connection and key. */
@@ -113,7 +164,7 @@ shell_reset(struct ctl *ctl)
 static void
 shell_prompt(struct ctl *ctl)
 {
-	if (ctl->kf != NULL && ctl->logged_in)
+	if (ctl->kf != NULL && ctl->held != NULL)
 		fprintf(stderr, "ecoctl %s> ", ctl->kf->name);
 	else
 		fputs("ecoctl> ", stderr);
@@ -131,6 +182,7 @@ ctl_shell(struct ctl *ctl, int argc, char **argv)
 	const char	*why;
 	long		 lock = SHELL_LOCK_MIN;
 	time_t		 last = time(NULL);
+	char		*keep[2] = { NULL, NULL };
 	int		 n, rc, status = EXIT_OK, tty = isatty(STDIN_FILENO);
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
@@ -145,6 +197,8 @@ ctl_shell(struct ctl *ctl, int argc, char **argv)
 		shell_reset(ctl);
 		if (tty)
 			shell_prompt(ctl);
+		if (!shell_wait(ctl, tty, last, lock))
+			continue;
 		if (fgets(line, sizeof line, stdin) == NULL)
 			break;
 		if (strchr(line, '\n') == NULL && !feof(stdin)) {
@@ -170,10 +224,7 @@ ctl_shell(struct ctl *ctl, int argc, char **argv)
 			continue;
 		}
 		if (time(NULL) - last > lock * 60 && ctl->kf != NULL) {
-			/* The connection goes too: it is logged in. */
 			ctl_lock(ctl);
-			conn_close(ctl->conn);
-			ctl->conn = NULL;
 			fprintf(stderr, _("ecoctl: the key was locked after %ld "
 			    "minutes without a command\n"), lock);
 		}
@@ -181,11 +232,16 @@ ctl_shell(struct ctl *ctl, int argc, char **argv)
 		shell_check_conn(ctl);
 		if ((rc = ctl_dispatch(ctl, n, words)) != EXIT_OK)
 			status = rc;
+		shell_after(ctl, line, sizeof line, keep);
 		fflush(stdout);
 		/* The line may have held a booking code. */
 		sodium_memzero(line, sizeof line);
 	}
 	if (tty)
 		fputc('\n', stderr);
+	ctl_lock(ctl);
+	ctl->key = ctl->passfile = NULL;
+	free(keep[0]);
+	free(keep[1]);
 	return status;
 }

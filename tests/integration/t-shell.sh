@@ -108,6 +108,17 @@ else
 	not_ok "libfaketime is installed"
 fi
 
+# A key named on a line holds for the lines after it (the line itself is
+# wiped); a worker's or an admin's command at a counsellor's prompt runs on
+# a connection of its own, recorded under its own actor.
+before=$(logins)
+out=$(printf 'agenda --key %s --passphrase-file %s\nagenda\nadmin list\nping\nagenda\n' \
+    "$T/ana.key" "$T/ana.pass" | ctl shell 2>&1); st=$?
+expect_eq "a --key on a line serves the next lines too, one login" \
+    "$st|$(( $(logins) - before ))|$(echo "$out" | grep -c '^1	')" "0|1|3"
+expect_eq "an admin command at her prompt is the admin's in the log" \
+    "$(as eva audit log | awk -F'\t' '$4 == "people" { print $3 }' | tail -1)" admin
+
 out=$(printf 'shell\n"unclosed\nhelp book\n' | ctl shell 2>&1); st=$?
 expect_match "shell inside the shell is refused" "$out" "already in the shell"
 expect_match "an unclosed quote is said" "$out" "a quote is not closed"
