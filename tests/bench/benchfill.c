@@ -82,6 +82,8 @@ fill_booking(struct sched *s, int64_t case_id, int64_t slot, time_t now)
 	b.slot = slot;
 	b.state = B_BOOKED;
 	b.created = now;
+	b.origin = b.id;
+	b.modified = now;
 	if (put_booking(s, &b, 1, &cause) != 0)
 		fail("booking", cause);
 }
