@@ -4,6 +4,10 @@
  * key seals a database after a rotation.
  *
  *   keyprobe DB KEYFILE    prints "opened N of M rows"; exit 0
+ *   keyprobe DB KEYFILE strip TABLE N
+ *                          re-seals every row of TABLE without its last N
+ *                          plaintext bytes: rows as an older ecod wrote
+ *                          them, before fields were added at their end
  */
 #include <sodium.h>
 #include <sqlite3.h>
@@ -13,6 +17,51 @@
 
 #include "seal.h"
 #include "store.h"
+
+/* strip: TABLE's rows re-sealed without their last n plaintext bytes. */
+static int
+strip(sqlite3 *db, struct seal *seal, const char *table, size_t n)
+{
+	sqlite3_stmt	*s, *u;
+	unsigned char	*pt, *ct;
+	char		 sql[96];
+	size_t		 len;
+	int64_t		 id;
+	int		 rc = 0;
+
+	snprintf(sql, sizeof sql, "SELECT id, body FROM %s", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	snprintf(sql, sizeof sql, "UPDATE %s SET body = ? WHERE id = ?",
+	    table);
+	if (sqlite3_prepare_v2(db, sql, -1, &u, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		len = (size_t)sqlite3_column_bytes(s, 1);
+		if (len < SEALED_ROW_OVERHEAD + n ||
+		    (pt = malloc(len)) == NULL || (ct = malloc(len)) == NULL)
+			return -1;
+		if (seal_open_row(seal, table, id, sqlite3_column_blob(s, 1),
+		    len, pt) != 0)
+			rc = -1;
+		else {
+			len -= SEALED_ROW_OVERHEAD + n;
+			seal_row(seal, table, id, pt, len, ct);
+			sqlite3_bind_blob(u, 1, ct, (int)(len +
+			    SEALED_ROW_OVERHEAD), SQLITE_TRANSIENT);
+			sqlite3_bind_int64(u, 2, id);
+			if (sqlite3_step(u) != SQLITE_DONE)
+				rc = -1;
+			sqlite3_reset(u);
+		}
+		free(pt);
+		free(ct);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return rc;
+}
 
 int
 main(int argc, char **argv)
@@ -27,8 +76,9 @@ main(int argc, char **argv)
 	long			 opened = 0, rows = 0;
 	size_t			 len;
 
-	if (argc != 3 || sodium_init() < 0) {
-		fprintf(stderr, "usage: keyprobe DB KEYFILE\n");
+	if ((argc != 3 && (argc != 6 || strcmp(argv[3], "strip") != 0)) ||
+	    sodium_init() < 0) {
+		fprintf(stderr, "usage: keyprobe DB KEYFILE [strip TABLE N]\n");
 		return 2;
 	}
 	if ((fp = fopen(argv[2], "rb")) == NULL ||
@@ -37,13 +87,23 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fclose(fp);
-	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(argv[1], &db, argc == 6 ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		fprintf(stderr, "keyprobe: %s: %s\n", argv[1],
 		    sqlite3_errmsg(db));
 		return 1;
 	}
 	seal = seal_create(key);
+	if (argc == 6) {
+		if (strip(db, seal, argv[4], (size_t)atol(argv[5])) != 0) {
+			fprintf(stderr, "keyprobe: strip: %s\n",
+			    sqlite3_errmsg(db));
+			return 1;
+		}
+		seal_free(seal);
+		sqlite3_close(db);
+		return 0;
+	}
 	for (t = store_tables(); *t != NULL; t++) {
 		snprintf(sql, sizeof sql, "SELECT id, body FROM %s", *t);
 		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
