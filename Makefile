@@ -29,17 +29,20 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 
 COMMON_SRCS = common/xmalloc.c common/wire.c common/passphrase.c \
-	      common/notehdr.c common/merkle.c common/checkpoint.c common/i18n.c
+	      common/notehdr.c common/msghdr.c common/code.c common/merkle.c \
+	      common/checkpoint.c common/i18n.c
 DAEMON_SRCS = daemon/log.c daemon/config.c daemon/seal.c daemon/store.c daemon/instance.c \
 	      daemon/keys.c daemon/server.c daemon/cmd.c daemon/cmd-misc.c \
-	      daemon/rec.c daemon/timeutil.c daemon/code.c daemon/sched.c daemon/booking.c \
+	      daemon/rec.c daemon/timeutil.c daemon/sched.c daemon/booking.c \
 	      daemon/index.c \
 	      daemon/cmd-auth.c daemon/cmd-sched.c daemon/notes.c daemon/cmd-notes.c \
+	      daemon/messages.c daemon/cmd-msg.c \
 	      daemon/audit.c daemon/tiles.c daemon/cmd-audit.c daemon/cmd-admin.c daemon/backup.c \
 	      daemon/rotate.c
 CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/cmd-admin.c \
 	      client/cmd-sched.c client/keyfile.c client/ical.c client/note.c \
+	      client/msg.c client/cmd-msg.c \
 	      client/cmd-notes.c client/cmd-audit.c client/reply.c \
 	      client/auditfile.c client/cmd-backup.c client/human.c client/info.c \
 	      client/out.c client/cmd-worker.c client/reason.c client/shell.c
@@ -198,7 +201,7 @@ FUZZ_seal_SRCS = tests/fuzz/fuzz_seal.c daemon/seal.c daemon/rec.c \
 	       common/notehdr.c common/xmalloc.c
 # Booking codes as typed.
 FUZZ_TARGETS += code
-FUZZ_code_SRCS = tests/fuzz/fuzz_code.c daemon/code.c
+FUZZ_code_SRCS = tests/fuzz/fuzz_code.c common/code.c
 # Local times as sent, in zones with clock changes.
 FUZZ_TARGETS += time
 FUZZ_time_SRCS = tests/fuzz/fuzz_time.c daemon/timeutil.c
@@ -250,7 +253,7 @@ fuzz-seeds: deps
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -Iinclude -Idaemon -Iclient \
 	    $(PKG_CFLAGS) -o $(FUZZ_DIR)/mkseeds tests/fuzz/mkseeds.c \
-	    daemon/seal.c daemon/rec.c daemon/code.c client/note.c \
+	    daemon/seal.c daemon/rec.c common/code.c client/note.c client/msg.c client/cmd-msg.c \
 	    client/keyfile.c common/notehdr.c common/checkpoint.c \
 	    common/merkle.c common/xmalloc.c $(PKG_LIBS)
 	$(FUZZ_DIR)/mkseeds tests/fuzz/corpus

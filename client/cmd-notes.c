@@ -21,7 +21,7 @@
 #define NOTE_READ_MAX	(16 * 1024 * 1024)	/* the daemon's limit rules */
 
 /* Logs in as the holder of the recovery key in file. */
-static int
+int
 ctl_login_recovery(struct ctl *ctl, const char *file)
 {
 	if (ctl_unlock(ctl, file, "Recovery key passphrase: ") != EXIT_OK)

@@ -138,13 +138,6 @@ ctl_verb(struct ctl *ctl, int argc, char **argv, char *verb, int npos,
 	return listing(ctl, npos + 1, req, l->cols, l->ncols, _(l->empty));
 }
 
-/* avail rm SLOT */
-int
-ctl_avail_rm(struct ctl *ctl, int argc, char **argv)
-{
-	return ctl_verb(ctl, argc, argv, "AVAIL-RM", 1, 1, NULL);
-}
-
 /* slots [--from DATE] [--to DATE] [--modality M] */
 int
 ctl_slots(struct ctl *ctl, int argc, char **argv)
@@ -170,10 +163,28 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 	static const struct listing l = { status_cols, NCOLS(status_cols),
 	    N_("This case has no sessions.") };
 
+	struct reply	 r;
+	char		*req[2];
+	int		 i, unread;
+
 	ctl->explain = ctl_worker_explain;
 	if (ical_wanted(argc, argv))
 		return ical_status(ctl, argc, argv);
-	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, &l);
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+		return EXIT_USAGE;
+	req[0] = "STATUS";
+	req[1] = argv[i];
+	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	out_reply(ctl, &r, l.cols, l.ncols, _(l.empty));
+	/* Staff messages not yet read: a count, said beside the contract. */
+	if (r.final.argc == 2 && strcmp(r.final.argv[0], "unread") == 0 &&
+	    (unread = atoi(r.final.argv[1])) > 0)
+		fprintf(stderr, ngettext("%d new message from the service: "
+		    "ecoctl messages CODE\n", "%d new messages from the "
+		    "service: ecoctl messages CODE\n", unread), unread);
+	reply_free(&r);
+	return EXIT_OK;
 }
 
 /* agenda [--from DATE] [--to DATE] [--ical] */

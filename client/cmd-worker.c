@@ -395,9 +395,13 @@ ctl_book(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAIL;
 	if (r.final.argc == 1) {
 		printf("%s\n", r.final.argv[0]);
+		fflush(stdout);
+		ctl_book_case_key(ctl, r.final.argv[0]);
 		book_told(ctl, r.final.argv[0], 1);
-	} else if (v[0] != NULL)
+	} else if (v[0] != NULL) {
+		ctl_book_case_key(ctl, v[0]);
 		book_told(ctl, v[0], 0);
+	}
 	reply_free(&r);
 	return EXIT_OK;
 }

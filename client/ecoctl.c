@@ -96,8 +96,9 @@ static const struct ctl_cmd ctl_table[] = {
 	    N_("publish free slots (counsellor)"),
 	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
 	    "--weekly 4", 0 },
-	{ "avail rm", ctl_avail_rm, "SLOT", N_("withdraw a free slot "
-	    "(counsellor)"),
+	{ "avail rm", ctl_avail_rm, "SLOT [--reason-file F]",
+	    N_("withdraw a slot (counsellor); a booked one needs --reason-file: "
+	    "its session is cancelled by the service and the worker told why"),
 	    "ecoctl avail rm 12", 0 },
 	{ "book", ctl_book, "SLOT [--code CODE] [--message-file F]",
 	    N_("book a slot: prints a new case's code"),
@@ -110,6 +111,29 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "mark", ctl_mark, "BOOKING attended|no-show",
 	    N_("record what happened (counsellor)"),
 	    "ecoctl mark 3 attended", 0 },
+	{ "message send", ctl_message_send, "CASE|booking:BOOKING [--file F]",
+	    N_("write to a case's worker, sealed to the code's key "
+	    "(counsellor); prints the message id"),
+	    "ecoctl message send 2 --file reply.txt", 0 },
+	{ "message list", ctl_message_list, "[--case CASE] "
+	    "[--recovery-key FILE] [--json]",
+	    N_("the case messages you can open (counsellor)"),
+	    "ecoctl message list --case 2", CTL_LIST },
+	{ "message open", ctl_message_open, "ID [--recovery-key FILE]",
+	    N_("print a case message's text, byte for byte (counsellor)"),
+	    "ecoctl message open 4", 0 },
+	{ "messages", ctl_messages, "CODE [--open ID] [--json]",
+	    N_("the case's messages, opened with the code"),
+	    "ecoctl messages K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", CTL_LIST },
+	{ "reply", ctl_reply, "CODE [--file F]",
+	    N_("write to the case's counsellors (default: standard input)"),
+	    "ecoctl reply K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D --file msg.txt",
+	    0 },
+	{ "session cancel", ctl_session_cancel, "BOOKING --reason-file F | "
+	    "--day DATE --reason-file F",
+	    N_("the service cancels a booked session and tells the worker why "
+	    "(counsellor; --day: every session that day, admin)"),
+	    "ecoctl session cancel 3 --reason-file reason.txt", 0 },
 	{ "message", ctl_message, "BOOKING",
 	    N_("print a booking's intake message (counsellor)"),
 	    "ecoctl message 3", 0 },

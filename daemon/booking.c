@@ -102,8 +102,8 @@ sched_avail_rm(struct sched *s, const char *actor, struct person *p,
 	if (sl == NULL || sl->removed || sl->person != p->id)
 		return sched_errf(e, ECO_ERR_NOTFOUND, "no such slot of yours");
 	if (sl->booking != 0)
-		return sched_errf(e, ECO_ERR_CONFLICT, "the slot is booked; it "
-		    "cannot be withdrawn");
+		return sched_errf(e, ECO_ERR_CONFLICT, "the slot is booked; "
+		    "cancel its session first (session cancel)");
 	copy = *sl;
 	copy.removed = 1;
 	if (store_begin(s->st, &cause) != 0 || put_slot(s, &copy, 0,
@@ -529,12 +529,15 @@ purge_case(int64_t id, const unsigned char *buf, size_t len, void *arg)
 {
 	struct purge_scan	*ps = arg;
 	struct rec		 r;
+	const unsigned char	*key;
 	int64_t			 created, last;
 
 	if (len < BLIND_INDEX_BYTES)		/* its tag, then the case */
 		return -1;
 	rec_read(&r, buf + BLIND_INDEX_BYTES, len - BLIND_INDEX_BYTES);
 	created = rec_get_i64(&r);
+	if (rec_more(&r))			/* the worker's key */
+		rec_get_bytes(&r, &key);
 	if (rec_done(&r) != 0 || id >= ps->ncases)
 		return -1;
 	last = ps->last[id] != 0 ? ps->last[id] : created;

@@ -229,7 +229,11 @@ cmd_status(struct client *c, const struct args *a)
 		client_data(c, 9, f);
 	}
 	free(v);
-	client_ok(c, 0, NULL);
+	/* A count of staff messages not yet read, never what they say. */
+	snprintf(minutes, sizeof minutes, "%d", msg_unread(s, case_id));
+	f[0] = "unread";
+	f[1] = minutes;
+	client_ok(c, 2, f);
 }
 
 /* CANCEL code: cancels the case's upcoming session. */

@@ -24,6 +24,7 @@
 
 static const char *const w_roles[] = { "counsellor", "auditor", NULL };
 static const char *const w_marks[] = { "attended", "no-show", NULL };
+static const char *const w_caseof[] = { "case", "booking", "slot", NULL };
 
 /* Field templates used by several verbs. */
 #define T_SLOT		{ "slot", A_ID, 0, 0, NULL }
@@ -33,6 +34,8 @@ static const char *const w_marks[] = { "attended", "no-show", NULL };
 #define T_FROM		{ "from", A_DATE | A_OPT, 0, 0, NULL }
 #define T_TO		{ "to", A_DATE | A_OPT, 0, 0, NULL }
 #define T_SEQ(n)	{ n, A_ID, 0, 0, NULL }
+#define T_MSG		{ "sealed", A_B64, MSG_HDR_FIXED, \
+			    ECO_MESSAGE_TEXT_MAX + MSG_OVERHEAD_MAX, NULL }
 
 const struct cmd_entry cmd_table[] = {
 	{ "HELLO", ROLE_ANYONE, CMD_PREHELLO | CMD_MEMORY, cmd_hello,
@@ -76,9 +79,22 @@ const struct cmd_entry cmd_table[] = {
 	{ "MARK", ROLE_COUNSELLOR, 0, cmd_mark,
 	    { T_BOOKING, { "mark", A_WORD, 0, 0, w_marks } } },
 	{ "MESSAGE", ROLE_COUNSELLOR, 0, cmd_message, { T_BOOKING } },
+	{ "CASE-KEY", ROLE_COUNSELLOR | ROLE_ADMIN, 0, cmd_case_key,
+	    { { "of", A_WORD, 0, 0, w_caseof }, { "id", A_ID, 0, 0, NULL } } },
+	{ "MSG-SEND", ROLE_COUNSELLOR, 0, cmd_msg_send,
+	    { { "case", A_ID, 0, 0, NULL }, T_MSG } },
+	{ "MSG-LIST", ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_msg_list,
+	    { { "case", A_ID | A_OPT, 0, 0, NULL } } },
+	{ "MSG-OPEN", ROLE_COUNSELLOR | ROLE_RECOVERY, 0, cmd_msg_open,
+	    { { "msg", A_ID, 0, 0, NULL } } },
+	{ "SESSION-CANCEL", ROLE_COUNSELLOR | ROLE_ADMIN, 0, cmd_session_cancel,
+	    { T_BOOKING, { "sealed", A_B64 | A_OPT, MSG_HDR_FIXED,
+	    ECO_MESSAGE_TEXT_MAX + MSG_OVERHEAD_MAX, NULL } } },
+	{ "DAY-BOOKED", ROLE_ADMIN, 0, cmd_day_booked,
+	    { { "date", A_DATE, 0, 0, NULL } } },
 
 	{ "LOGIN-RECOVERY", ROLE_ANYONE, 0, cmd_login_recovery, { { 0 } } },
-	{ "RECOVERY-KEY", ROLE_COUNSELLOR, 0, cmd_recovery_key, { { 0 } } },
+	{ "RECOVERY-KEY", ROLE_COUNSELLOR | ROLE_ADMIN, 0, cmd_recovery_key, { { 0 } } },
 	{ "NOTE-BEGIN", ROLE_COUNSELLOR, 0, cmd_note_begin,
 	    { T_BOOKING, { "amends", A_ID | A_OPT, 0, 0, NULL },
 	    { "size", A_INT, 1, ECO_NOTE_MAX + NOTE_OVERHEAD_MAX, NULL } } },
@@ -98,6 +114,11 @@ const struct cmd_entry cmd_table[] = {
 	    { "message", A_B64 | A_OPT, crypto_box_SEALBYTES + 1,
 	    crypto_box_SEALBYTES + ECO_MESSAGE_MAX, NULL } } },
 	{ "STATUS", ROLE_ANYONE, 0, cmd_status, { T_CODE } },
+	{ "CASE-SET", ROLE_ANYONE, 0, cmd_case_set,
+	    { T_CODE, { "casekey", A_B64, 32, 32, NULL } } },
+	{ "MSG-RCPT", ROLE_ANYONE, 0, cmd_msg_rcpt, { T_CODE } },
+	{ "MSG-POST", ROLE_ANYONE, 0, cmd_msg_post, { T_CODE, T_MSG } },
+	{ "MSG-THREAD", ROLE_ANYONE, 0, cmd_msg_thread, { T_CODE } },
 	{ "CANCEL", ROLE_ANYONE, 0, cmd_cancel, { T_CODE } },
 	{ "RESCHEDULE", ROLE_ANYONE, 0, cmd_reschedule, { T_CODE, T_SLOT } },
 

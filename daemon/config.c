@@ -90,6 +90,10 @@ static const struct setting settings[] = {
 	    NULL, 20, 0, 1000000, NULL },
 	{ "max_note_bytes", S_INT, OFF(max_note_bytes), NULL,
 	    1048576, 1024, ECO_NOTE_MAX, NULL },
+	{ "max_message_bytes", S_INT, OFF(max_message_bytes), NULL,
+	    4096, 1, ECO_MESSAGE_TEXT_MAX, NULL },
+	{ "max_messages_per_case", S_INT, OFF(max_messages_per_case), NULL,
+	    200, 1, 10000, NULL },
 	{ "login_failures_per_uid", S_INT, OFF(login_failures_per_uid), NULL,
 	    10, 1, 1000000, NULL },
 	{ "login_failures_global", S_INT, OFF(login_failures_global), NULL,
@@ -381,6 +385,21 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 		return config_fail(cf, line, "max_output_bytes", cause,
 		    "a page of audit entries needs at least %zu (it is %d)",
 		    config_audit_reply_bytes() + 65536, cf->max_output_bytes);
+	/* A message travels in one line each way: MSG-POST code message. */
+	need = ((size_t)cf->max_message_bytes + MSG_OVERHEAD_MAX + 2) / 3 * 4 +
+	    64;
+	if ((size_t)cf->max_line_bytes < need &&
+	    config_line(line, "max_message_bytes") == 0) {
+		/* The default shrinks to fit a short line; one written in
+		 * the file must fit as written. */
+		need = ((size_t)cf->max_line_bytes - 64) / 4 * 3;
+		cf->max_message_bytes = need > MSG_OVERHEAD_MAX ?
+		    (int)(need - MSG_OVERHEAD_MAX) : 0;
+	} else if ((size_t)cf->max_line_bytes < need)
+		return config_fail(cf, line, "max_message_bytes", cause,
+		    "a message of max_message_bytes = %d needs max_line_bytes "
+		    "of at least %zu (it is %d)", cf->max_message_bytes, need,
+		    cf->max_line_bytes);
 	need = config_note_reply_bytes(cf->max_note_bytes) + 65536;
 	if ((size_t)cf->max_output_bytes < need)
 		return config_fail(cf, line,

@@ -29,6 +29,8 @@ struct config {
 	int	 max_bookings_per_connection;
 	int	 max_bookings_per_uid_hour;
 	int	 max_note_bytes;
+	int	 max_message_bytes;
+	int	 max_messages_per_case;
 	int	 login_failures_per_uid;	/* a window, then one try a conn */
 	int	 login_failures_global;
 	int	 audit_refusals_per_window;	/* entries, then summaries */

@@ -22,7 +22,7 @@
 static const char *const modality_names[] = { NULL, "presencial",
     "telefono", "video" };
 static const char *const bstate_names[] = { NULL, "booked", "cancelled",
-    "rescheduled", "attended", "no-show" };
+    "rescheduled", "attended", "no-show", "cancelled-by-service" };
 
 /* Fills e with an error code and message; returns -1. */
 int
@@ -458,7 +458,7 @@ modality_parse(const char *s)
 const char *
 bstate_name(int st)
 {
-	return st >= B_BOOKED && st <= B_NOSHOW ? bstate_names[st] : "?";
+	return st >= B_BOOKED && st <= B_SVC_CANCELLED ? bstate_names[st] : "?";
 }
 
 struct person *
@@ -688,7 +688,7 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	load_history(&r, id, b);
 	if (rec_done(&r) != 0 || (sl = sched_slot(s, b->slot)) == NULL ||
 	    b->origin <= 0 || b->origin > id || b->seq < 0 || b->modified < 0 ||
-	    b->state < B_BOOKED || b->state > B_NOSHOW) {
+	    b->state < B_BOOKED || b->state > B_SVC_CANCELLED) {
 		booking_free(b);
 		return -1;
 	}
@@ -727,6 +727,8 @@ load_purged(struct sched *s, char **cause)
 	rec_read(&r, buf, len);
 	for (i = 0; i < 3; i++)
 		s->purged[i] = rec_get_i64(&r);
+	if (rec_more(&r))
+		s->purged[PURGED_MESSAGES] = rec_get_i64(&r);
 	if (rec_done(&r) != 0) {
 		xasprintf(cause, "table meta row %d does not decode",
 		    META_PURGED);
@@ -782,7 +784,7 @@ sched_load(struct store *st, struct seal *seal, struct audit *audit,
 	for (id = 1; id < idvec_next(&s->slots); id++)
 		if ((sl = idvec_get(&s->slots, id)) != NULL)
 			sched_index_slot(s, sl);
-	if (notes_load(s, cause) != 0) {
+	if (notes_load(s, cause) != 0 || messages_load(s, cause) != 0) {
 		sched_free(s);
 		return NULL;
 	}
@@ -806,6 +808,9 @@ sched_free(struct sched *s)
 	for (i = 0; i < s->notes.n; i++)
 		free(s->notes.v[i]);
 	free(s->notes.v);
+	for (i = 0; i < s->messages.n; i++)
+		free(s->messages.v[i]);
+	free(s->messages.v);
 	free(s->people.v);
 	free(s->slots.v);
 	free(s->bookings.v);

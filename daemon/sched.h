@@ -27,7 +27,7 @@ struct store;
 
 enum modality { MOD_PRESENCIAL = 1, MOD_TELEFONO, MOD_VIDEO };
 enum bstate { B_BOOKED = 1, B_CANCELLED, B_RESCHEDULED, B_ATTENDED,
-    B_NOSHOW };
+    B_NOSHOW, B_SVC_CANCELLED };
 
 struct person {
 	int64_t		 id;
@@ -82,6 +82,21 @@ struct note {
 	unsigned char	 rcpt[4][32];		/* recipients' keys */
 };
 
+/* A message in a case's thread (messages.c): the sealed blob stays on disk,
+ * read only when served. */
+struct message {
+	int64_t		 id;
+	int64_t		 case_id;
+	int64_t		 booking;		/* the one it is about, or 0 */
+	int64_t		 author;		/* person, or 0 */
+	int		 from;			/* MSG_FROM_* */
+	int64_t		 created;
+	int64_t		 read;			/* served to the worker, or 0 */
+	size_t		 rowlen;
+	int		 nrcpt;
+	unsigned char	 rcpt[8][32];		/* recipients' X25519 keys */
+};
+
 struct idvec {
 	void		**v;
 	size_t		  n;
@@ -114,6 +129,7 @@ struct sched {
 	struct idvec		 slots;
 	struct idvec		 bookings;
 	struct idvec		 notes;
+	struct idvec		 messages;
 	struct slot_free_tree	 free;		/* not removed, not booked */
 	struct slot_live_tree	 live;		/* not removed, by person */
 	int			 longest;	/* minutes of the longest live */
@@ -121,7 +137,7 @@ struct sched {
 	struct audit		*audit;		/* not owned */
 	unsigned char		 recovery[32];	/* recovery key, if */
 	int			 has_recovery;
-	int64_t			 purged[3];	/* highest id purged, PURGED_* */
+	int64_t			 purged[4];	/* highest id purged, PURGED_* */
 	int			 has_purged;	/* the META_PURGED row exists */
 };
 
@@ -129,12 +145,14 @@ struct sched {
 #define PURGED_CASES	0
 #define PURGED_BOOKINGS	1
 #define PURGED_NOTES	2
+#define PURGED_MESSAGES	3	/* written after the other three */
 
 /* What one purge deleted. */
 struct purge_counts {
 	int64_t		 cases;
 	int64_t		 bookings;
 	int64_t		 notes;
+	int64_t		 messages;
 };
 
 struct sched_err {
@@ -237,5 +255,30 @@ unsigned char *note_blob(struct sched *, const struct note *, size_t *,
 	    struct sched_err *);
 unsigned char *note_open(struct sched *, const char *, const unsigned char *,
 	    int64_t, const struct note **, size_t *, struct sched_err *);
+
+int	messages_load(struct sched *, char **);
+int	case_key(struct sched *, int64_t, unsigned char *, struct sched_err *);
+int	case_set_key(struct sched *, const unsigned char *, int64_t,
+	    const unsigned char *, struct sched_err *);
+int	case_counsellor(struct sched *, int64_t, const struct person *);
+size_t	case_counsellors(struct sched *, int64_t, struct person **, size_t);
+int	msg_post(struct sched *, const char *, int64_t, int64_t, int64_t,
+	    const unsigned char *, size_t, time_t, int64_t *,
+	    struct sched_err *);
+size_t	msg_list(struct sched *, const unsigned char *, int64_t,
+	    struct message ***);
+size_t	msg_thread(struct sched *, int64_t, struct message ***);
+int	msg_unread(struct sched *, int64_t);
+unsigned char *msg_blob(struct sched *, const struct message *, size_t *,
+	    struct sched_err *);
+unsigned char *msg_serve(struct sched *, const char *, const unsigned char *,
+	    int64_t, struct message **, size_t *, struct sched_err *);
+int	msg_serve_thread(struct sched *, int64_t, struct message **, size_t,
+	    unsigned char **, size_t *, time_t, struct sched_err *);
+int	msg_recipient(const struct message *, const unsigned char *);
+int	sched_session_cancel(struct sched *, const char *, struct person *,
+	    int64_t, const unsigned char *, size_t, time_t,
+	    struct sched_err *);
+size_t	sched_day_booked(struct sched *, time_t, time_t, struct booking ***);
 
 #endif

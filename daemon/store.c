@@ -24,7 +24,7 @@
 
 /* The sealed tables, in the order STATS reports them. */
 static const char *const sealed_tables[] = { "meta", "counsellors", "slots",
-    "cases", "bookings", "notes", "audit", "audit_tiles", NULL };
+    "cases", "bookings", "notes", "audit", "audit_tiles", "messages", NULL };
 
 /*
  * Schema migrations: entry i takes user_version i to i + 1. Never edit one
@@ -55,6 +55,9 @@ static const char *const migrations[] = {
 	"    body BLOB NOT NULL);",
 
 	"CREATE TABLE audit_tiles (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
+	"    body BLOB NOT NULL);",
+
+	"CREATE TABLE messages (id INTEGER PRIMARY KEY, tag BLOB UNIQUE,"
 	"    body BLOB NOT NULL);",
 };
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))

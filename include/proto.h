@@ -43,6 +43,9 @@
 /* An intake message: at most this many bytes before sealing. */
 #define ECO_MESSAGE_MAX		4096
 #define ECO_LOCATION_MAX	200
+/* The largest max_message_bytes (a case message's text) a config may set;
+ * the sealed message must also fit max_line_bytes. */
+#define ECO_MESSAGE_TEXT_MAX	65536
 /* ical_summary, the title of the worker's own calendar event. */
 #define ICAL_SUMMARY_MAX	64
 

@@ -59,4 +59,35 @@
 #define NOTE_OVERHEAD_MAX	(NOTE_HDR_FIXED + \
 				    NOTE_MAX_RCPT * NOTE_RCPT_BYTES + 24 + 64 + 16)
 
+/*
+ * A case message (docs/CRYPTO.md), made and opened only by ecoctl:
+ *
+ *	header	"ECM1", case (8, big-endian), sender kind (1: MSG_FROM_*),
+ *		sender key (32: the counsellor's Ed25519 key; the case's
+ *		X25519 key for the worker; zeros for the service), recipient
+ *		count (1), then per recipient: X25519 key (32) and
+ *		crypto_box_seal of the message key (MSG_WRAP_BYTES)
+ *	nonce	24 bytes
+ *	body	XChaCha20-Poly1305 under the message key of signature (64;
+ *		zeros unless a counsellor wrote it) || text, the whole header
+ *		as associated data
+ *
+ * A counsellor signs MSG_SIGN_CONTEXT, a NUL, the case (8 bytes), the
+ * sender kind (1) and the text. The worker's case key pair is
+ * crypto_box_seed_keypair of BLAKE2b-256, keyed with the code's 16 random
+ * bytes, of CASE_KEY_CONTEXT.
+ */
+#define MSG_MAGIC		"ECM1"
+#define MSG_SIGN_CONTEXT	"ECO-MSG-v1"
+#define CASE_KEY_CONTEXT	"ECO-CASE-KEY-v1"
+#define MSG_FROM_WORKER		1
+#define MSG_FROM_COUNSELLOR	2
+#define MSG_FROM_SERVICE	3
+#define MSG_HDR_FIXED		46
+#define MSG_WRAP_BYTES		80	/* crypto_box_SEALBYTES + 32 */
+#define MSG_RCPT_BYTES		(32 + MSG_WRAP_BYTES)
+#define MSG_MAX_RCPT		8
+#define MSG_OVERHEAD_MAX	(MSG_HDR_FIXED + \
+				    MSG_MAX_RCPT * MSG_RCPT_BYTES + 24 + 64 + 16)
+
 #endif

@@ -43,7 +43,8 @@ VALID = {
     "mark": "attended", "size": "10", "chunk": "AAAA", "from": "2030-01-01",
     "to": "2030-01-02", "code": None, "message": B64(49), "first": "1",
     "last": "1", "size1": "1", "size2": "1", "seq": "1", "offset": "0",
-    "passphrase": "-",
+    "passphrase": "-", "of": "case", "id": "1", "casekey": B64(32),
+    "msg": "1", "date": "2030-01-07", "sealed": B64(100),
 }
 
 KIND = {
@@ -65,6 +66,11 @@ KIND = {
     "name": ("name", NAME_BAD), "code": ("code", CODE_BAD),
     "modality": ("modality", MODALITY_BAD),
     "location": ("text", ["L" * 201, "L" * 2000]),
+    "of": ("word", WORD_BAD + ["cases", "Slot"]),
+    "id": ("number", NUMBER_BAD), "msg": ("number", NUMBER_BAD),
+    "date": ("date", DATE_BAD),
+    "casekey": ("b64", ["", "!!!!", B64(31), B64(33)]),
+    "sealed": ("b64", ["", "!!!!", B64(10), B64(45)]),
     # B64(1) decodes to a NUL byte: refused by the handler, same wording.
     "passphrase": ("b64", ["", "!!!!", "AAA", "A" * 5000, B64(1),
                            B64(1024)]),

@@ -14,7 +14,7 @@ comp() {
 	    - "$COMPL" "$ECOCTL" "$@"
 }
 expect_match "the first word: every command's first word, once" "$(comp "")" \
-    "^admin agenda audit avail book cancel help keygen mark message note passwd ping reschedule shell slots stats status $"
+    "^admin agenda audit avail book cancel help keygen mark message messages note passwd ping reply reschedule session shell slots stats status $"
 expect_eq "a prefix" "$(comp st)" "stats status "
 expect_eq "admin's second words" "$(comp admin "")" \
     "audit-pubkey auditor backup counsellor list purge revoke rotate-key stats verify "
