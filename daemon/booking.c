@@ -547,7 +547,8 @@ purge_case(int64_t id, const unsigned char *buf, size_t len, void *arg)
 
 /*
  * Deletes every case whose last session ended more than retention_days
- * before now: its row and its bookings (with their intake messages); and
+ * before now: its row, its bookings (with their intake messages) and its
+ * messages; and
  * every note older than note_retention_days whose case is gone or goes
  * now. Slots stay. All in one transaction with one audit entry by actor
  * giving the counts; memory follows once committed. Then the WAL is
@@ -563,10 +564,11 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 	struct booking		*b;
 	struct slot		*sl;
 	struct note		*n;
+	struct message		*m;
 	struct rec		 r;
-	unsigned char		*ndel = NULL;
-	char			*cause = NULL, outcome[96];
-	int64_t			 top[3], end, bad, first_bad = 0;
+	unsigned char		*ndel = NULL, *mdel = NULL;
+	char			*cause = NULL, outcome[128];
+	int64_t			 top[4], end, bad, first_bad = 0;
 	size_t			 i;
 	int			 rc = -1;
 
@@ -605,6 +607,7 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 
 	memcpy(top, s->purged, sizeof top);
 	ndel = xcalloc(s->notes.n + 1, 1);
+	mdel = xcalloc(s->messages.n + 1, 1);
 	if (store_begin(s->st, &cause) != 0)
 		goto fail_store;
 	for (i = 1; i < (size_t)ps.ncases; i++) {
@@ -638,8 +641,20 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 		if (n->id > top[PURGED_NOTES])
 			top[PURGED_NOTES] = n->id;
 	}
+	/* A case's messages go with it, whatever their age. */
+	for (i = 1; i < s->messages.n; i++) {
+		if ((m = s->messages.v[i]) == NULL || m->case_id <= 0 ||
+		    m->case_id >= ps.ncases || ps.state[m->case_id] != 2)
+			continue;
+		if (store_delete(s->st, "messages", m->id, &cause) != 0)
+			goto fail_store;
+		mdel[i] = 1;
+		counts->messages++;
+		if (m->id > top[PURGED_MESSAGES])
+			top[PURGED_MESSAGES] = m->id;
+	}
 	rec_init(&r);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		rec_put_i64(&r, top[i]);
 	if (s->has_purged)
 		rc = store_update(s->st, "meta", META_PURGED, r.buf, r.len,
@@ -651,8 +666,9 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 	if (rc != 0)
 		goto fail_store;
 	snprintf(outcome, sizeof outcome, "ok cases=%lld bookings=%lld "
-	    "notes=%lld", (long long)counts->cases,
-	    (long long)counts->bookings, (long long)counts->notes);
+	    "notes=%lld messages=%lld", (long long)counts->cases,
+	    (long long)counts->bookings, (long long)counts->notes,
+	    (long long)counts->messages);
 	if (sched_audit(s, actor, "purge", NULL, 0, outcome, &cause) != 0 ||
 	    sched_commit(s, &cause) != 0)
 		goto fail_store;
@@ -678,9 +694,15 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 			free(s->notes.v[i]);
 			idvec_set(&s->notes, (int64_t)i, NULL);
 		}
+	for (i = 1; i < s->messages.n; i++)
+		if (mdel[i]) {
+			free(s->messages.v[i]);
+			idvec_set(&s->messages, (int64_t)i, NULL);
+		}
 	free(ps.last);
 	free(ps.state);
 	free(ndel);
+	free(mdel);
 	if (sched_flush(s, e) != 0) {
 		memset(counts, 0, sizeof *counts);
 		return -1;
@@ -697,6 +719,7 @@ fail_store:
 	free(ps.last);
 	free(ps.state);
 	free(ndel);
+	free(mdel);
 	memset(counts, 0, sizeof *counts);
 	return sched_err_store(s, e, cause);
 }

@@ -188,5 +188,6 @@ cmd_purge(struct client *c, const struct args *a)
 	stat_line(c, "cases", (long long)pc.cases);
 	stat_line(c, "bookings", (long long)pc.bookings);
 	stat_line(c, "notes", (long long)pc.notes);
+	stat_line(c, "messages", (long long)pc.messages);
 	client_ok(c, 0, NULL);
 }

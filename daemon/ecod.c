@@ -288,9 +288,10 @@ purge_cb(evutil_socket_t fd, short what, void *arg)
 	if (sched_purge(ecod->sched, "ecod", time(NULL), &pc, &e) != 0)
 		log_warnx("purge: %s", e.msg);
 	else
-		log_info("purge: %lld cases, %lld bookings, %lld notes deleted",
-		    (long long)pc.cases, (long long)pc.bookings,
-		    (long long)pc.notes);
+		log_info("purge: %lld cases, %lld bookings, %lld notes, %lld "
+		    "messages deleted", (long long)pc.cases,
+		    (long long)pc.bookings, (long long)pc.notes,
+		    (long long)pc.messages);
 	evtimer_add(ecod->purge, &tv);
 }
 

@@ -28,6 +28,9 @@ NEW=$(ctl book 2 --message-file "$T/msg2")	# case 2, booking 2
 set_clock "$D1 11:00"
 echo "note on the old case" | as ana note write 1 >/dev/null	# note 1
 echo "note on the recent case" | as ana note write 2 >/dev/null	# note 2
+echo "staff to the old case" | as ana message send 1 >/dev/null	# message 1
+echo "the old case answers" | ctl reply "$OLD"			# message 2
+echo "staff to the recent case" | as ana message send 2 >/dev/null # message 3
 
 # blob TABLE ID: the hex of a sealed row body as the database holds it.
 blob() {
@@ -49,7 +52,8 @@ for d, _, fs in os.walk(sys.argv[1]):
 print(n)
 EOF
 }
-for r in "cases 1" "bookings 1" "notes 1" "cases 2" "bookings 2" "notes 2"; do
+for r in "cases 1" "bookings 1" "notes 1" "cases 2" "bookings 2" "notes 2" \
+    "messages 1" "messages 2" "messages 3"; do
 	set -- $r
 	eval "B_$1_$2=\$(blob $1 $2)"
 done
@@ -60,10 +64,12 @@ check "before the purge the old case's row is found" \
     test "$(found "$B_cases_1")" -ge 1
 check "  and its booking's" test "$(found "$B_bookings_1")" -ge 1
 check "  and its note's" test "$(found "$B_notes_1")" -ge 1
+check "  and its messages'" test "$(found "$B_messages_1")" -ge 1 -a \
+    "$(found "$B_messages_2")" -ge 1
 
 # Not yet expired: nothing goes.
 expect_eq "a purge before anything expired deletes nothing" \
-    "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=0 "
+    "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=0 messages=0 "
 
 out=$(as_nobody admin purge 2>&1); st=$?
 expect_eq "a non-admin uid is refused PURGE (exit 1)" "$st" 1
@@ -81,12 +87,16 @@ expect_eq "the old case is still there" "$(ctl status "$OLD" | wc -l)" 1
 # note, 31 days old, stays (note_retention_days = 45).
 set_clock "$D32 12:00"
 expect_eq "the purge prints the counts" \
-    "$(ctl admin purge | tr '\t\n' '= ')" "cases=1 bookings=1 notes=0 "
+    "$(ctl admin purge | tr '\t\n' '= ')" "cases=1 bookings=1 notes=0 messages=2 "
 expect_eq "the old case's row is in no file" "$(found "$B_cases_1")" 0
 expect_eq "its booking (and intake message) is in no file" \
     "$(found "$B_bookings_1")" 0
 check "its note, not yet past note_retention_days, is kept" \
     test "$(found "$B_notes_1")" -ge 1
+expect_eq "its messages, both ways, are in no file" \
+    "$(found "$B_messages_1")$(found "$B_messages_2")" 00
+check "the recent case's message is kept" \
+    test "$(found "$B_messages_3")" -ge 1
 check "the recent case's row is still found (the search works)" \
     test "$(found "$B_cases_2")" -ge 1
 check "  and its booking's" test "$(found "$B_bookings_2")" -ge 1
@@ -110,12 +120,12 @@ expect_eq "  which ana still opens" "$(as ana note open 1)" \
 # 46 days after it was written, the old case's note goes too.
 set_clock "$D50 12:00"
 expect_eq "a later purge deletes the note" \
-    "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=1 "
+    "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=1 messages=0 "
 expect_eq "the old note is in no file" "$(found "$B_notes_1")" 0
 check "the recent case's note is still found" \
     test "$(found "$B_notes_2")" -ge 1
 expect_eq "a second purge deletes nothing" \
-    "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=0 "
+    "$(ctl admin purge | tr '\t\n' '= ')" "cases=0 bookings=0 notes=0 messages=0 "
 expect_eq "ana lists only the recent note" "$(as ana note list | cut -f1)" 2
 
 # When the newest case goes too, its ids are not given out again, not
@@ -123,7 +133,7 @@ expect_eq "ana lists only the recent note" "$(as ana note list | cut -f1)" 2
 D200=$(ldate "+200 days")
 set_clock "$D200 12:00"
 expect_eq "the recent case expires in its turn" \
-    "$(ctl admin purge | tr '\t\n' '= ')" "cases=1 bookings=1 notes=1 "
+    "$(ctl admin purge | tr '\t\n' '= ')" "cases=1 bookings=1 notes=1 messages=1 "
 check "its row is in no file now" test "$(found "$B_cases_2")" -eq 0
 check "restarts" ecod_stop
 ecod_start
@@ -139,9 +149,9 @@ expect_eq "  and its case a new one" "$(sqlite3 -readonly "$DB" \
 # What the audit log says.
 log=$(as au audit log)
 expect_match "the audit log has the purge with its counts" "$log" \
-    $'\tadmin\tpurge\t-\tok cases=1 bookings=1 notes=0$'
+    $'\tadmin\tpurge\t-\tok cases=1 bookings=1 notes=0 messages=2$'
 expect_match "  and the note's" "$log" \
-    $'\tadmin\tpurge\t-\tok cases=0 bookings=0 notes=1$'
+    $'\tadmin\tpurge\t-\tok cases=0 bookings=0 notes=1 messages=0$'
 expect_eq "  one entry a purge" "$(echo "$log" | \
     grep -c $'\tadmin\tpurge\t-\tok')" 5
 expect_eq "  and the refusals" "$(echo "$log" | \
@@ -176,10 +186,10 @@ set_clock "$D200 12:10"
 expect_eq "the daily run purges a few minutes after the start" \
     "$(wait_audit "$auto cases=0 ")" 1
 expect_match "  and logs the counts" "$(cat "$LOG")" \
-    "purge: 0 cases, 0 bookings, 0 notes deleted"
+    "purge: 0 cases, 0 bookings, 0 notes, 0 messages deleted"
 set_clock "$(ldate "+240 days") 12:00"
 expect_eq "a day later it runs again, deleting what expired" \
-    "$(wait_audit "$auto cases=1 bookings=1 notes=0$")" 1
+    "$(wait_audit "$auto cases=1 bookings=1 notes=0 messages=0$")" 1
 out=$(ctl status "$CODE3" 2>&1)
 expect_match "  that case's code is no such code" "$out" "^ecoctl: no case has this code\."
 check "its booking's row is gone" test "$(sqlite3 -readonly "$DB" \
