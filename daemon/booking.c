@@ -696,7 +696,10 @@ sched_purge(struct sched *s, const char *actor, time_t now,
 		}
 	for (i = 1; i < s->messages.n; i++)
 		if (mdel[i]) {
-			free(s->messages.v[i]);
+			m = s->messages.v[i];
+			if (idvec_get(&s->case_msgs, m->case_id) != NULL)
+				idvec_set(&s->case_msgs, m->case_id, NULL);
+			free(m);
 			idvec_set(&s->messages, (int64_t)i, NULL);
 		}
 	free(ps.last);

@@ -28,6 +28,15 @@ static void	msg_row(const struct message *, const unsigned char *, size_t,
 /* A case row: its tag, its creation time, then maybe its key. */
 #define CASE_ROW_MAX	(BLIND_INDEX_BYTES + 64)
 
+/* Adds m to memory, last of its case's thread (ids only grow). */
+static void
+msg_index(struct sched *s, struct message *m)
+{
+	m->case_prev = idvec_get(&s->case_msgs, m->case_id);
+	idvec_set(&s->case_msgs, m->case_id, m);
+	idvec_set(&s->messages, m->id, m);
+}
+
 /* Row loader: the index entry of one message; the blob is not kept. */
 static int
 load_message(int64_t id, const unsigned char *buf, size_t len, void *arg)
@@ -59,7 +68,7 @@ load_message(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	m->nrcpt = h.nrcpt;
 	for (i = 0; i < h.nrcpt; i++)
 		memcpy(m->rcpt[i], h.rcpt[i], 32);
-	idvec_set(&s->messages, id, m);
+	msg_index(s, m);
 	return 0;
 }
 
@@ -319,7 +328,7 @@ msg_new(struct sched *s, int64_t case_id, int64_t booking,
     const struct person *author, int from, const unsigned char *blob,
     size_t len, time_t now, struct sched_err *e)
 {
-	struct message	*m;
+	struct message	*m, *o;
 	struct msg_hdr	 h;
 	unsigned char	 ck[32];
 	size_t		 n = 0, i;
@@ -331,10 +340,9 @@ msg_new(struct sched *s, int64_t case_id, int64_t booking,
 			    "yet: the worker's ecoctl gives it");
 		return NULL;
 	}
-	for (i = 1; i < s->messages.n; i++)
-		if (s->messages.v[i] != NULL &&
-		    ((struct message *)s->messages.v[i])->case_id == case_id)
-			n++;
+	for (o = idvec_get(&s->case_msgs, case_id); o != NULL;
+	    o = o->case_prev)
+		n++;
 	if (n >= (size_t)s->cf->max_messages_per_case) {
 		sched_errf(e, ECO_ERR_LIMIT, "this case has %d messages, the "
 		    "most it may hold", s->cf->max_messages_per_case);
@@ -387,7 +395,7 @@ msg_post(struct sched *s, const char *actor, int64_t case_id,
 		free(m);
 		return sched_err_store(s, e, cause);
 	}
-	idvec_set(&s->messages, m->id, m);
+	msg_index(s, m);
 	*id = m->id;
 	return 0;
 }
@@ -420,13 +428,17 @@ size_t
 msg_thread(struct sched *s, int64_t case_id, struct message ***out)
 {
 	struct message	*m;
-	size_t		 i, count = 0;
+	size_t		 n = 0, i;
 
-	*out = xcalloc(s->messages.n + 1, sizeof **out);
-	for (i = 1; i < s->messages.n; i++)
-		if ((m = s->messages.v[i]) != NULL && m->case_id == case_id)
-			(*out)[count++] = m;
-	return count;
+	for (m = idvec_get(&s->case_msgs, case_id); m != NULL;
+	    m = m->case_prev)
+		n++;
+	*out = xcalloc(n + 1, sizeof **out);
+	i = n;
+	for (m = idvec_get(&s->case_msgs, case_id); m != NULL;
+	    m = m->case_prev)
+		(*out)[--i] = m;
+	return n;
 }
 
 /* Counts the staff messages of a case not yet served to the worker. */
@@ -434,12 +446,11 @@ int
 msg_unread(struct sched *s, int64_t case_id)
 {
 	struct message	*m;
-	size_t		 i;
 	int		 n = 0;
 
-	for (i = 1; i < s->messages.n; i++)
-		if ((m = s->messages.v[i]) != NULL && m->case_id == case_id &&
-		    m->from != MSG_FROM_WORKER && m->read == 0)
+	for (m = idvec_get(&s->case_msgs, case_id); m != NULL;
+	    m = m->case_prev)
+		if (m->from != MSG_FROM_WORKER && m->read == 0)
 			n++;
 	return n;
 }
@@ -647,7 +658,7 @@ sched_session_cancel(struct sched *s, const char *actor, struct person *p,
 	sl->removed = 1;
 	slot_set_booking(s, sl, 0);
 	if (m != NULL)
-		idvec_set(&s->messages, m->id, m);
+		msg_index(s, m);
 	return 0;
 }
 

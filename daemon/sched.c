@@ -811,6 +811,7 @@ sched_free(struct sched *s)
 	for (i = 0; i < s->messages.n; i++)
 		free(s->messages.v[i]);
 	free(s->messages.v);
+	free(s->case_msgs.v);
 	free(s->people.v);
 	free(s->slots.v);
 	free(s->bookings.v);

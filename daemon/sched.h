@@ -95,6 +95,7 @@ struct message {
 	size_t		 rowlen;
 	int		 nrcpt;
 	unsigned char	 rcpt[8][32];		/* recipients' X25519 keys */
+	struct message	*case_prev;		/* the case's one before */
 };
 
 struct idvec {
@@ -130,6 +131,7 @@ struct sched {
 	struct idvec		 bookings;
 	struct idvec		 notes;
 	struct idvec		 messages;
+	struct idvec		 case_msgs;	/* case id: its last message */
 	struct slot_free_tree	 free;		/* not removed, not booked */
 	struct slot_live_tree	 live;		/* not removed, by person */
 	int			 longest;	/* minutes of the longest live */
