@@ -48,7 +48,7 @@ CLIENT_SRCS = client/conn.c client/cmd-misc.c client/cmd-keys.c \
 	      client/out.c client/cmd-worker.c client/reason.c client/shell.c
 TOOL_NAMES  = rawsock dbpoke ecoload keyprobe
 UNIT_NAMES  = test_wire test_seal test_store test_config test_time test_code \
-	      test_note test_merkle test_keyfile
+	      test_note test_merkle test_keyfile test_msg
 
 COMMON_OBJS = $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
@@ -187,6 +187,9 @@ FUZZ_wire_SRCS = tests/fuzz/fuzz_wire.c common/wire.c common/xmalloc.c
 # A sealed note's public header, parsed by the daemon from uploads.
 FUZZ_TARGETS += notehdr
 FUZZ_notehdr_SRCS = tests/fuzz/fuzz_notehdr.c common/notehdr.c
+# A case message's public header, parsed by the daemon from MSG-POST etc.
+FUZZ_TARGETS += msghdr
+FUZZ_msghdr_SRCS = tests/fuzz/fuzz_msghdr.c common/msghdr.c common/notehdr.c
 # Signed tree heads, checkpoints and verifier keys.
 FUZZ_TARGETS += checkpoint
 FUZZ_checkpoint_SRCS = tests/fuzz/fuzz_checkpoint.c common/checkpoint.c \
@@ -429,6 +432,11 @@ $(BUILD)/tests/bench/benchfill.o: CFLAGS += -Idaemon
 # The note format is the client's: its test links the client's code.
 $(BUILD)/tests/test_note: $(BUILD)/tests/unit/test_note.o \
     $(BUILD)/client/note.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# So is the case message format.
+$(BUILD)/tests/test_msg: $(BUILD)/tests/unit/test_msg.o \
+    $(BUILD)/client/msg.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # So is the key file format.

@@ -179,18 +179,23 @@ NOTE-DATA x
 NOTE-END
 NOTE-LIST
 NOTE-OPEN 1
+CASE-KEY case 1
+MSG-SEND 1 x
+MSG-LIST
+MSG-OPEN 1
+SESSION-CANCEL 1
 AUDIT-PUBKEY
 AUDIT-HEAD
 AUDIT-ENTRIES 1 1
 AUDIT-CONSISTENCY 1 1
 AUDIT-INCLUSION 1 1'
 out=$(printf 'HELLO 1\n%s\nPING\n' "$verbs" | as_nobody "$RAWSOCK" "$SOCK")
-expect_eq "a worker is denied 19 verbs, on a connection still usable" \
+expect_eq "a worker is denied 24 verbs, on a connection still usable" \
     "$(echo "$out" | grep -c '^ERR denied'):$(echo "$out" | tail -1)" \
-    "19:OK PONG"
+    "24:OK PONG"
 out=$(printf 'HELLO 1\n%s\nPING\n' "$verbs" | "$RAWSOCK" "$SOCK")
-expect_eq "root (admin) is denied the 16 that are not admin verbs" \
-    "$(echo "$out" | grep -c '^ERR denied')" 16
+expect_eq "root (admin) is denied the 18 that are not admin verbs" \
+    "$(echo "$out" | grep -c '^ERR denied')" 18
 check "stops" ecod_stop
 check "starts" ecod_start
 log=$(audit log)
@@ -199,12 +204,12 @@ expect_eq "shutdown wrote the pending summaries" "$(failed_sum "$log")" \
 # The entries shutdown wrote: between the last two starts.
 sums=$(echo "$log" | awk -F'\t' '$3 == "ecod" && $4 == "start" { n++; next }
     n == 2' | grep -v '	login	')
-expect_eq "the 35 denied verbs are counted in the summaries" \
+expect_eq "the 42 denied verbs are counted in the summaries" \
     "$(echo "$sums" | awk -F'\t' '$6 ~ /^refused x / { split($6, w, " ");
-    n += w[3] } END { print n + 0 }')" 35
+    n += w[3] } END { print n + 0 }')" 42
 expect_eq "in at most 31 kinds and one entry for the rest" \
     "$(echo "$sums" | wc -l):$(echo "$sums" | grep -c \
-    '	ecod	refusals	-	refused x 6 in [0-9]* s$')" "30:1"
+    '	ecod	refusals	-	refused x 13 in [0-9]* s$')" "30:1"
 check "audit verify passes" verify
 
 # A start that fails appends nothing: "start" only once the socket is up.
