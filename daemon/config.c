@@ -400,6 +400,21 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 		    "a message of max_message_bytes = %d needs max_line_bytes "
 		    "of at least %zu (it is %d)", cf->max_message_bytes, need,
 		    cf->max_line_bytes);
+	/* A whole thread is one MSG-THREAD reply; ecoctl takes at most
+	 * ECO_REPLY_MAX. */
+	need = (size_t)cf->max_messages_per_case *
+	    ((((size_t)cf->max_message_bytes + MSG_OVERHEAD_MAX + 2) / 3 * 4) +
+	    ECO_REPLY_LINE_COST) + 65536;
+	if ((size_t)cf->max_output_bytes < need || need > ECO_REPLY_MAX)
+		return config_fail(cf, line,
+		    config_line(line, "max_messages_per_case") > 0 ||
+		    config_line(line, "max_output_bytes") == 0 ?
+		    "max_messages_per_case" : "max_output_bytes", cause,
+		    "a thread of max_messages_per_case = %d messages of "
+		    "max_message_bytes = %d needs max_output_bytes of at least "
+		    "%zu (it is %d; at most %d)", cf->max_messages_per_case,
+		    cf->max_message_bytes, need, cf->max_output_bytes,
+		    ECO_REPLY_MAX);
 	need = config_note_reply_bytes(cf->max_note_bytes) + 65536;
 	if ((size_t)cf->max_output_bytes < need)
 		return config_fail(cf, line,

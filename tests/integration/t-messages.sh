@@ -192,4 +192,17 @@ ctl messages "$CODE" --open 3 > "$T/s2.x"
 check "  and opens byte for byte" cmp "$T/s2" "$T/s2.x"
 check "the daemon keeps running" ctl ping
 
+# A thread must fit one reply: the configuration says so, by line.
+printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_messages_per_case = 10000;\n' \
+    > "$T/big.conf"
+out=$("$ECOD" -n -c "$T/big.conf" 2>&1); st=$?
+check "a thread larger than a reply is refused at start" test $st -ne 0
+expect_match "  naming the file, line and setting" "$out" \
+    "big.conf:4: max_messages_per_case: .*needs max_output_bytes"
+printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_line_bytes = 1024;\nmax_message_bytes = 4096;\n' \
+    > "$T/line.conf"
+out=$("$ECOD" -n -c "$T/line.conf" 2>&1)
+expect_match "a message larger than a line is refused, named" "$out" \
+    "line.conf:5: max_message_bytes: .*needs max_line_bytes"
+
 finish
