@@ -177,6 +177,23 @@ expect_eq "the free ones left the list, the booked one stays" \
 expect_no_match "and workers no longer see them" \
     "$(ctl slots --from 2027-03-10 --to 2027-03-15 | cut -f1)" "^(2|4)$"
 expect_eq "beto's slots are untouched" "$(as beto avail list)" "$beto_before"
+# On a terminal (stderr), what to do with the booked one; stdout unchanged.
+out=$(ECO_KEY=$T/ana.key ECO_PASSPHRASE_FILE=$T/ana.pass /usr/bin/python3 \
+    "$ROOT/tests/integration/ptyrun.py" -- "$ECOCTL" -s "$SOCK" avail block \
+    --from 2027-03-12 --to 2027-03-12 --reason "MARKER-REASON2")
+expect_match "on a terminal, stderr names the command to cancel it" "$out" \
+    "booking $BOOKING\): ecoctl session cancel $BOOKING --reason-file F"
+expect_match "  and repeats the reason there only" "$out" \
+    "not sent\): MARKER-REASON2"
+expect_match "  stdout is the same booked line" "$out" \
+    "$(printf '^booked\t%s\t3\t2027-03-12 10:00' "$BOOKING")"
+table=$(script -qec "env ECO_KEY=$T/ana.key ECO_PASSPHRASE_FILE=$T/ana.pass \
+    $ECOCTL -s $SOCK avail list --from 2027-03-12 --to 2027-03-12" /dev/null |
+    tr -d '\r')
+expect_match "avail list on a terminal: a table with a header" "$table" \
+    "^Slot +Start \(.*\) +Minutes +Modality +Location +State +Booking"
+expect_match "  dates for people, the booking's id" "$table" \
+    "^3 +Friday.*Sala 2 +booked +$BOOKING"
 expect_eq "blocking again withdraws nothing, lists the booking still" \
     "$(as ana avail block --from 2027-03-10 --to 2027-03-15)" \
     "$(printf 'booked\t%s\t3\t2027-03-12 10:00' "$BOOKING")"
@@ -189,6 +206,7 @@ expect_no_match "avail list, a read like agenda, writes no entry" "$log" \
     "avail-list"
 expect_match "(the log read is the real one: it has avail-add)" "$log" \
     "avail-add	slot:1	ok"
+log=$(as au audit log)
 expect_no_match "the reason is in no audit entry" "$log" "MARKER-REASON"
 check "(the daemon's log is not empty)" test -s "$LOG"
 check "the reason is in no log line" \
