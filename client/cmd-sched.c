@@ -119,7 +119,9 @@ weekdays_wire(const char *arg, char *out, size_t len)
 		for (n = 0, k = 0; arg[k] != '\0' && arg[k] != ','; k++) {
 			if (n + 1 >= sizeof word)
 				return -1;
-			if ((unsigned char)arg[k] == 0xc3 && arg[k + 1] != '\0') {
+			/* é, á, É, Á: U+00E9, U+00E1, U+00C9, U+00C1. */
+			if ((unsigned char)arg[k] == 0xc3 &&
+			    arg[k + 1] != '\0') {
 				k++;
 				switch ((unsigned char)arg[k] | 0x20) {
 				case 0xa1: word[n++] = 'a'; break;
@@ -251,7 +253,8 @@ ctl_avail_block(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage(ctl);
 	if (v[2] != NULL && (strlen(v[2]) > ECO_LOCATION_MAX ||
 	    wire_check_text(v[2], strlen(v[2]), &why) != 0)) {
-		ctl_fail("--reason: one line of at most %d bytes", ECO_LOCATION_MAX);
+		ctl_fail("--reason: one line of at most %d bytes",
+		    ECO_LOCATION_MAX);
 		return EXIT_USAGE;
 	}
 	if (ctl_login(ctl) != EXIT_OK)

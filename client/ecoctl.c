@@ -401,8 +401,9 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 				break;
 			}
 			fprintf(stderr, _("ecoctl: %s prints no listing: --json "
-			    "is for slots, status, agenda, avail list, note list, audit log, "
-			    "admin list, admin stats and admin verify\n"),
+			    "is for slots, status, agenda, avail list, note list, "
+			    "audit log, admin list, admin stats and admin "
+			    "verify\n"),
 			    ctl->cmd->name);
 			return -1;
 		default:

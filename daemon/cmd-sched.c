@@ -216,7 +216,8 @@ cmd_avail_block(struct client *c, const struct args *a)
 	struct sched_err	  e;
 	struct booking		 *b;
 	struct slot		**v;
-	char			  id[24], start[LOCAL_TIME_LEN + 1], bk[24], *f[4];
+	char			  id[24], start[LOCAL_TIME_LEN + 1], bk[24];
+	char			 *f[4];
 	int64_t			 *ids;
 	time_t			  to, now = time(NULL);
 	size_t			  n, i;

@@ -276,11 +276,12 @@ civil_from_days(long z, int *y, int *m, int *d)
 /*
  * The local times of a repeated slot: at start's wall-clock time on each
  * date from start's date through the local date of until (inclusive; with
- * until 0, through weeks weeks from start's date) whose weekday is in mask (1 << tm_wday; 0: start's own weekday). Each time is
- * made from its date, so it keeps the wall-clock time across a clock
- * change; a time that does not exist on a date is an error, not shifted
- * (one that exists twice is the first of the two). The dates may span at
- * most span days. out gets at most max times, *n how many.
+ * until 0, for weeks weeks from start's date) whose weekday is in mask
+ * (1 << tm_wday; 0: start's own weekday). Each time is made from its date,
+ * so it keeps the wall-clock time across a clock change; a time that does
+ * not exist on a date is an error, not shifted (one that exists twice is
+ * the first of the two). The dates may span at most span days. out gets
+ * at most max times, *n how many.
  * Returns 0, or an error REPEAT_* (for REPEAT_GAP, gap gets the date).
  */
 int
