@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecoctl.h"
 #include "i18n.h"
@@ -91,27 +92,213 @@ print_line(struct wire_fields *f)
 		printf("%s\n", f->argv[0]);
 }
 
-/* avail add --start T --minutes N [--weekly C] [--modality M] [--location L] */
+/*
+ * Writes the weekdays of --days ("lun,mié,vie", "mon,wed,fri": Spanish or
+ * English, abbreviated or whole, accents and case optional) into out as
+ * the wire's "mon,wed,fri". Returns 0, or -1 if one is not a weekday.
+ */
+static int
+weekdays_wire(const char *arg, char *out, size_t len)
+{
+	static const char *const names[][5] = {
+		{ "sun", "dom", "domingo", "sunday", NULL },
+		{ "mon", "lun", "lunes", "monday", NULL },
+		{ "tue", "mar", "martes", "tuesday", NULL },
+		{ "wed", "mie", "miercoles", "wednesday", NULL },
+		{ "thu", "jue", "jueves", "thursday", NULL },
+		{ "fri", "vie", "viernes", "friday", NULL },
+		{ "sat", "sab", "sabado", "saturday", NULL },
+	};
+	char		 word[16];
+	size_t		 n, k, used = 0;
+	int		 i, j, seen = 0;
+
+	*out = '\0';
+	for (;;) {
+		/* The word, in ASCII lower case, its accents dropped. */
+		for (n = 0, k = 0; arg[k] != '\0' && arg[k] != ','; k++) {
+			if (n + 1 >= sizeof word)
+				return -1;
+			/* é, á, É, Á: U+00E9, U+00E1, U+00C9, U+00C1. */
+			if ((unsigned char)arg[k] == 0xc3 &&
+			    arg[k + 1] != '\0') {
+				k++;
+				switch ((unsigned char)arg[k] | 0x20) {
+				case 0xa1: word[n++] = 'a'; break;
+				case 0xa9: word[n++] = 'e'; break;
+				default: return -1;
+				}
+			} else if (arg[k] >= 'A' && arg[k] <= 'Z')
+				word[n++] = arg[k] - 'A' + 'a';
+			else
+				word[n++] = arg[k];
+		}
+		word[n] = '\0';
+		for (i = 0; i < 7; i++) {
+			for (j = 0; names[i][j] != NULL; j++)
+				if (strcmp(word, names[i][j]) == 0)
+					break;
+			if (names[i][j] != NULL)
+				break;
+		}
+		if (i == 7 || (seen & (1 << i)) || used + 5 > len)
+			return -1;
+		seen |= 1 << i;
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+		    used > 0 ? "," : "", names[i][0]);
+		if (arg[k] == '\0')
+			return 0;
+		arg += k + 1;
+	}
+}
+
+/*
+ * avail add --start T --minutes N [--weekly C | --until DATE]
+ * [--days LIST] [--modality M] [--location L]
+ */
 int
 ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "start=", "minutes=", "weekly=",
-	    "modality=", "location=", NULL };
-	char	*v[5], *req[6];
+	    "modality=", "location=", "days=", "until=", NULL };
+	char	*v[7], *req[8], days[64];
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
 	if (v[0] == NULL || v[1] == NULL)
 		return ctl_usage(ctl);
+	if (v[2] != NULL && v[6] != NULL) {
+		ctl_fail("--weekly and --until do not go together: give the "
+		    "number of weeks or the last date");
+		return EXIT_USAGE;
+	}
+	if (v[5] != NULL && weekdays_wire(v[5], days, sizeof days) != 0) {
+		ctl_fail("--days: weekdays like lun,mié,vie or mon,wed,fri, each "
+		    "once, separated by commas");
+		return EXIT_USAGE;
+	}
 	if (ctl_login(ctl) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "AVAIL-ADD";
 	req[1] = v[0];
 	req[2] = v[1];
-	req[3] = v[2] != NULL ? v[2] : "1";
+	req[3] = v[2] != NULL ? v[2] : "-";
 	req[4] = v[3] != NULL ? v[3] : "presencial";
 	req[5] = v[4] != NULL ? v[4] : "";
-	return list(ctl, 6, req, print_line);
+	req[6] = v[5] != NULL ? days : "-";
+	req[7] = v[6] != NULL ? v[6] : "-";
+	return list(ctl, 8, req, print_line);
+}
+
+/* The columns of AVAIL-LIST lines. */
+static const struct out_col avail_cols[] = {
+	{ "slot", N_("Slot"), COL_NUM },
+	{ "start", N_("Start"), COL_TIME },
+	{ "minutes", N_("Minutes"), COL_NUM },
+	{ "modality", N_("Modality"), COL_MODALITY },
+	{ "location", N_("Location"), COL_TEXT },
+	{ "state", N_("State"), COL_WORD },
+	{ "booking", N_("Booking"), COL_NUM },
+};
+
+/* avail list [--from DATE] [--to DATE] */
+int
+ctl_avail_list(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const names[] = { "from=", "to=", NULL };
+	struct reply	 r;
+	char		*v[2], *req[3];
+	int		 i;
+
+	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
+		return EXIT_USAGE;
+	if (ctl_login(ctl) != EXIT_OK)
+		return EXIT_FAIL;
+	req[0] = "AVAIL-LIST";
+	req[1] = v[0] != NULL ? v[0] : "-";
+	req[2] = v[1] != NULL ? v[1] : "-";
+	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	/* A free slot's booking is "-" on the wire: empty here (null in
+	 * JSON, "-" in a table). */
+	for (i = 0; i < r.ndata; i++)
+		if (r.data[i].argc >= NCOLS(avail_cols) &&
+		    strcmp(r.data[i].argv[6], "-") == 0)
+			r.data[i].argv[6][0] = '\0';
+	out_reply(ctl, &r, avail_cols, NCOLS(avail_cols),
+	    _("You have no slots in that range."));
+	reply_free(&r);
+	return EXIT_OK;
+}
+
+/*
+ * avail block --from DATE --to DATE [--reason TEXT]: prints each withdrawn
+ * slot's id alone on a line, then "booked<TAB>BOOKING<TAB>SLOT<TAB>START"
+ * for each booked one left; on a terminal, stderr says what to do with
+ * those. The reason never leaves ecoctl (docs/DECISIONS.md).
+ */
+int
+ctl_avail_block(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const names[] = { "from=", "to=", "reason=", NULL };
+	struct reply		 r;
+	struct wire_fields	*f;
+	const char		*why;
+	char			*v[3], *req[3], when[256];
+	int			 i, withdrawn = 0, booked = 0;
+
+	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
+		return EXIT_USAGE;
+	if (v[0] == NULL || v[1] == NULL)
+		return ctl_usage(ctl);
+	if (v[2] != NULL && (strlen(v[2]) > ECO_LOCATION_MAX ||
+	    wire_check_text(v[2], strlen(v[2]), &why) != 0)) {
+		ctl_fail("--reason: one line of at most %d bytes",
+		    ECO_LOCATION_MAX);
+		return EXIT_USAGE;
+	}
+	if (ctl_login(ctl) != EXIT_OK)
+		return EXIT_FAIL;
+	req[0] = "AVAIL-BLOCK";
+	req[1] = v[0];
+	req[2] = v[1];
+	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	for (i = 0; i < r.ndata; i++) {
+		f = &r.data[i];
+		if (f->argc == 2 && strcmp(f->argv[0], "withdrawn") == 0) {
+			printf("%s\n", f->argv[1]);
+			withdrawn++;
+		} else if (f->argc == 4 && strcmp(f->argv[0], "booked") == 0) {
+			printf("booked\t%s\t%s\t", f->argv[3], f->argv[1]);
+			ctl_print_time(f->argv[2]);
+			putchar('\n');
+		}
+	}
+	fflush(stdout);
+	if (isatty(STDERR_FILENO)) {
+		fprintf(stderr, ngettext("%d free slot withdrawn.\n",
+		    "%d free slots withdrawn.\n", (unsigned long)withdrawn),
+		    withdrawn);
+		if (v[2] != NULL && *v[2] != '\0')
+			fprintf(stderr, _("Your reason (kept on this screen "
+			    "only, not sent): %s\n"), v[2]);
+		for (i = 0; i < r.ndata; i++) {
+			f = &r.data[i];
+			if (f->argc != 4 || strcmp(f->argv[0], "booked") != 0)
+				continue;
+			if (booked++ == 0)
+				fprintf(stderr, _("These sessions are booked and "
+				    "still stand; cancel each one, telling the "
+				    "person why:\n"));
+			human_time(f->argv[2], when, sizeof when);
+			fprintf(stderr, _("  %s (booking %s): ecoctl session "
+			    "cancel %s --reason-file F\n"), when, f->argv[3],
+			    f->argv[3]);
+		}
+	}
+	reply_free(&r);
+	return EXIT_OK;
 }
 
 /*

@@ -92,10 +92,23 @@ static const struct ctl_cmd ctl_table[] = {
 	    N_("your bookings (counsellor)"),
 	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
-	    "--minutes N [--weekly COUNT] [--modality M] [--location L]",
-	    N_("publish free slots (counsellor)"),
+	    "--minutes N [--weekly COUNT | --until DATE] [--days LIST] "
+	    "[--modality M] [--location L]",
+	    N_("publish free slots (counsellor); --days lun,mié,vie repeats "
+	    "them on those weekdays (Spanish or English names), --until "
+	    "through that date, at most two years"),
 	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
-	    "--weekly 4", 0 },
+	    "--days lun,mié --until 2027-03-31", 0 },
+	{ "avail block", ctl_avail_block, "--from DATE --to DATE "
+	    "[--reason TEXT]",
+	    N_("withdraw your free slots on those dates (inclusive); prints "
+	    "their ids, then \"booked\" lines for the sessions to cancel "
+	    "(counsellor; the reason stays on your screen)"),
+	    "ecoctl avail block --from 2026-12-21 --to 2027-01-06 "
+	    "--reason vacaciones", 0 },
+	{ "avail list", ctl_avail_list, "[--from DATE] [--to DATE] [--json]",
+	    N_("your slots, free and booked, from now on (counsellor)"),
+	    "ecoctl avail list --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "avail rm", ctl_avail_rm, "SLOT [--reason-file F]",
 	    N_("withdraw a slot (counsellor); a booked one needs --reason-file: "
 	    "its session is cancelled by the service and the worker told why"),
@@ -412,8 +425,9 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 				break;
 			}
 			fprintf(stderr, _("ecoctl: %s prints no listing: --json "
-			    "is for slots, status, agenda, note list, audit log, "
-			    "admin list, admin stats and admin verify\n"),
+			    "is for slots, status, agenda, avail list, note list, "
+			    "audit log, admin list, admin stats and admin "
+			    "verify\n"),
 			    ctl->cmd->name);
 			return -1;
 		default:

@@ -136,6 +136,8 @@ int		 ctl_admin_verify(struct ctl *, int, char **);
 int		 ctl_rotate_key(struct ctl *, int, char **);
 int		 ctl_avail_add(struct ctl *, int, char **);
 int		 ctl_avail_rm(struct ctl *, int, char **);
+int		 ctl_avail_list(struct ctl *, int, char **);
+int		 ctl_avail_block(struct ctl *, int, char **);
 int		 ctl_slots(struct ctl *, int, char **);
 int		 ctl_book(struct ctl *, int, char **);
 int		 ctl_status(struct ctl *, int, char **);

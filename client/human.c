@@ -136,6 +136,8 @@ human_state(const char *s)
 		const char	*words;
 	} states[] = {
 		{ "booked", N_("booked") },
+		/* TRANSLATORS: a published slot nobody has booked. */
+		{ "free", N_("free") },
 		{ "cancelled", N_("cancelled") },
 		{ "rescheduled", N_("moved to another time") },
 		{ "attended", N_("attended") },

@@ -22,6 +22,11 @@ _ecoctl()
 	--modality)
 		COMPREPLY=($(compgen -W "presencial telefono video" -- "$cur"))
 		return 0 ;;
+	--days)
+		# One weekday; more follow after commas (lun,mié,vie).
+		COMPREPLY=($(compgen -P "${cur%"${cur##*,}"}" -W \
+		    "lun mar mie jue vie sab dom" -- "${cur##*,}"))
+		return 0 ;;
 	esac
 	# The words after ecoctl, its own -s SOCKET left out.
 	i=1

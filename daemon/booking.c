@@ -22,46 +22,53 @@
 #include "xmalloc.h"
 
 /*
- * Publishes count weekly slots from start (same local time each week).
- * All or none: an overlap with any existing slot of the same person, or
- * between the new ones, refuses them all. ids gets count slot ids.
+ * Publishes count slots of minutes at the times starts (the first the
+ * earliest, as time_repeat makes them). All or none: a slot that overlaps
+ * one of the same person's live slots, or comes within buffer_minutes of
+ * one, refuses them all (those of one request are a day apart or more, so
+ * never meet each other). ids gets count slot ids.
  */
 int
 sched_avail_add(struct sched *s, const char *actor, struct person *p,
-    time_t start, int minutes,
-    int count, int modality, const char *location, time_t now, int64_t *ids,
-    struct sched_err *e)
+    const time_t *starts, int count, int minutes, int modality,
+    const char *location, time_t now, int64_t *ids, struct sched_err *e)
 {
 	struct slot	**made;
-	char		 *cause;
-	time_t		  t;
-	int		  i, k;
+	char		 *cause, when[LOCAL_TIME_LEN + 1];
+	time_t		  buffer = (time_t)s->cf->buffer_minutes * 60;
+	int		  i, k, week, hit;
 
 	if (minutes < SLOT_MINUTES_MIN || minutes > SLOT_MINUTES_MAX)
 		return sched_errf(e, ECO_ERR_INVALID, "minutes must be %d to %d",
 		    SLOT_MINUTES_MIN, SLOT_MINUTES_MAX);
-	if (count < 1 || count > SLOT_WEEKLY_MAX)
-		return sched_errf(e, ECO_ERR_INVALID, "weekly count must be 1 to %d",
-		    SLOT_WEEKLY_MAX);
-	if (start <= now)
+	if (count < 1 || count > ECO_AVAIL_SLOTS_MAX)
+		return sched_errf(e, ECO_ERR_INVALID, "at most %d slots a "
+		    "request", ECO_AVAIL_SLOTS_MAX);
+	if (starts[0] <= now)
 		return sched_errf(e, ECO_ERR_INVALID, "the start is in the past");
 	made = xcalloc(count, sizeof *made);
 	for (i = 0; i < count; i++) {
-		if (i == 0)
-			t = start;
-		else if (time_add_days(start, 7 * i, &t) != 0) {
-			sched_errf(e, ECO_ERR_INVALID, "cannot repeat that date");
-			goto fail;
-		}
-		if (sched_overlaps(s, p->id, t, minutes)) {
-			sched_errf(e, ECO_ERR_CONFLICT, "overlaps a slot you "
-			    "published already (week %d)", i + 1);
+		if ((hit = sched_overlaps(s, p->id, starts[i], minutes,
+		    buffer)) != 0) {
+			/* Weeks of the request, counted from its first slot. */
+			week = (int)((starts[i] - starts[0] + 3600) /
+			    (7 * 86400)) + 1;
+			time_format_local(starts[i], when);
+			if (hit == 1)
+				sched_errf(e, ECO_ERR_CONFLICT, "overlaps a slot "
+				    "you published already (week %d: %s)", week,
+				    when);
+			else
+				sched_errf(e, ECO_ERR_CONFLICT, "less than %d "
+				    "minutes (buffer_minutes) from a slot you "
+				    "published already (week %d: %s)",
+				    s->cf->buffer_minutes, week, when);
 			goto fail;
 		}
 		made[i] = xcalloc(1, sizeof *made[i]);
 		made[i]->id = idvec_next(&s->slots) + i;
 		made[i]->person = p->id;
-		made[i]->start = t;
+		made[i]->start = starts[i];
 		made[i]->minutes = minutes;
 		made[i]->modality = modality;
 		made[i]->location = xstrdup(location);
@@ -113,6 +120,88 @@ sched_avail_rm(struct sched *s, const char *actor, struct person *p,
 	sl->removed = 1;
 	sched_index_slot(s, sl);
 	return 0;
+}
+
+/* The slots a range holds, gathered by sched_live_range. */
+struct slot_list {
+	struct slot	**v;
+	size_t		  n, cap;
+	int		  free_only;
+};
+
+/* Keeps sl (if free, when only free ones are asked). */
+static int
+slot_keep(struct slot *sl, void *arg)
+{
+	struct slot_list	*l = arg;
+
+	if (l->free_only && sl->booking != 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	l->v[l->n++] = sl;
+	return 0;
+}
+
+/*
+ * Returns how many live slots of person start in [from, to), free and
+ * booked, in order of start; *out (allocated) gets them.
+ */
+size_t
+sched_avail_list(struct sched *s, struct person *p, time_t from, time_t to,
+    struct slot ***out)
+{
+	struct slot_list	 l = { NULL, 0, 0, 0 };
+
+	sched_live_range(s, p->id, from, to, slot_keep, &l);
+	*out = l.v;
+	return l.n;
+}
+
+/*
+ * Withdraws every free slot of person's starting in [from, to), in one
+ * transaction, each with its entry (avail-block slot:ID ok); booked ones
+ * stay, to be cancelled one by one. *ids (allocated) gets the withdrawn.
+ */
+int
+sched_avail_block(struct sched *s, const char *actor, struct person *p,
+    time_t from, time_t to, int64_t **ids, size_t *n, struct sched_err *e)
+{
+	struct slot_list	 l = { NULL, 0, 0, 1 };
+	struct slot		 copy;
+	char			*cause;
+	size_t			 i;
+
+	*ids = NULL;
+	*n = 0;
+	sched_live_range(s, p->id, from, to, slot_keep, &l);
+	if (l.n == 0)
+		return 0;
+	if (store_begin(s->st, &cause) != 0)
+		goto fail;
+	for (i = 0; i < l.n; i++) {
+		copy = *l.v[i];
+		copy.removed = 1;
+		if (put_slot(s, &copy, 0, &cause) != 0 || sched_audit(s, actor,
+		    "avail-block", "slot", copy.id, "ok", &cause) != 0)
+			goto fail;
+	}
+	if (sched_commit(s, &cause) != 0)
+		goto fail;
+	*ids = xcalloc(l.n, sizeof **ids);
+	for (i = 0; i < l.n; i++) {
+		(*ids)[i] = l.v[i]->id;
+		l.v[i]->removed = 1;
+		sched_index_slot(s, l.v[i]);
+	}
+	*n = l.n;
+	free(l.v);
+	return 0;
+fail:
+	free(l.v);
+	return sched_err_store(s, e, cause);
 }
 
 /* Returns 1 if a worker may book sl now. */

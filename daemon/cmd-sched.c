@@ -84,19 +84,73 @@ slot_line(struct client *c, const struct slot *sl)
 	client_data(c, 5, f);
 }
 
-/* AVAIL-ADD start minutes count modality location */
+/*
+ * The start times of AVAIL-ADD start minutes [weeks] modality location
+ * [days] [until]: weekly for weeks (default 1), or through until, on the
+ * weekdays of days (default start's). Returns how many went into starts,
+ * or 0 having replied.
+ */
+static size_t
+avail_times(struct client *c, const struct args *a, time_t *starts)
+{
+	char	 gap[11], hhmm[LOCAL_TIME_LEN + 1];
+	size_t	 n;
+
+	if (a->v[2].set && a->v[6].set) {
+		client_err(c, ECO_ERR_INVALID, "until: not with weeks; give one "
+		    "or the other");
+		return 0;
+	}
+	switch (time_repeat(a->v[0].t, a->v[5].set ? (int)a->v[5].i : 0,
+	    a->v[6].set ? a->v[6].t : 0, a->v[2].set ? (int)a->v[2].i : 1,
+	    ECO_AVAIL_SPAN_DAYS, starts, ECO_AVAIL_SLOTS_MAX, &n, gap)) {
+	case 0:
+		return n;
+	case REPEAT_BEFORE:
+		client_err(c, ECO_ERR_INVALID, "until: before the start's date");
+		break;
+	case REPEAT_SPAN:
+		client_err(c, ECO_ERR_INVALID, "until: at most %d days after the "
+		    "start's date", ECO_AVAIL_SPAN_DAYS);
+		break;
+	case REPEAT_MAX:
+		client_err(c, ECO_ERR_INVALID, "until: at most %d slots a "
+		    "request", ECO_AVAIL_SLOTS_MAX);
+		break;
+	case REPEAT_GAP:
+		time_format_local(a->v[0].t, hhmm);
+		client_err(c, ECO_ERR_INVALID, "start: %s does not exist on %s "
+		    "(a clock change skips it); nothing was published",
+		    hhmm + 11, gap);
+		break;
+	default:
+		client_err(c, ECO_ERR_INVALID, "days: none of those weekdays "
+		    "falls in the dates asked");
+		break;
+	}
+	return 0;
+}
+
+/* AVAIL-ADD start minutes [weeks] modality location [days] [until] */
 void
 cmd_avail_add(struct client *c, const struct args *a)
 {
 	struct sched_err	 e;
 	char			 num[24], *f[1];
 	int64_t			*ids;
-	int			 count = (int)a->v[2].i, i;
+	time_t			*starts;
+	size_t			 count, i;
 
+	starts = xcalloc(ECO_AVAIL_SLOTS_MAX, sizeof *starts);
+	if ((count = avail_times(c, a, starts)) == 0) {
+		free(starts);
+		return;
+	}
 	ids = xcalloc(count, sizeof *ids);
-	if (sched_avail_add(c->srv->ecod->sched, a->actor, me(c), a->v[0].t,
-	    (int)a->v[1].i, count, (int)a->v[3].i, a->v[4].s, time(NULL), ids,
-	    &e) != 0) {
+	if (sched_avail_add(c->srv->ecod->sched, a->actor, me(c), starts,
+	    (int)count, (int)a->v[1].i, (int)a->v[3].i, a->v[4].s, time(NULL),
+	    ids, &e) != 0) {
+		free(starts);
 		free(ids);
 		reply_err(c, &e);
 		return;
@@ -106,7 +160,103 @@ cmd_avail_add(struct client *c, const struct args *a)
 		f[0] = num;
 		client_data(c, 1, f);
 	}
+	free(starts);
 	free(ids);
+	client_ok(c, 0, NULL);
+}
+
+/*
+ * AVAIL-LIST [from] [to]: the counsellor's own live slots (default: those
+ * from now on), "* slot start minutes modality location state booking",
+ * state free or booked, booking its id or "-". A read, like AGENDA: no
+ * entry.
+ */
+void
+cmd_avail_list(struct client *c, const struct args *a)
+{
+	struct slot	**v;
+	char		  id[24], start[LOCAL_TIME_LEN + 1], minutes[16];
+	char		  bk[24], *f[7];
+	time_t		  from, to;
+	size_t		  n, i;
+
+	if (date_range(c, a, &from, &to) != 0)
+		return;
+	if (!a->v[0].set)
+		from = time(NULL);
+	n = sched_avail_list(c->srv->ecod->sched, me(c), from, to, &v);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "%lld", (long long)v[i]->id);
+		time_format_local(v[i]->start, start);
+		snprintf(minutes, sizeof minutes, "%d", v[i]->minutes);
+		snprintf(bk, sizeof bk, "%lld", (long long)v[i]->booking);
+		f[0] = id;
+		f[1] = start;
+		f[2] = minutes;
+		f[3] = (char *)modality_name(v[i]->modality);
+		f[4] = v[i]->location;
+		f[5] = v[i]->booking != 0 ? "booked" : "free";
+		f[6] = v[i]->booking != 0 ? bk : "-";
+		client_data(c, 7, f);
+	}
+	free(v);
+	client_ok(c, 0, NULL);
+}
+
+/*
+ * AVAIL-BLOCK from to: withdraws the counsellor's free slots starting on
+ * the local dates from to to (inclusive), all in one transaction:
+ * "* withdrawn slot" each, then "* booked slot start booking" for each
+ * upcoming booked one left in the range, to be cancelled one by one.
+ */
+void
+cmd_avail_block(struct client *c, const struct args *a)
+{
+	struct sched		 *s = c->srv->ecod->sched;
+	struct sched_err	  e;
+	struct booking		 *b;
+	struct slot		**v;
+	char			  id[24], start[LOCAL_TIME_LEN + 1], bk[24];
+	char			 *f[4];
+	int64_t			 *ids;
+	time_t			  to, now = time(NULL);
+	size_t			  n, i;
+
+	if (time_add_days(a->v[1].t, 1, &to) != 0) {
+		client_err(c, ECO_ERR_INVALID, "to: no such date");
+		return;
+	}
+	if (to <= a->v[0].t) {
+		client_err(c, ECO_ERR_INVALID, "to: before from");
+		return;
+	}
+	if (sched_avail_block(s, a->actor, me(c), a->v[0].t, to, &ids, &n,
+	    &e) != 0) {
+		reply_err(c, &e);
+		return;
+	}
+	f[0] = "withdrawn";
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof id, "%lld", (long long)ids[i]);
+		f[1] = id;
+		client_data(c, 2, f);
+	}
+	free(ids);
+	n = sched_avail_list(s, me(c), a->v[0].t, to, &v);
+	f[0] = "booked";
+	for (i = 0; i < n; i++) {
+		if ((b = sched_booking(s, v[i]->booking)) == NULL ||
+		    b->state != B_BOOKED || v[i]->start < now)
+			continue;
+		snprintf(id, sizeof id, "%lld", (long long)v[i]->id);
+		time_format_local(v[i]->start, start);
+		snprintf(bk, sizeof bk, "%lld", (long long)b->id);
+		f[1] = id;
+		f[2] = start;
+		f[3] = bk;
+		client_data(c, 4, f);
+	}
+	free(v);
 	client_ok(c, 0, NULL);
 }
 

@@ -71,10 +71,15 @@ const struct cmd_entry cmd_table[] = {
 	{ "AVAIL-ADD", ROLE_COUNSELLOR, 0, cmd_avail_add,
 	    { { "start", A_TIME, 0, 0, NULL },
 	    { "minutes", A_INT, SLOT_MINUTES_MIN, SLOT_MINUTES_MAX, NULL },
-	    { "weeks", A_INT, 1, SLOT_WEEKLY_MAX, NULL },
+	    { "weeks", A_INT | A_OPT, 1, ECO_AVAIL_WEEKS_MAX, NULL },
 	    { "modality", A_MODALITY, 0, 0, NULL },
-	    { "location", A_TEXT, 0, ECO_LOCATION_MAX, NULL } } },
+	    { "location", A_TEXT, 0, ECO_LOCATION_MAX, NULL },
+	    { "days", A_WEEKDAYS | A_OPT, 0, 0, NULL },
+	    { "until", A_DATE | A_OPT, 0, 0, NULL } } },
 	{ "AVAIL-RM", ROLE_COUNSELLOR, 0, cmd_avail_rm, { T_SLOT } },
+	{ "AVAIL-LIST", ROLE_COUNSELLOR, 0, cmd_avail_list, { T_FROM, T_TO } },
+	{ "AVAIL-BLOCK", ROLE_COUNSELLOR, 0, cmd_avail_block,
+	    { { "from", A_DATE, 0, 0, NULL }, { "to", A_DATE, 0, 0, NULL } } },
 	{ "AGENDA", ROLE_COUNSELLOR, 0, cmd_agenda, { T_FROM, T_TO } },
 	{ "MARK", ROLE_COUNSELLOR, 0, cmd_mark,
 	    { T_BOOKING, { "mark", A_WORD, 0, 0, w_marks } } },
@@ -313,6 +318,14 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 			    a->max);
 			return -1;
 		}
+		break;
+	case A_WEEKDAYS:
+		if (time_parse_weekdays(s, &i) != 0) {
+			xasprintf(why, N_("%s: weekdays like mon,wed,fri (mon to "
+			    "sun, each once)"), a->name);
+			return -1;
+		}
+		v->i = i;
 		break;
 	}
 	v->set = 1;

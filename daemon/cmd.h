@@ -18,7 +18,7 @@ struct client;
 
 #define CMD_PREHELLO	0x01	/* allowed before the handshake */
 #define CMD_MEMORY	0x02	/* answered from memory, never the store */
-#define CMD_MAXARGS	5	/* fields after the verb, at most */
+#define CMD_MAXARGS	7	/* fields after the verb, at most */
 
 /* What a field must be. */
 enum arg_type {
@@ -34,6 +34,7 @@ enum arg_type {
 	A_PUBKEY,	/* base64 of an Ed25519 public key from ecoctl keygen */
 	A_NAME,		/* an enrolled name: 1 to KEY_NAME_MAX of [A-Za-z0-9._-] */
 	A_TEXT,		/* text of at most max bytes (the line is UTF-8) */
+	A_WEEKDAYS,	/* "mon,wed,fri": a mask of 1 << tm_wday */
 };
 
 #define A_OPT	0x100	/* may be absent or "-" */
@@ -96,6 +97,8 @@ void	cmd_purge(struct client *, const struct args *);
 void	cmd_rotate_key(struct client *, const struct args *);
 void	cmd_avail_add(struct client *, const struct args *);
 void	cmd_avail_rm(struct client *, const struct args *);
+void	cmd_avail_list(struct client *, const struct args *);
+void	cmd_avail_block(struct client *, const struct args *);
 void	cmd_slots(struct client *, const struct args *);
 void	cmd_slotkey(struct client *, const struct args *);
 void	cmd_book(struct client *, const struct args *);

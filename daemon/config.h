@@ -17,6 +17,7 @@ struct config {
 	char	*recovery_public_key;
 	int	 min_notice_minutes;
 	int	 cancel_window_minutes;
+	int	 buffer_minutes;	/* between a counsellor's slots */
 	int	 retention_days;
 	int	 note_retention_days;	/* >= retention_days */
 	int	 max_connections;

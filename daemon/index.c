@@ -92,24 +92,53 @@ sched_free_range(struct sched *s, time_t from, time_t to,
 }
 
 /*
- * Returns 1 if [start, start + minutes) meets a live slot of person: only
- * slots starting less than the longest slot's length before start can.
+ * Returns 1 if [start, start + minutes) meets a live slot of person, 2 if
+ * it comes within buffer seconds of one (before or after; exactly buffer
+ * apart is allowed), else 0. Only slots starting less than the longest
+ * slot's length and the buffer before start can.
  */
 int
-sched_overlaps(struct sched *s, int64_t person, time_t start, int minutes)
+sched_overlaps(struct sched *s, int64_t person, time_t start, int minutes,
+    time_t buffer)
 {
 	struct slot	 key, *sl;
+	time_t		 end = start + (time_t)minutes * 60, sl_end;
+	int		 near = 0;
 
 	key.person = person;
-	key.start = start - (time_t)s->longest * 60;
+	key.start = start - buffer - (time_t)s->longest * 60;
 	key.id = INT64_MIN;
 	for (sl = RB_NFIND(slot_live_tree, &s->live, &key);
-	    sl != NULL && sl->person == person &&
-	    sl->start < start + (time_t)minutes * 60;
-	    sl = RB_NEXT(slot_live_tree, &s->live, sl))
-		if (start < sl->start + (time_t)sl->minutes * 60)
+	    sl != NULL && sl->person == person && sl->start < end + buffer;
+	    sl = RB_NEXT(slot_live_tree, &s->live, sl)) {
+		sl_end = sl->start + (time_t)sl->minutes * 60;
+		if (start < sl_end && sl->start < end)
 			return 1;
-	return 0;
+		if (start - buffer < sl_end)
+			near = 2;
+	}
+	return near;
+}
+
+/*
+ * Calls cb on each live slot of person starting in [from, to), in order
+ * of start, until it returns non-zero. O(log n) plus the slots visited.
+ */
+void
+sched_live_range(struct sched *s, int64_t person, time_t from, time_t to,
+    int (*cb)(struct slot *, void *), void *arg)
+{
+	struct slot	 key, *sl, *next;
+
+	key.person = person;
+	key.start = from;
+	key.id = INT64_MIN;
+	for (sl = RB_NFIND(slot_live_tree, &s->live, &key);
+	    sl != NULL && sl->person == person && sl->start < to; sl = next) {
+		next = RB_NEXT(slot_live_tree, &s->live, sl);
+		if (cb(sl, arg) != 0)
+			break;
+	}
 }
 
 /* Reindexes every live slot of person, whose revocation changed. */

@@ -20,10 +20,10 @@ struct store;
 #define PERSON_COUNSELLOR	1
 #define PERSON_AUDITOR		2
 
-/* What a slot may be: its length, and how many weeks one request repeats. */
+/* What a slot may be: its length (how far one request repeats it is
+ * ECO_AVAIL_SPAN_DAYS, proto.h). */
 #define SLOT_MINUTES_MIN	5
 #define SLOT_MINUTES_MAX	720
-#define SLOT_WEEKLY_MAX		52
 
 enum modality { MOD_PRESENCIAL = 1, MOD_TELEFONO, MOD_VIDEO };
 enum bstate { B_BOOKED = 1, B_CANCELLED, B_RESCHEDULED, B_ATTENDED,
@@ -205,10 +205,15 @@ int	sched_revoke(struct sched *, const char *, struct person *,
 	    struct sched_err *);
 int	sched_rekey(struct sched *, const char *, struct person *, int,
 	    const unsigned char *, struct sched_err *);
-int	sched_avail_add(struct sched *, const char *, struct person *, time_t,
-	    int, int, int, const char *, time_t, int64_t *, struct sched_err *);
+int	sched_avail_add(struct sched *, const char *, struct person *,
+	    const time_t *, int, int, int, const char *, time_t, int64_t *,
+	    struct sched_err *);
+int	sched_avail_block(struct sched *, const char *, struct person *, time_t,
+	    time_t, int64_t **, size_t *, struct sched_err *);
 int	sched_avail_rm(struct sched *, const char *, struct person *, int64_t,
 	    struct sched_err *);
+size_t	sched_avail_list(struct sched *, struct person *, time_t, time_t,
+	    struct slot ***);
 size_t	sched_free_slots(struct sched *, time_t, time_t, int, time_t,
 	    struct slot ***);
 int	sched_find_case(struct sched *, const unsigned char *, int64_t *,
@@ -234,7 +239,9 @@ void	slot_set_booking(struct sched *, struct slot *, int64_t);
 void	sched_index_person(struct sched *, int64_t);
 void	sched_free_range(struct sched *, time_t, time_t,
 	    int (*)(struct slot *, void *), void *);
-int	sched_overlaps(struct sched *, int64_t, time_t, int);
+int	sched_overlaps(struct sched *, int64_t, time_t, int, time_t);
+void	sched_live_range(struct sched *, int64_t, time_t, time_t,
+	    int (*)(struct slot *, void *), void *);
 void	sched_index_booking(struct sched *, struct booking *);
 struct booking *sched_case_first(struct sched *, int64_t);
 void	sched_index_case_drop(struct sched *, int64_t);

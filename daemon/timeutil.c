@@ -212,3 +212,131 @@ time_add_days(time_t t, int days, time_t *out)
 		return -1;
 	return 0;
 }
+
+/* The weekdays of the wire, by tm_wday. */
+static const char *const wday_names[7] = { "sun", "mon", "tue", "wed", "thu",
+    "fri", "sat" };
+
+/*
+ * Parses a comma-separated list of weekdays ("mon,wed,fri": sun to sat,
+ * each at most once) into a mask of 1 << tm_wday. Returns 0, or -1.
+ */
+int
+time_parse_weekdays(const char *s, int *mask)
+{
+	size_t	 n;
+	int	 i;
+
+	*mask = 0;
+	for (;;) {
+		n = strcspn(s, ",");
+		for (i = 0; i < 7; i++)
+			if (n == 3 && strncmp(s, wday_names[i], 3) == 0)
+				break;
+		if (i == 7 || (*mask & (1 << i)))
+			return -1;
+		*mask |= 1 << i;
+		if (s[n] == '\0')
+			return 0;
+		s += n + 1;
+	}
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+static long
+days_from_civil(int y, int m, int d)
+{
+	int		 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (long)era * 146097 + doe - 719468;
+}
+
+/* The civil date of a day since 1970-01-01. */
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+	long		 era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/*
+ * The local times of a repeated slot: at start's wall-clock time on each
+ * date from start's date through the local date of until (inclusive; with
+ * until 0, for weeks weeks from start's date) whose weekday is in mask
+ * (1 << tm_wday; 0: start's own weekday). Each time is made from its date,
+ * so it keeps the wall-clock time across a clock change; a time that does
+ * not exist on a date is an error, not shifted (one that exists twice is
+ * the first of the two). The dates may span at most span days. out gets
+ * at most max times, *n how many.
+ * Returns 0, or an error REPEAT_* (for REPEAT_GAP, gap gets the date).
+ */
+int
+time_repeat(time_t start, int mask, time_t until, int weeks, int span,
+    time_t *out, size_t max, size_t *n, char gap[11])
+{
+	struct tm	 s, u, tm, back;
+	time_t		 t, earlier;
+	long		 first, last, day;
+	int		 y, m, d;
+
+	*n = 0;
+	localtime_r(&start, &s);
+	first = days_from_civil(s.tm_year + 1900, s.tm_mon + 1, s.tm_mday);
+	if (until != 0) {
+		localtime_r(&until, &u);
+		last = days_from_civil(u.tm_year + 1900, u.tm_mon + 1,
+		    u.tm_mday);
+	} else
+		last = first + 7L * weeks - 1;
+	if (mask == 0)
+		mask = 1 << s.tm_wday;
+	if (last < first)
+		return REPEAT_BEFORE;
+	if (last - first > span)
+		return REPEAT_SPAN;
+	for (day = first; day <= last; day++) {
+		/* 1970-01-01 was a Thursday. */
+		if (!(mask & (1 << (int)(((day % 7) + 11) % 7))))
+			continue;
+		if (*n == max)
+			return REPEAT_MAX;
+		civil_from_days(day, &y, &m, &d);
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = m - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = s.tm_hour;
+		tm.tm_min = s.tm_min;
+		tm.tm_isdst = -1;
+		back = tm;
+		t = mktime(&back);
+		if (t == (time_t)-1 || back.tm_mday != d ||
+		    back.tm_hour != s.tm_hour || back.tm_min != s.tm_min) {
+			/* The date as the zone's rules did not make it. */
+			strftime(gap, 11, "%Y-%m-%d", &tm);
+			return REPEAT_GAP;
+		}
+		/* A time that a clock change repeats: take the first. */
+		earlier = t - 3600;
+		localtime_r(&earlier, &back);
+		if (back.tm_mday == d && back.tm_hour == s.tm_hour &&
+		    back.tm_min == s.tm_min)
+			t = earlier;
+		out[(*n)++] = t;
+	}
+	return *n == 0 ? REPEAT_NONE : 0;
+}

@@ -13,5 +13,11 @@ int	 time_parse_local_len(const char *, size_t, int, time_t *,
 	    const char **);
 void	 time_format_local(time_t, char *);
 int	 time_add_days(time_t, int, time_t *);
+int	 time_parse_weekdays(const char *, int *);
+int	 time_repeat(time_t, int, time_t, int, int, time_t *, size_t,
+	    size_t *, char[11]);
+
+/* Why time_repeat refused. */
+enum { REPEAT_BEFORE = 1, REPEAT_SPAN, REPEAT_MAX, REPEAT_GAP, REPEAT_NONE };
 
 #endif

@@ -40,6 +40,15 @@
 /* Modalities of a session, as written in the protocol and the CLI. */
 #define ECO_MODALITIES		"presencial, telefono, video"
 
+/*
+ * One AVAIL-ADD request repeats a slot over at most ECO_AVAIL_SPAN_DAYS
+ * after its first date (two years), so at most ECO_AVAIL_SLOTS_MAX slots
+ * (one a day) or ECO_AVAIL_WEEKS_MAX weeks; past it, ERR invalid.
+ */
+#define ECO_AVAIL_SPAN_DAYS	731
+#define ECO_AVAIL_SLOTS_MAX	(ECO_AVAIL_SPAN_DAYS + 1)
+#define ECO_AVAIL_WEEKS_MAX	((ECO_AVAIL_SPAN_DAYS + 1) / 7)
+
 /* An intake message: at most this many bytes before sealing. */
 #define ECO_MESSAGE_MAX		4096
 #define ECO_LOCATION_MAX	200

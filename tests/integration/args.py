@@ -45,11 +45,15 @@ VALID = {
     "last": "1", "size1": "1", "size2": "1", "seq": "1", "offset": "0",
     "passphrase": "-", "of": "case", "id": "1", "casekey": B64(32),
     "msg": "1", "date": "2030-01-07", "sealed": B64(100),
+    "days": "mon,fri", "until": "2030-01-08",
 }
 
 KIND = {
     "version": ("number", NUMBER_BAD), "minutes": ("number", NUMBER_BAD),
-    "weeks": ("number", NUMBER_BAD + ["53"]),
+    "weeks": ("number", NUMBER_BAD + ["105"]),
+    "days": ("weekdays", ["", "x", "mon,", ",mon", "mon,,tue", "mon,mon",
+                          "Mon", "lun", "mié", "monday", "mon wed"]),
+    "until": ("date", DATE_BAD),
     "size": ("number", NUMBER_BAD + ["99999999999"]),
     "slot": ("number", NUMBER_BAD), "booking": ("number", NUMBER_BAD),
     "note": ("number", NUMBER_BAD), "case": ("number", NUMBER_BAD),

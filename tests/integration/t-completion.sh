@@ -30,6 +30,15 @@ expect_eq "--dir a folder" "$(comp admin backup --dir "$T/")" "$T/d "
 expect_eq "--modality its words" "$(comp slots --modality "")" \
     "presencial telefono video "
 expect_eq "after help, commands too" "$(comp help av)" "avail "
+expect_eq "avail's second words" "$(comp avail "")" "add block list rm "
+expect_eq "avail add's options" "$(comp avail add --)" \
+    "--days --help --key --location --minutes --modality --passphrase-file --start --until --weekly "
+expect_eq "avail block's" "$(comp avail block --)" \
+    "--from --help --key --passphrase-file --reason --to "
+expect_eq "avail list is a listing" "$(comp avail list --j)" "--json "
+expect_eq "--days its weekdays" "$(comp avail add --days "")" \
+    "dom jue lun mar mie sab vie "
+expect_eq "  one more after a comma" "$(comp avail add --days lun,v)" "lun,vie "
 expect_match "it is registered for ecoctl, falling back to file names" \
     "$(bash --norc -c ". $COMPL; complete -p ecoctl")" "-o default -F _ecoctl ecoctl"
 n=$("$ECOCTL" help --commands | wc -l)

@@ -14,7 +14,7 @@ names=$(printf '%s\n' "$out" | awk '/^  [a-z]/ {
 	for (i = 1; i <= NF && $i ~ /^[a-z][a-z-]*$/; i++)
 		n = n (n == "" ? "" : " ") $i
 	print n }')
-expect_eq "  all of them" "$(printf '%s\n' "$names" | wc -l)" 40
+expect_eq "  all of them" "$(printf '%s\n' "$names" | wc -l)" 42
 bad=""
 while read -r name; do
 	# shellcheck disable=SC2086

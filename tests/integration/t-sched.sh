@@ -85,8 +85,8 @@ bad_avail "a date without time is refused" 2 --start "$D4" --minutes 30
 bad_avail "an unknown modality is refused" 2 --start "$D4 12:00" \
     --minutes 30 --modality carta
 expect_match "  listing the modalities" "$out" "presencial, telefono, video"
-bad_avail "53 weeks are refused" 2 --start "$D4 12:00" --minutes 30 \
-    --weekly 53
+bad_avail "105 weeks are refused (two years at most)" 2 \
+    --start "$D4 12:00" --minutes 30 --weekly 105
 "$ECOCTL" -s "$SOCK" avail add --minutes 30 >/dev/null 2>&1
 expect_eq "avail add without --start is a usage error (exit 2)" "$?" 2
 
