@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ecoctl.h"
 #include "i18n.h"
 #include "keyfile.h"
 #include "proto.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 #define B64	sodium_base64_VARIANT_ORIGINAL
@@ -72,6 +74,7 @@ static const struct out_col status_cols[] = {
 	{ "modality", N_("Modality"), COL_MODALITY },
 	{ "location", N_("Location"), COL_TEXT },
 	{ "state", N_("State"), COL_WORD },
+	{ "join", N_("How to join"), COL_TEXT },	/* not on a terminal */
 };
 static const struct out_col agenda_cols[] = {
 	{ "booking", N_("Booking"), COL_NUM },
@@ -82,6 +85,7 @@ static const struct out_col agenda_cols[] = {
 	{ "state", N_("State"), COL_WORD },
 	{ "case", N_("Case"), COL_NUM },
 	{ "message", N_("Message"), COL_FLAG },
+	{ "join", N_("How to join"), COL_TEXT },
 };
 
 static void
@@ -91,27 +95,95 @@ print_line(struct wire_fields *f)
 		printf("%s\n", f->argv[0]);
 }
 
-/* avail add --start T --minutes N [--weekly C] [--modality M] [--location L] */
+/*
+ * Checks join details (from --join, or what --join-file read) as the
+ * daemon will: UTF-8 text of at most ECO_JOIN_MAX bytes, no control
+ * character. Returns 0, or -1 having said why.
+ */
+static int
+join_check(const char *what, const char *s, size_t len)
+{
+	const char	*cause;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			ctl_fail("%s: the join details are one line of text, "
+			    "without tabs or other control characters", what);
+			return -1;
+		}
+	if (wire_check_text(s, len, &cause) != 0) {
+		ctl_fail("%s: the join details are not UTF-8 text, or hold a "
+		    "control character", what);
+		return -1;
+	}
+	if (len > ECO_JOIN_MAX) {
+		ctl_fail("%s: the join details are %zu bytes; at most %d",
+		    what, len, ECO_JOIN_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads join details from file: one line, its newline dropped. Returns
+ * them (allocated), or NULL having said why (*usage: the text is wrong,
+ * not the file).
+ */
+static char *
+join_read(const char *file, int *usage)
+{
+	char	*s;
+	size_t	 len;
+
+	*usage = 0;
+	if ((s = ctl_read_file(file, 4 * ECO_JOIN_MAX, &len)) == NULL)
+		return NULL;
+	if (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	if (len > 0 && s[len - 1] == '\r')
+		s[--len] = '\0';
+	if (join_check(file, s, len) != 0) {		/* a NUL too */
+		free(s);
+		*usage = 1;
+		return NULL;
+	}
+	return s;
+}
+
+/* avail add --start T --minutes N [--weekly C] [--modality M] [--location L]
+ * [--join TEXT | --join-file F] */
 int
 ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "start=", "minutes=", "weekly=",
-	    "modality=", "location=", NULL };
-	char	*v[5], *req[6];
+	    "modality=", "location=", "join=", "join-file=", NULL };
+	char	*v[7], *req[7], *join = NULL;
+	int	 rc, usage;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
-	if (v[0] == NULL || v[1] == NULL)
+	if (v[0] == NULL || v[1] == NULL || (v[5] != NULL && v[6] != NULL))
 		return ctl_usage(ctl);
-	if (ctl_login(ctl) != EXIT_OK)
+	if (v[5] != NULL && join_check("--join", v[5], strlen(v[5])) != 0)
+		return EXIT_USAGE;
+	if (v[6] != NULL && (join = join_read(v[6], &usage)) == NULL)
+		return usage ? EXIT_USAGE : EXIT_FAIL;
+	if (ctl_login(ctl) != EXIT_OK) {
+		free(join);
 		return EXIT_FAIL;
+	}
 	req[0] = "AVAIL-ADD";
 	req[1] = v[0];
 	req[2] = v[1];
 	req[3] = v[2] != NULL ? v[2] : "1";
 	req[4] = v[3] != NULL ? v[3] : "presencial";
 	req[5] = v[4] != NULL ? v[4] : "";
-	return list(ctl, 6, req, print_line);
+	/* Without join details, the request an older ecod knows. */
+	req[6] = join != NULL ? join : v[5];
+	rc = list(ctl, req[6] != NULL ? 7 : 6, req, print_line);
+	free(join);
+	return rc;
 }
 
 /*
@@ -163,17 +235,70 @@ ctl_slots(struct ctl *ctl, int argc, char **argv)
 	    _("No free slots in that range."));
 }
 
+/* Tells a person at a terminal how to join each session of r that has
+ * join details (STATUS gives them only while a session is booked). */
+static void
+status_join(struct reply *r)
+{
+	struct wire_fields	*w;
+	char			 when[256];
+	int			 i;
+
+	for (i = 0; i < r->ndata; i++) {
+		w = &r->data[i];
+		if (w->argc < 10 || *w->argv[9] == '\0')
+			continue;
+		human_time(w->argv[0], when, sizeof when);
+		if (strcmp(w->argv[2], "telefono") == 0)
+			printf(_("To join your session of %s: call %s\n"), when,
+			    w->argv[9]);
+		else if (strcmp(w->argv[2], "video") == 0)
+			printf(_("To join your session of %s: open %s\n"), when,
+			    w->argv[9]);
+		else
+			printf(_("To join your session of %s: go to %s\n"), when,
+			    w->argv[9]);
+	}
+}
+
+/*
+ * Lists the STATUS reply r: piped and in JSON with the join details as
+ * the last column (empty from an older daemon, whose lines lack them); on
+ * a terminal the table without them, then how to join in words.
+ */
+static int
+status_list(struct ctl *ctl, struct reply *r)
+{
+	static const int pick[] = { 0, 1, 2, 3, 4, 9 };
+	int	 people = !ctl->json && isatty(STDOUT_FILENO);
+
+	out_reply_pick(ctl, r, status_cols, NCOLS(status_cols) - people, pick,
+	    5, _("This case has no sessions."));
+	if (people)
+		status_join(r);
+	return EXIT_OK;
+}
+
 /* status CODE [--ical] */
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct listing l = { status_cols, NCOLS(status_cols),
-	    N_("This case has no sessions.") };
+	struct reply	 r;
+	char		*req[2];
+	int		 i, rc;
 
 	ctl->explain = ctl_worker_explain;
 	if (ical_wanted(argc, argv))
 		return ical_status(ctl, argc, argv);
-	return ctl_verb(ctl, argc, argv, "STATUS", 1, 0, &l);
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+		return EXIT_USAGE;
+	req[0] = "STATUS";
+	req[1] = argv[i];
+	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	rc = status_list(ctl, &r);
+	reply_free(&r);
+	return rc;
 }
 
 /* agenda [--from DATE] [--to DATE] [--ical] */
@@ -181,6 +306,8 @@ int
 ctl_agenda(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "from=", "to=", "ical", NULL };
+	static const int pick[] = { 0, 1, 2, 3, 4, 5, 6, 7, 12 };
+	struct reply	 r;
 	char		*v[3], *req[3];
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
@@ -192,10 +319,14 @@ ctl_agenda(struct ctl *ctl, int argc, char **argv)
 	req[0] = "AGENDA";
 	req[1] = v[0] != NULL ? v[0] : "-";
 	req[2] = v[1] != NULL ? v[1] : "-";
-	if (v[2] == NULL)
-		return listing(ctl, 3, req, agenda_cols, NCOLS(agenda_cols),
-		    _("No bookings in that range."));
-	return ical_export(ctl, 3, req, 0);
+	if (v[2] != NULL)
+		return ical_export(ctl, 3, req, 0);
+	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	out_reply_pick(ctl, &r, agenda_cols, NCOLS(agenda_cols), pick, 8,
+	    _("No bookings in that range."));
+	reply_free(&r);
+	return EXIT_OK;
 }
 
 /* mark BOOKING attended|no-show */

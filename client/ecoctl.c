@@ -92,8 +92,11 @@ static const struct ctl_cmd ctl_table[] = {
 	    N_("your bookings (counsellor)"),
 	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
-	    "--minutes N [--weekly COUNT] [--modality M] [--location L]",
-	    N_("publish free slots (counsellor)"),
+	    "--minutes N [--weekly COUNT] [--modality M] [--location L] "
+	    "[--join TEXT | --join-file F]",
+	    N_("publish free slots (counsellor); --join: how the worker who "
+	    "books one joins (a room, a number to call, a video link), shown "
+	    "only with that booking's code"),
 	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
 	    "--weekly 4", 0 },
 	{ "avail rm", ctl_avail_rm, "SLOT", N_("withdraw a free slot "

@@ -22,15 +22,16 @@
 #include "xmalloc.h"
 
 /*
- * Publishes count weekly slots from start (same local time each week).
- * All or none: an overlap with any existing slot of the same person, or
- * between the new ones, refuses them all. ids gets count slot ids.
+ * Publishes count weekly slots from start (same local time each week),
+ * each with the join details join ("" none). All or none: an overlap with
+ * any existing slot of the same person, or between the new ones, refuses
+ * them all. ids gets count slot ids.
  */
 int
 sched_avail_add(struct sched *s, const char *actor, struct person *p,
     time_t start, int minutes,
-    int count, int modality, const char *location, time_t now, int64_t *ids,
-    struct sched_err *e)
+    int count, int modality, const char *location, const char *join,
+    time_t now, int64_t *ids, struct sched_err *e)
 {
 	struct slot	**made;
 	char		 *cause;
@@ -65,6 +66,7 @@ sched_avail_add(struct sched *s, const char *actor, struct person *p,
 		made[i]->minutes = minutes;
 		made[i]->modality = modality;
 		made[i]->location = xstrdup(location);
+		made[i]->join = xstrdup(join);
 	}
 	if (store_begin(s->st, &cause) != 0)
 		goto fail_store;

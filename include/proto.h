@@ -43,6 +43,9 @@
 /* An intake message: at most this many bytes before sealing. */
 #define ECO_MESSAGE_MAX		4096
 #define ECO_LOCATION_MAX	200
+/* A slot's join details (a room, a number to call, a video link): shown
+ * only to the code of a case booked there and to its counsellor. */
+#define ECO_JOIN_MAX		300
 /* ical_summary, the title of the worker's own calendar event. */
 #define ICAL_SUMMARY_MAX	64
 
