@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "keyfile.h"
 #include "proto.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 #define B64	sodium_base64_VARIANT_ORIGINAL
@@ -73,6 +74,7 @@ static const struct out_col status_cols[] = {
 	{ "modality", N_("Modality"), COL_MODALITY },
 	{ "location", N_("Location"), COL_TEXT },
 	{ "state", N_("State"), COL_WORD },
+	{ "join", N_("How to join"), COL_TEXT },	/* not on a terminal */
 };
 static const struct out_col agenda_cols[] = {
 	{ "booking", N_("Booking"), COL_NUM },
@@ -83,6 +85,7 @@ static const struct out_col agenda_cols[] = {
 	{ "state", N_("State"), COL_WORD },
 	{ "case", N_("Case"), COL_NUM },
 	{ "message", N_("Message"), COL_FLAG },
+	{ "join", N_("How to join"), COL_TEXT },
 };
 
 static void
@@ -153,19 +156,77 @@ weekdays_wire(const char *arg, char *out, size_t len)
 }
 
 /*
+* Checks join details (from --join, or what --join-file read) as the
+ * daemon will: UTF-8 text of at most ECO_JOIN_MAX bytes, no control
+ * character. Returns 0, or -1 having said why.
+ */
+static int
+join_check(const char *what, const char *s, size_t len)
+{
+	const char	*cause;
+	size_t		 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			ctl_fail("%s: the join details are one line of text, "
+			    "without tabs or other control characters", what);
+			return -1;
+		}
+	if (wire_check_text(s, len, &cause) != 0) {
+		ctl_fail("%s: the join details are not UTF-8 text, or hold a "
+		    "control character", what);
+		return -1;
+	}
+	if (len > ECO_JOIN_MAX) {
+		ctl_fail("%s: the join details are %zu bytes; at most %d",
+		    what, len, ECO_JOIN_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads join details from file: one line, its newline dropped. Returns
+ * them (allocated), or NULL having said why (*usage: the text is wrong,
+ * not the file).
+ */
+static char *
+join_read(const char *file, int *usage)
+{
+	char	*s;
+	size_t	 len;
+
+	*usage = 0;
+	if ((s = ctl_read_file(file, 4 * ECO_JOIN_MAX, &len)) == NULL)
+		return NULL;
+	if (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	if (len > 0 && s[len - 1] == '\r')
+		s[--len] = '\0';
+	if (join_check(file, s, len) != 0) {		/* a NUL too */
+		free(s);
+		*usage = 1;
+		return NULL;
+	}
+	return s;
+}
+
+/*
  * avail add --start T --minutes N [--weekly C | --until DATE]
- * [--days LIST] [--modality M] [--location L]
+ * [--days LIST] [--modality M] [--location L] [--join TEXT | --join-file F]
  */
 int
 ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "start=", "minutes=", "weekly=",
-	    "modality=", "location=", "days=", "until=", NULL };
-	char	*v[7], *req[8], days[64];
+	    "modality=", "location=", "days=", "until=", "join=", "join-file=",
+	    NULL };
+	char	*v[9], *req[9], days[64], *join = NULL;
+	int	 rc, usage;
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
-	if (v[0] == NULL || v[1] == NULL)
+	if (v[0] == NULL || v[1] == NULL || (v[7] != NULL && v[8] != NULL))
 		return ctl_usage(ctl);
 	if (v[2] != NULL && v[6] != NULL) {
 		ctl_fail("--weekly and --until do not go together: give the "
@@ -177,8 +238,14 @@ ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 		    "once, separated by commas");
 		return EXIT_USAGE;
 	}
-	if (ctl_login(ctl) != EXIT_OK)
+	if (v[7] != NULL && join_check("--join", v[7], strlen(v[7])) != 0)
+		return EXIT_USAGE;
+	if (v[8] != NULL && (join = join_read(v[8], &usage)) == NULL)
+		return usage ? EXIT_USAGE : EXIT_FAIL;
+	if (ctl_login(ctl) != EXIT_OK) {
+		free(join);
 		return EXIT_FAIL;
+	}
 	req[0] = "AVAIL-ADD";
 	req[1] = v[0];
 	req[2] = v[1];
@@ -187,7 +254,11 @@ ctl_avail_add(struct ctl *ctl, int argc, char **argv)
 	req[5] = v[4] != NULL ? v[4] : "";
 	req[6] = v[5] != NULL ? days : "-";
 	req[7] = v[6] != NULL ? v[6] : "-";
-	return list(ctl, 8, req, print_line);
+	/* Without join details, the request an older ecod knows. */
+	req[8] = join != NULL ? join : v[7];
+	rc = list(ctl, req[8] != NULL ? 9 : 8, req, print_line);
+	free(join);
+	return rc;
 }
 
 /* The columns of AVAIL-LIST lines. */
@@ -343,16 +414,57 @@ ctl_slots(struct ctl *ctl, int argc, char **argv)
 	    _("No free slots in that range."));
 }
 
+/* Tells a person at a terminal how to join each session of r that has
+ * join details (STATUS gives them only while a session is booked). */
+static void
+status_join(struct reply *r)
+{
+	struct wire_fields	*w;
+	char			 when[256];
+	int			 i;
+
+	for (i = 0; i < r->ndata; i++) {
+		w = &r->data[i];
+		if (w->argc < 10 || *w->argv[9] == '\0')
+			continue;
+		human_time(w->argv[0], when, sizeof when);
+		if (strcmp(w->argv[2], "telefono") == 0)
+			printf(_("To join your session of %s: call %s\n"), when,
+			    w->argv[9]);
+		else if (strcmp(w->argv[2], "video") == 0)
+			printf(_("To join your session of %s: open %s\n"), when,
+			    w->argv[9]);
+		else
+			printf(_("To join your session of %s: go to %s\n"), when,
+			    w->argv[9]);
+	}
+}
+
+/*
+ * Lists the STATUS reply r: piped and in JSON with the join details as
+ * the last column (empty from an older daemon, whose lines lack them); on
+ * a terminal the table without them, then how to join in words.
+ */
+static int
+status_list(struct ctl *ctl, struct reply *r)
+{
+	static const int pick[] = { 0, 1, 2, 3, 4, 9 };
+	int	 people = !ctl->json && isatty(STDOUT_FILENO);
+
+	out_reply_pick(ctl, r, status_cols, NCOLS(status_cols) - people, pick,
+	    5, _("This case has no sessions."));
+	if (people)
+		status_join(r);
+	return EXIT_OK;
+}
+
 /* status CODE [--ical] */
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct listing l = { status_cols, NCOLS(status_cols),
-	    N_("This case has no sessions.") };
-
 	struct reply	 r;
 	char		*req[2];
-	int		 i, unread;
+	int		 i, rc, unread;
 
 	ctl->explain = ctl_worker_explain;
 	if (ical_wanted(argc, argv))
@@ -363,7 +475,7 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 	req[1] = argv[i];
 	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
-	out_reply(ctl, &r, l.cols, l.ncols, _(l.empty));
+	rc = status_list(ctl, &r);
 	/* Staff messages not yet read: a count, said beside the contract. */
 	if (r.final.argc == 2 && strcmp(r.final.argv[0], "unread") == 0 &&
 	    (unread = atoi(r.final.argv[1])) > 0)
@@ -371,7 +483,7 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 		    "ecoctl messages CODE\n", "%d new messages from the "
 		    "service: ecoctl messages CODE\n", unread), unread);
 	reply_free(&r);
-	return EXIT_OK;
+	return rc;
 }
 
 /* agenda [--from DATE] [--to DATE] [--ical] */
@@ -379,6 +491,8 @@ int
 ctl_agenda(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "from=", "to=", "ical", NULL };
+	static const int pick[] = { 0, 1, 2, 3, 4, 5, 6, 7, 12 };
+	struct reply	 r;
 	char		*v[3], *req[3];
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
@@ -390,10 +504,14 @@ ctl_agenda(struct ctl *ctl, int argc, char **argv)
 	req[0] = "AGENDA";
 	req[1] = v[0] != NULL ? v[0] : "-";
 	req[2] = v[1] != NULL ? v[1] : "-";
-	if (v[2] == NULL)
-		return listing(ctl, 3, req, agenda_cols, NCOLS(agenda_cols),
-		    _("No bookings in that range."));
-	return ical_export(ctl, 3, req, 0);
+	if (v[2] != NULL)
+		return ical_export(ctl, 3, req, 0);
+	if (ctl_request(ctl, 3, req, &r) != EXIT_OK)
+		return EXIT_FAIL;
+	out_reply_pick(ctl, &r, agenda_cols, NCOLS(agenda_cols), pick, 8,
+	    _("No bookings in that range."));
+	reply_free(&r);
+	return EXIT_OK;
 }
 
 /* mark BOOKING attended|no-show */

@@ -93,10 +93,12 @@ static const struct ctl_cmd ctl_table[] = {
 	    "ecoctl agenda --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "avail add", ctl_avail_add, "--start \"YYYY-MM-DD HH:MM\" "
 	    "--minutes N [--weekly COUNT | --until DATE] [--days LIST] "
-	    "[--modality M] [--location L]",
+	    "[--modality M] [--location L] [--join TEXT | --join-file F]",
 	    N_("publish free slots (counsellor); --days lun,mié,vie repeats "
 	    "them on those weekdays (Spanish or English names), --until "
-	    "through that date, at most two years"),
+	    "through that date, at most two years; --join: how the worker who "
+	    "books one joins (a room, a number to call, a video link), shown "
+	    "only with that booking's code"),
 	    "ecoctl avail add --start \"2026-12-07 10:00\" --minutes 50 "
 	    "--days lun,mié --until 2027-03-31", 0 },
 	{ "avail block", ctl_avail_block, "--from DATE --to DATE "

@@ -172,6 +172,8 @@ int		 out_end(struct out *, const char *);
 int		 out_piped(const struct out *);
 int		 out_reply(struct ctl *, struct reply *, const struct out_col *,
 		    int, const char *);
+int		 out_reply_pick(struct ctl *, struct reply *,
+		    const struct out_col *, int, const int *, int, const char *);
 
 struct ctl_info	*ctl_info(struct ctl *);
 void		 ctl_info_free(struct ctl *);

@@ -267,3 +267,26 @@ out_reply(struct ctl *ctl, struct reply *r, const struct out_col *cols,
 			out_row(o, r->data[i].argv);
 	return out_end(o, empty);
 }
+
+/* Lists the data lines of r as out_reply does, column i taken from field
+ * pick[i]; a line without a field past its first min is given "" there
+ * (an older daemon's), one with fewer is skipped. */
+int
+out_reply_pick(struct ctl *ctl, struct reply *r, const struct out_col *cols,
+    int ncols, const int *pick, int min, const char *empty)
+{
+	struct out	*o = out_begin(ctl, cols, ncols);
+	char		**v = xcalloc((size_t)ncols, sizeof *v);
+	int		  i, k;
+
+	for (i = 0; i < r->ndata; i++) {
+		if (r->data[i].argc < min)
+			continue;
+		for (k = 0; k < ncols; k++)
+			v[k] = pick[k] < r->data[i].argc ?
+			    r->data[i].argv[pick[k]] : "";
+		out_row(o, v);
+	}
+	free(v);
+	return out_end(o, empty);
+}

@@ -13,7 +13,7 @@ _ecoctl()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
 	-s|--key|--file|--message-file|--passphrase-file|--new-passphrase-file|\
-	--out|--recovery-key|--state|--reason-file)
+	--out|--recovery-key|--state|--reason-file|--join-file)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--dir)

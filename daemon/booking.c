@@ -26,12 +26,14 @@
  * earliest, as time_repeat makes them). All or none: a slot that overlaps
  * one of the same person's live slots, or comes within buffer_minutes of
  * one, refuses them all (those of one request are a day apart or more, so
- * never meet each other). ids gets count slot ids.
+ * never meet each other). Each carries the join details join ("" none).
+ * ids gets count slot ids.
  */
 int
 sched_avail_add(struct sched *s, const char *actor, struct person *p,
     const time_t *starts, int count, int minutes, int modality,
-    const char *location, time_t now, int64_t *ids, struct sched_err *e)
+    const char *location, const char *join, time_t now, int64_t *ids,
+    struct sched_err *e)
 {
 	struct slot	**made;
 	char		 *cause, when[LOCAL_TIME_LEN + 1];
@@ -72,6 +74,7 @@ sched_avail_add(struct sched *s, const char *actor, struct person *p,
 		made[i]->minutes = minutes;
 		made[i]->modality = modality;
 		made[i]->location = xstrdup(location);
+		made[i]->join = xstrdup(join);
 	}
 	if (store_begin(s->st, &cause) != 0)
 		goto fail_store;

@@ -131,7 +131,8 @@ avail_times(struct client *c, const struct args *a, time_t *starts)
 	return 0;
 }
 
-/* AVAIL-ADD start minutes [weeks] modality location [days] [until] */
+/* AVAIL-ADD start minutes [weeks] modality location [days] [until]
+ * [join] */
 void
 cmd_avail_add(struct client *c, const struct args *a)
 {
@@ -148,8 +149,8 @@ cmd_avail_add(struct client *c, const struct args *a)
 	}
 	ids = xcalloc(count, sizeof *ids);
 	if (sched_avail_add(c->srv->ecod->sched, a->actor, me(c), starts,
-	    (int)count, (int)a->v[1].i, (int)a->v[3].i, a->v[4].s, time(NULL),
-	    ids, &e) != 0) {
+	    (int)count, (int)a->v[1].i, (int)a->v[3].i, a->v[4].s,
+	    a->v[7].set ? a->v[7].s : "", time(NULL), ids, &e) != 0) {
 		free(starts);
 		free(ids);
 		reply_err(c, &e);
@@ -346,7 +347,8 @@ cmd_book(struct client *c, const struct args *a)
 	sodium_memzero(code, sizeof code);
 }
 
-/* STATUS code: the case's bookings, by start. */
+/* STATUS code: the case's bookings, by start; the slot's join details
+ * end the line of a booking that is booked, and only of such a one. */
 void
 cmd_status(struct client *c, const struct args *a)
 {
@@ -354,7 +356,7 @@ cmd_status(struct client *c, const struct args *a)
 	struct sched_err	 e;
 	struct booking		**v;
 	struct slot		*sl;
-	char			 start[LOCAL_TIME_LEN + 1], minutes[16], *f[9];
+	char			 start[LOCAL_TIME_LEN + 1], minutes[16], *f[10];
 	char			 utc[24], hist[3][24];
 	int64_t			 case_id;
 	size_t			 n, i;
@@ -376,7 +378,8 @@ cmd_status(struct client *c, const struct args *a)
 		snprintf(utc, sizeof utc, "%lld", (long long)sl->start);
 		f[5] = utc;
 		booking_history(v[i], hist, f + 6);
-		client_data(c, 9, f);
+		f[9] = v[i]->state == B_BOOKED ? sl->join : "";
+		client_data(c, 10, f);
 	}
 	free(v);
 	/* A count of staff messages not yet read, never what they say. */
@@ -428,7 +431,8 @@ cmd_reschedule(struct client *c, const struct args *a)
 /*
  * AGENDA [from] [to]: the counsellor's bookings, one a line: booking id,
  * local start, minutes, modality, location, state, case id, whether an
- * intake message exists, and the start in UTC seconds (for iCalendar).
+ * intake message exists, the start in UTC seconds and the calendar
+ * history (for iCalendar), and the slot's join details.
  */
 void
 cmd_agenda(struct client *c, const struct args *a)
@@ -437,7 +441,7 @@ cmd_agenda(struct client *c, const struct args *a)
 	struct booking	**v;
 	struct slot	 *sl;
 	char		  id[24], start[LOCAL_TIME_LEN + 1], minutes[16];
-	char		  cs[24], utc[24], hist[3][24], *f[12];
+	char		  cs[24], utc[24], hist[3][24], *f[13];
 	time_t		  from, to;
 	size_t		  n, i;
 
@@ -461,7 +465,8 @@ cmd_agenda(struct client *c, const struct args *a)
 		f[7] = v[i]->msglen > 0 ? "message" : "-";
 		f[8] = utc;
 		booking_history(v[i], hist, f + 9);
-		client_data(c, 12, f);
+		f[12] = sl->join;
+		client_data(c, 13, f);
 	}
 	free(v);
 	client_ok(c, 0, NULL);

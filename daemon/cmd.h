@@ -18,7 +18,7 @@ struct client;
 
 #define CMD_PREHELLO	0x01	/* allowed before the handshake */
 #define CMD_MEMORY	0x02	/* answered from memory, never the store */
-#define CMD_MAXARGS	7	/* fields after the verb, at most */
+#define CMD_MAXARGS	8	/* fields after the verb, at most */
 
 /* What a field must be. */
 enum arg_type {

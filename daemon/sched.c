@@ -514,6 +514,7 @@ slot_encode(const struct slot *sl, struct rec *r)
 	rec_put_u8(r, sl->modality);
 	rec_put_u8(r, sl->removed);
 	rec_put_str(r, sl->location);
+	rec_put_str(r, sl->join);
 }
 
 static void
@@ -584,8 +585,10 @@ person_free(struct person *p)
 void
 slot_free(struct slot *sl)
 {
-	if (sl != NULL)
+	if (sl != NULL) {
 		free(sl->location);
+		free(sl->join);
+	}
 	free(sl);
 }
 
@@ -640,6 +643,8 @@ load_slot(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	sl->modality = (int)rec_get_u8(&r);
 	sl->removed = (int)rec_get_u8(&r);
 	sl->location = rec_get_str(&r, ECO_LOCATION_MAX);
+	/* Rows written before slots had join details have none. */
+	sl->join = rec_more(&r) ? rec_get_str(&r, ECO_JOIN_MAX) : xstrdup("");
 	if (rec_done(&r) != 0 || sched_person(s, sl->person) == NULL ||
 	    modality_parse(modality_name(sl->modality)) == 0) {
 		slot_free(sl);

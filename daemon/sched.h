@@ -46,6 +46,7 @@ struct slot {
 	int		 modality;
 	int		 removed;
 	char		*location;
+	char		*join;			/* how to join, "" none: secret */
 	int64_t		 booking;		/* holding booking, or 0 */
 	RB_ENTRY(slot)	 by_start;		/* in sched.free (index.c) */
 	RB_ENTRY(slot)	 by_person;		/* in sched.live */
@@ -206,8 +207,8 @@ int	sched_revoke(struct sched *, const char *, struct person *,
 int	sched_rekey(struct sched *, const char *, struct person *, int,
 	    const unsigned char *, struct sched_err *);
 int	sched_avail_add(struct sched *, const char *, struct person *,
-	    const time_t *, int, int, int, const char *, time_t, int64_t *,
-	    struct sched_err *);
+	    const time_t *, int, int, int, const char *, const char *, time_t,
+	    int64_t *, struct sched_err *);
 int	sched_avail_block(struct sched *, const char *, struct person *, time_t,
 	    time_t, int64_t **, size_t *, struct sched_err *);
 int	sched_avail_rm(struct sched *, const char *, struct person *, int64_t,

@@ -55,6 +55,9 @@
 /* The largest max_message_bytes (a case message's text) a config may set;
  * the sealed message must also fit max_line_bytes. */
 #define ECO_MESSAGE_TEXT_MAX	65536
+/* A slot's join details (a room, a number to call, a video link): shown
+ * only to the code of a case booked there and to its counsellor. */
+#define ECO_JOIN_MAX		300
 /* ical_summary, the title of the worker's own calendar event. */
 #define ICAL_SUMMARY_MAX	64
 

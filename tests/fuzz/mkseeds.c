@@ -128,6 +128,15 @@ main(int argc, char **argv)
 	rec_put_str(&r, "Sala 2, segundo piso");
 	put_row(1, "slots", 4, &r, sl, "slot");
 	rec_init(&r);
+	rec_put_i64(&r, 1);
+	rec_put_i64(&r, 1764594000);
+	rec_put_i64(&r, 50);
+	rec_put_u8(&r, 2);
+	rec_put_u8(&r, 0);
+	rec_put_str(&r, "");
+	rec_put_str(&r, "55 5555 0199");	/* join details */
+	put_row(1, "slots", 5, &r, sl, "slot-join");
+	rec_init(&r);
 	rec_put_i64(&r, 1764584000);
 	put_row(2, "cases", 3, &r, sl, "case");
 	rec_init(&r);

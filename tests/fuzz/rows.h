@@ -3,7 +3,8 @@
  * daemon/sched.c, daemon/booking.c and daemon/notes.c read them, for the
  * rec and seal targets. A layout is a string: 'b' a byte, 'q' a 64-bit
  * integer, 'n' a name (string of at most 64), 'l' a location (string of
- * at most ECO_LOCATION_MAX), 'k' a 32-byte key, 'm' bytes, 'N' a sealed
+ * at most ECO_LOCATION_MAX), 'j' join details (a string of at most
+ * ECO_JOIN_MAX), 'k' a 32-byte key, 'm' bytes, 'N' a sealed
  * note (bytes whose note header parses). Fields after a '|' were added
  * later: a row may end before them (rec_more), as older rows do.
  */
@@ -23,7 +24,7 @@ static const struct {
 	const char	*layout;
 } fuzz_rows[] = {
 	{ "counsellors",	"bbnkq" },
-	{ "slots",		"qqqbbl" },
+	{ "slots",		"qqqbbl|j" },
 	{ "cases",		"q" },
 	{ "bookings",		"qqbqm|qqq" },
 	{ "notes",		"qqqqqN" },
@@ -59,7 +60,9 @@ fuzz_row_decode(const char *layout, const unsigned char *p, size_t len)
 			break;
 		case 'n':
 		case 'l':
-			s = rec_get_str(&r, *c == 'n' ? 64 : ECO_LOCATION_MAX);
+		case 'j':
+			s = rec_get_str(&r, *c == 'n' ? 64 : *c == 'l' ?
+			    ECO_LOCATION_MAX : ECO_JOIN_MAX);
 			FUZZ_ASSERT(s != NULL);
 			rec_put_str(&w, s);
 			free(s);

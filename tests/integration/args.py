@@ -39,6 +39,7 @@ VALID = {
     "version": "1", "name": "nobody-enrolled", "signature": B64(64),
     "role": "counsellor", "pubkey": B64(32), "start": "2030-01-07T10:00",
     "minutes": "60", "weeks": "1", "modality": "video", "location": "Sala",
+    "join": "Sala 2",
     "slot": "1", "booking": "1", "note": "1", "case": "1", "amends": "1",
     "mark": "attended", "size": "10", "chunk": "AAAA", "from": "2030-01-01",
     "to": "2030-01-02", "code": None, "message": B64(49), "first": "1",
@@ -75,6 +76,7 @@ KIND = {
     "date": ("date", DATE_BAD),
     "casekey": ("b64", ["", "!!!!", B64(31), B64(33)]),
     "sealed": ("b64", ["", "!!!!", B64(10), B64(45)]),
+    "join": ("text", ["J" * 301, "J" * 2000, "\u00e9" * 151]),
     # B64(1) decodes to a NUL byte: refused by the handler, same wording.
     "passphrase": ("b64", ["", "!!!!", "AAA", "A" * 5000, B64(1),
                            B64(1024)]),

@@ -21,18 +21,22 @@ expect_eq "admin's second words" "$(comp admin "")" \
 expect_eq "admin counsellor's third" "$(comp admin counsellor "")" "add rekey "
 expect_eq "a command's options, from its usage" "$(comp note write 3 --)" \
     "--amends --file --help --key --passphrase-file "
+expect_eq "avail add's join options" "$(comp avail add --jo)" \
+    "--join --join-file "
 expect_eq "listings offer --json" "$(comp slots --j)" "--json "
 expect_eq "ecoctl's own -s SOCKET is skipped" "$(comp -s /tmp/x.sock sl)" "slots "
 mkdir "$T/d" && : > "$T/d/ana.key"
 expect_eq "--key completes a file name" "$(comp agenda --key "$T/d/an")" \
     "$T/d/ana.key "
+expect_eq "--join-file a file name" \
+    "$(comp avail add --join-file "$T/d/an")" "$T/d/ana.key "
 expect_eq "--dir a folder" "$(comp admin backup --dir "$T/")" "$T/d "
 expect_eq "--modality its words" "$(comp slots --modality "")" \
     "presencial telefono video "
 expect_eq "after help, commands too" "$(comp help av)" "avail "
 expect_eq "avail's second words" "$(comp avail "")" "add block list rm "
 expect_eq "avail add's options" "$(comp avail add --)" \
-    "--days --help --key --location --minutes --modality --passphrase-file --start --until --weekly "
+    "--days --help --join --join-file --key --location --minutes --modality --passphrase-file --start --until --weekly "
 expect_eq "avail block's" "$(comp avail block --)" \
     "--from --help --key --passphrase-file --reason --to "
 expect_eq "avail list is a listing" "$(comp avail list --j)" "--json "

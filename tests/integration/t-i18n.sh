@@ -128,7 +128,7 @@ expect_match "a date for people, in Spanish, teléfono and the state in words" \
     "^$(es_date "$D"), 10:00 +50 +teléfono +Consultorio 3 +reservada$"
 expect_eq "piped, the contract is the same in Spanish: wire words" \
     "$(es ctl status "$CODE")" \
-    "$(printf '%s 10:00\t50\ttelefono\tConsultorio 3\tbooked' "$D")"
+    "$(printf '%s 10:00\t50\ttelefono\tConsultorio 3\tbooked\t' "$D")"
 
 # ecod's operator-facing messages.
 write_conf "max_line_bytes = 10;"

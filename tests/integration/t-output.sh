@@ -65,9 +65,9 @@ same() {
 }
 
 same "slots" slot start minutes modality location -- ctl slots
-same "status" start minutes modality location state -- ctl status "$CODE"
+same "status" start minutes modality location state join -- ctl status "$CODE"
 same "agenda" booking start minutes modality location state case message \
-    -- as ana agenda
+    join -- as ana agenda
 same "note list" note case booking author time -- as ana note list
 same "audit log" seq time actor action object outcome -- as eva audit log
 same "admin list" name role state fingerprint created -- ctl admin list

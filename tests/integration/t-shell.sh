@@ -30,7 +30,7 @@ out=$(ECO_PASSPHRASE_FILE=$T/ana.pass ctl shell --key "$T/ana.key" \
     < "$T/day" 2>"$T/err"); st=$?
 expect_eq "a day of counsellor commands logs in once" "$(( $(logins) - before ))" 1
 expect_match "the commands ran, in order" "$(echo "$out" | tr '\n' '|')" \
-    "^1\\|2\\|[0-9A-Z-]{34}\\|1	$D 10:00	50	presencial	Consultorio 3	booked	1	-\\|1\\|1	1	1	ana	.*\\|Sesión 1, sin riesgo\\.\\|$"
+    "^1\\|2\\|[0-9A-Z-]{34}\\|1	$D 10:00	50	presencial	Consultorio 3	booked	1	-	\\|1\\|1	1	1	ana	.*\\|Sesión 1, sin riesgo\\.\\|$"
 expect_match "a failing command says why and the rest go on" "$(cat "$T/err")" \
     "^ecoctl: no such booking of yours$"
 expect_eq "the exit status is the last failure's" "$st" 1
