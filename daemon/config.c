@@ -336,7 +336,7 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 	const char	*why;
 	struct stat	 sb;
 	unsigned char	 pk[32], curve[32];
-	size_t		 len, need;
+	size_t		 len, need, per, avail;
 
 	if (cf->timezone[0] == '\0' || cf->timezone[0] == '/' ||
 	    strstr(cf->timezone, "..") != NULL ||
@@ -404,14 +404,20 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 		    cf->max_line_bytes);
 	/* A whole thread is one MSG-THREAD reply; ecoctl takes at most
 	 * ECO_REPLY_MAX. */
-	need = (size_t)cf->max_messages_per_case *
-	    ((((size_t)cf->max_message_bytes + MSG_OVERHEAD_MAX + 2) / 3 * 4) +
-	    ECO_REPLY_LINE_COST) + 65536;
+	per = (((size_t)cf->max_message_bytes + MSG_OVERHEAD_MAX + 2) / 3 * 4) +
+	    ECO_REPLY_LINE_COST;
+	need = (size_t)cf->max_messages_per_case * per + 65536;
+	if (((size_t)cf->max_output_bytes < need || need > ECO_REPLY_MAX) &&
+	    config_line(line, "max_messages_per_case") == 0) {
+		/* The default shrinks to fit a small max_output_bytes. */
+		avail = (size_t)cf->max_output_bytes < ECO_REPLY_MAX ?
+		    (size_t)cf->max_output_bytes : ECO_REPLY_MAX;
+		cf->max_messages_per_case = avail > 65536 + per ?
+		    (int)((avail - 65536) / per) : 1;
+		need = (size_t)cf->max_messages_per_case * per + 65536;
+	}
 	if ((size_t)cf->max_output_bytes < need || need > ECO_REPLY_MAX)
-		return config_fail(cf, line,
-		    config_line(line, "max_messages_per_case") > 0 ||
-		    config_line(line, "max_output_bytes") == 0 ?
-		    "max_messages_per_case" : "max_output_bytes", cause,
+		return config_fail(cf, line, "max_messages_per_case", cause,
 		    "a thread of max_messages_per_case = %d messages of "
 		    "max_message_bytes = %d needs max_output_bytes of at least "
 		    "%zu (it is %d; at most %d)", cf->max_messages_per_case,

@@ -54,6 +54,7 @@ fill_slot(struct sched *s, int64_t id, int64_t person, time_t start)
 	sl.minutes = 10;
 	sl.modality = MOD_VIDEO;
 	sl.location = "bench";
+	sl.join = "";
 	if (put_slot(s, &sl, 1, &cause) != 0)
 		fail("slot", cause);
 	return id;

@@ -84,7 +84,7 @@ check "  the refused slot is still free (nothing half applied)" \
     sh -c "\"$ECOCTL\" -s \"$SOCK\" slots | cut -f1 | grep -qx $refused"
 out=$(timeout 20 "$ECOCTL" -s "$SOCK" cancel "$C1" 2>&1)
 expect_match "  CANCEL is refused with the reason" "$out" "the disk is full"
-expect_match "  and the booking stays booked" "$(ctl status "$C1")" "booked$"
+expect_match "  and the booking stays booked" "$(ctl status "$C1")" "	booked	"
 out=$(echo "nota dos" | timeout 60 env ECO_KEY="$T/ana.key" \
     ECO_PASSPHRASE_FILE="$T/ana.pass" "$ECOCTL" -s "$SOCK" note write 1 2>&1)
 expect_match "  a note write is refused with the reason" "$out" \
