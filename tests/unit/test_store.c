@@ -111,7 +111,7 @@ test_roundtrip_and_ids(void **state)
 	size_t		 len;
 	int64_t		 id, n;
 
-	assert_int_equal(store_schema_version(f->st), 5);
+	assert_int_equal(store_schema_version(f->st), 6);	/* messages (issue 14) */
 	assert_int_equal(store_next_id(f->st, "meta", &id, &cause), 0);
 	assert_int_equal(id, 1);
 	assert_int_equal(store_insert(f->st, "meta", 5, "hola", 4, &cause), 0);
