@@ -485,15 +485,6 @@ out:
 	return rc;
 }
 
-/* Logs in as a counsellor, or with a recovery key file as its holder. */
-static int
-staff_login(struct ctl *ctl, const char *recovery)
-{
-	if (recovery != NULL)
-		return ctl_login_recovery(ctl, recovery);
-	return ctl_login(ctl);
-}
-
 /* message list [--case CASE] [--recovery-key FILE] */
 int
 ctl_message_list(struct ctl *ctl, int argc, char **argv)
@@ -513,7 +504,7 @@ ctl_message_list(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
-	if (staff_login(ctl, v[1]) != EXIT_OK)
+	if (ctl_login_staff(ctl, v[1]) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "MSG-LIST";
 	req[1] = v[0] != NULL ? v[0] : "-";
@@ -539,7 +530,7 @@ ctl_message_open(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
-	if (staff_login(ctl, v[0]) != EXIT_OK)
+	if (ctl_login_staff(ctl, v[0]) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "MSG-OPEN";
 	req[1] = argv[i];

@@ -122,8 +122,8 @@ fail:
 }
 
 /* Logs in as a counsellor, or with --recovery-key as its holder. */
-static int
-note_login(struct ctl *ctl, const char *recovery)
+int
+ctl_login_staff(struct ctl *ctl, const char *recovery)
 {
 	if (recovery != NULL)
 		return ctl_login_recovery(ctl, recovery);
@@ -147,7 +147,7 @@ ctl_note_list(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
-	if (note_login(ctl, v[1]) != EXIT_OK)
+	if (ctl_login_staff(ctl, v[1]) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "NOTE-LIST";
 	req[1] = v[0] != NULL ? v[0] : "-";
@@ -196,7 +196,7 @@ ctl_note_open(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
-	if (note_login(ctl, v[0]) != EXIT_OK)
+	if (ctl_login_staff(ctl, v[0]) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "NOTE-OPEN";
 	req[1] = argv[i];

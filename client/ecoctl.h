@@ -154,6 +154,7 @@ int		 ctl_message_open(struct ctl *, int, char **);
 int		 ctl_session_cancel(struct ctl *, int, char **);
 void		 ctl_book_case_key(struct ctl *, const char *);
 int		 ctl_login_recovery(struct ctl *, const char *);
+int		 ctl_login_staff(struct ctl *, const char *);
 int		 ctl_note_write(struct ctl *, int, char **);
 int		 ctl_note_list(struct ctl *, int, char **);
 int		 ctl_note_open(struct ctl *, int, char **);

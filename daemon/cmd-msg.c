@@ -26,12 +26,6 @@
 static const char *const from_names[] = { NULL, "worker", "counsellor",
     "service" };
 
-static void
-serr(struct client *c, const struct sched_err *e)
-{
-	client_err(c, e->code, "%s", e->msg);
-}
-
 /* The X25519 key this connection opens messages with, into x; or NULL. */
 static const unsigned char *
 caller_xkey(struct client *c, unsigned char *x)
@@ -73,7 +67,7 @@ cmd_case_set(struct client *c, const struct args *a)
 
 	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
 	    case_set_key(s, a->v[0].bin, case_id, a->v[1].bin, &e) != 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	client_ok(c, 0, NULL);
@@ -95,7 +89,7 @@ cmd_msg_rcpt(struct client *c, const struct args *a)
 	size_t			 n, i;
 
 	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	n = case_counsellors(s, case_id, cp, MSG_MAX_RCPT - 2);
@@ -128,7 +122,7 @@ cmd_msg_post(struct client *c, const struct args *a)
 	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
 	    msg_post(s, "worker", case_id, case_next_booking(s, case_id, now),
 	    0, a->v[1].bin, a->v[1].len, now, &id, &e) != 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	snprintf(num, sizeof num, "%lld", (long long)id);
@@ -156,7 +150,7 @@ cmd_msg_thread(struct client *c, const struct args *a)
 	int64_t			 case_id;
 
 	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	n = msg_thread(s, case_id, &v);
@@ -167,7 +161,7 @@ cmd_msg_thread(struct client *c, const struct args *a)
 		free(v);
 		free(blob);
 		free(len);
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -266,11 +260,11 @@ cmd_case_key(struct client *c, const struct args *a)
 	    &booking, &e) != 0) {
 		cmd_refused(c, "case-key", (int)a->v[0].i == 0 ? "case" :
 		    (int)a->v[0].i == 1 ? "booking" : "slot", a->v[1].i);
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	if ((rc = case_key(s, case_id, key, &e)) < 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	snprintf(cs, sizeof cs, "%lld", (long long)case_id);
@@ -296,7 +290,7 @@ cmd_msg_send(struct client *c, const struct args *a)
 
 	if (msg_post(s, a->actor, a->v[0].i, 0, c->person, a->v[1].bin,
 	    a->v[1].len, time(NULL), &id, &e) != 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	snprintf(num, sizeof num, "%lld", (long long)id);
@@ -360,7 +354,7 @@ cmd_msg_open(struct client *c, const struct args *a)
 
 	if ((blob = msg_serve(s, a->actor, caller_xkey(c, x), a->v[0].i, &m,
 	    &len, &e)) == NULL) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	cap = sodium_base64_ENCODED_LEN(len, B64);
@@ -392,7 +386,7 @@ cmd_session_cancel(struct client *c, const struct args *a)
 	if (sched_session_cancel(s, a->actor, staff(c), a->v[0].i,
 	    a->v[1].set ? a->v[1].bin : NULL, a->v[1].set ? a->v[1].len : 0,
 	    time(NULL), &e) != 0) {
-		serr(c, &e);
+		reply_err(c, &e);
 		return;
 	}
 	client_ok(c, 0, NULL);
@@ -424,7 +418,7 @@ cmd_day_booked(struct client *c, const struct args *a)
 	for (i = 0; i < n; i++) {
 		if ((rc = case_key(s, v[i]->case_id, key, &e)) < 0) {
 			free(v);
-			serr(c, &e);
+			reply_err(c, &e);
 			return;
 		}
 		sl = sched_slot(s, v[i]->slot);

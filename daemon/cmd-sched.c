@@ -37,7 +37,7 @@ booking_history(const struct booking *b, char buf[3][24], char **f)
 }
 
 /* Reports a schedule error. */
-static void
+void
 reply_err(struct client *c, const struct sched_err *e)
 {
 	client_err(c, e->code, "%s", e->msg);

@@ -79,6 +79,8 @@ void	cmd_dispatch(struct client *, int, char **);
 int	cmd_memory_only(const char *);
 char	*cmd_usage(const struct cmd_entry *);
 void	cmd_refused(struct client *, const char *, const char *, int64_t);
+struct sched_err;
+void	reply_err(struct client *, const struct sched_err *);
 
 void	cmd_hello(struct client *, const struct args *);
 void	cmd_help(struct client *, const struct args *);
