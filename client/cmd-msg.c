@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "code.h"
 #include "ecoctl.h"
 #include "i18n.h"
 #include "keyfile.h"
@@ -101,30 +102,26 @@ text_free(char *text, size_t len)
 }
 
 /*
- * Gives the case its key (the public half of the pair the code rebuilds)
- * if it has none; the same key again changes nothing. pk gets it, *sk
- * the secret half (sodium_free it). Returns EXIT_OK or EXIT_FAIL.
+ * The key pair of the code typed, read into ctl (ctl_code): pk gets the
+ * public half, *sk the secret half (sodium_free it). A case opened by ecod
+ * (a version 1 code) may have no key yet: it gets it now; the same key
+ * again changes nothing. Returns EXIT_OK or EXIT_FAIL.
  */
 static int
-case_ensure(struct ctl *ctl, const char *code, unsigned char *pk,
+case_ensure(struct ctl *ctl, const char *typed, unsigned char *pk,
     unsigned char **sk)
 {
-	struct reply	 r;
 	char		 b64[sodium_base64_ENCODED_LEN(32, B64)], *req[3];
 
-	if (case_keypair(code, pk, sk) != 0) {
-		/* Same words as the daemon's for a code that fails. */
-		r.ok = 0;
-		r.code = ECO_ERR_NOTFOUND;
-		r.msg = "no such code";
-		if (ctl->explain == NULL || !ctl->explain(ctl, &r))
-			ctl_fail("%s", _("no such code"));
-		ctl->explain = NULL;
+	*sk = NULL;
+	if (ctl->wc == NULL && ctl_code(ctl, typed) != 0)
 		return EXIT_FAIL;
-	}
+	wcode_keypair(ctl->wc, pk, sk);
+	if (ctl->wc->version != CODE_V1)	/* set by BOOK-NEW */
+		return EXIT_OK;
 	sodium_bin2base64(b64, sizeof b64, pk, 32, B64);
 	req[0] = "CASE-SET";
-	req[1] = (char *)code;
+	req[1] = (char *)ctl->ref;
 	req[2] = b64;
 	if (ctl_simple(ctl, 3, req) != EXIT_OK) {
 		sodium_free(*sk);
@@ -134,14 +131,15 @@ case_ensure(struct ctl *ctl, const char *code, unsigned char *pk,
 	return EXIT_OK;
 }
 
-/* After book: the new case gets its key. Says so if it could not. */
+/* After book with a version 1 code: its case gets its key if it has
+ * none. Says so if it could not. */
 void
-ctl_book_case_key(struct ctl *ctl, const char *code)
+ctl_book_case_key(struct ctl *ctl)
 {
 	unsigned char	 pk[32], *sk;
 
 	ctl->explain = NULL;
-	if (case_ensure(ctl, code, pk, &sk) != EXIT_OK) {
+	if (case_ensure(ctl, NULL, pk, &sk) != EXIT_OK) {
 		fprintf(stderr, _("The case's message key could not be set now; "
 		    "ecoctl messages CODE sets it later.\n"));
 		return;
@@ -172,12 +170,11 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
-	ctl->code = argv[i];
 	ctl->explain = ctl_worker_explain;
 	if (case_ensure(ctl, argv[i], pk, &sk) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "MSG-THREAD";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	ctl->explain = ctl_worker_explain;
 	if (ctl_request(ctl, 2, req, &r) != EXIT_OK) {
 		sodium_free(sk);
@@ -273,14 +270,13 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
-	ctl->code = argv[i];
 	if ((text = read_text(v[0] != NULL ? v[0] : "-", &len)) == NULL)
 		return EXIT_FAIL;
 	ctl->explain = ctl_worker_explain;
 	if (case_ensure(ctl, argv[i], pk, &sk) != EXIT_OK)
 		goto out;
 	req[0] = "MSG-RCPT";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	ctl->explain = ctl_worker_explain;
 	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
 		goto out;
@@ -326,7 +322,7 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	req[0] = "MSG-POST";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	ctl->explain = ctl_worker_explain;
 	rc = send_sealed(ctl, req, 2, blob, bloblen, &r);
 	free(blob);

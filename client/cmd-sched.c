@@ -471,8 +471,10 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 		return ical_status(ctl, argc, argv);
 	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
 		return EXIT_USAGE;
+	if (ctl_code(ctl, argv[i]) != 0)
+		return EXIT_FAIL;
 	req[0] = "STATUS";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	if (ctl_request(ctl, 2, req, &r) != EXIT_OK)
 		return EXIT_FAIL;
 	rc = status_list(ctl, &r);

@@ -12,9 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "code.h"
 #include "ecoctl.h"
 #include "i18n.h"
 #include "keyfile.h"
+#include "msg.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -64,10 +66,10 @@ human_span(int minutes, char *buf, size_t len)
  * to say more).
  */
 static int
-upcoming(struct ctl *ctl, const char *code, struct session *s)
+upcoming(struct ctl *ctl, struct session *s)
 {
 	struct reply	 r;
-	char		*req[2] = { "STATUS", (char *)code }, *cause, now[32];
+	char		*req[2] = { "STATUS", (char *)ctl->ref }, *cause, now[32];
 	int		 i, found = 0;
 
 	memset(s, 0, sizeof *s);
@@ -164,7 +166,7 @@ int
 ctl_worker_explain(struct ctl *ctl, struct reply *r)
 {
 	struct session	 s;
-	const char	*cmd = ctl->cmd->name, *code = ctl->code;
+	const char	*cmd = ctl->cmd->name;
 	const char	*slot = ctl->slot != NULL ? ctl->slot : "?";
 	char		 until[256], span[64];
 	int		 book = strcmp(cmd, "book") == 0;
@@ -193,14 +195,14 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 	}
 	if (strcmp(r->code, ECO_ERR_TAKEN) == 0) {
 		ctl_fail("someone has just booked slot %s.", slot);
-		offer_slots(ctl, book ? (code != NULL ?
+		offer_slots(ctl, book ? (ctl->wc != NULL ?
 		    "ecoctl book SLOT --code CODE" : "ecoctl book SLOT") :
 		    "ecoctl reschedule CODE SLOT");
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_POLICY) == 0 &&
 	    strncmp(r->msg, "too late to change", 18) == 0) {
-		if (upcoming(ctl, code, &s) == 1) {
+		if (upcoming(ctl, &s) == 1) {
 			change_until(ctl, s.start, until, sizeof until);
 			session_free(&s);
 		} else
@@ -329,7 +331,7 @@ book_window(struct ctl *ctl, const char *slot)
 /* What a person keeps from a new booking: the code's worth, how to keep
  * it, and the session. */
 static void
-book_told(struct ctl *ctl, const char *code, int new_case)
+book_told(struct ctl *ctl, int new_case)
 {
 	struct session	 s;
 	char		 until[256], what[512];
@@ -352,7 +354,7 @@ book_told(struct ctl *ctl, const char *code, int new_case)
 		    "    (ecoctl cancel), move it (ecoctl reschedule) and book "
 		    "a follow-up\n"
 		    "    (ecoctl book SLOT --code).\n"));
-	if (upcoming(ctl, code, &s) != 1)
+	if (upcoming(ctl, &s) != 1)
 		return;
 	session_text(ctl, &s, what, sizeof what);
 	fprintf(stderr, _("Your session: %s.\n"), what);
@@ -368,15 +370,19 @@ int
 ctl_book(struct ctl *ctl, int argc, char **argv)
 {
 	static const char *const names[] = { "code=", "message-file=", NULL };
-	struct reply	 r;
-	char		*v[2], *req[4], *sealed = NULL;
-	int		 i, rc;
+	struct wcode	 nw;
+	unsigned char	 pk[32], *sk;
+	char		 key[sodium_base64_ENCODED_LEN(32,
+			    sodium_base64_VARIANT_ORIGINAL)];
+	char		*v[2], *req[5], *sealed = NULL;
+	int		 i, rc, n = 0;
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
 	ctl->slot = argv[i];
-	ctl->code = v[0];
 	ctl->explain = ctl_worker_explain;
+	if (v[0] != NULL && ctl_code(ctl, v[0]) != 0)
+		return EXIT_FAIL;
 	if (v[1] != NULL && (sealed = seal_message(ctl, argv[i], v[1])) ==
 	    NULL)
 		return EXIT_FAIL;
@@ -385,24 +391,42 @@ ctl_book(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, _("Not booked.\n"));
 		return EXIT_FAIL;
 	}
-	req[0] = "BOOK";
-	req[1] = argv[i];
-	req[2] = v[0] != NULL ? v[0] : "-";
-	req[3] = sealed != NULL ? sealed : "-";
-	rc = ctl_request(ctl, 4, req, &r);
-	free(sealed);
-	if (rc != EXIT_OK)
-		return EXIT_FAIL;
-	if (r.final.argc == 1) {
-		printf("%s\n", r.final.argv[0]);
-		fflush(stdout);
-		ctl_book_case_key(ctl, r.final.argv[0]);
-		book_told(ctl, r.final.argv[0], 1);
-	} else if (v[0] != NULL) {
-		ctl_book_case_key(ctl, v[0]);
-		book_told(ctl, v[0], 0);
+	if (v[0] != NULL) {
+		req[n++] = "BOOK";
+		req[n++] = argv[i];
+		req[n++] = (char *)ctl->ref;
+	} else {
+		/* A new case: the code is made here, and the daemon gets
+		 * its lookup token and the case key's public half. */
+		wcode_new(&nw);
+		wcode_keypair(&nw, pk, &sk);
+		sodium_free(sk);
+		sodium_bin2base64(key, sizeof key, pk, sizeof pk,
+		    sodium_base64_VARIANT_ORIGINAL);
+		req[n++] = "BOOK-NEW";
+		req[n++] = argv[i];
+		req[n++] = nw.ref;
+		req[n++] = key;
 	}
-	reply_free(&r);
+	req[n++] = sealed != NULL ? sealed : "-";
+	rc = ctl_simple(ctl, n, req);
+	free(sealed);
+	if (v[0] == NULL) {
+		/* Told only once booked, then it is ctl's to say more. */
+		if (rc != EXIT_OK) {
+			wcode_free(&nw);
+			return EXIT_FAIL;
+		}
+		ctl->wc = xmalloc(sizeof *ctl->wc);
+		*ctl->wc = nw;
+		ctl->ref = ctl->wc->ref;
+		printf("%s\n", ctl->wc->text);
+		fflush(stdout);
+	} else if (rc != EXIT_OK)
+		return EXIT_FAIL;
+	else if (ctl->wc->version == CODE_V1)
+		ctl_book_case_key(ctl);
+	book_told(ctl, v[0] == NULL);
 	return EXIT_OK;
 }
 
@@ -416,12 +440,13 @@ ctl_cancel(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
 		return EXIT_USAGE;
-	ctl->code = argv[i];
 	ctl->explain = ctl_worker_explain;
+	if (ctl_code(ctl, argv[i]) != 0)
+		return EXIT_FAIL;
 	if (person() && ctl_info(ctl) != NULL)
-		had = upcoming(ctl, argv[i], &s) == 1;
+		had = upcoming(ctl, &s) == 1;
 	req[0] = "CANCEL";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	if (ctl_simple(ctl, 2, req) != EXIT_OK) {
 		if (had)
 			session_free(&s);
@@ -447,13 +472,14 @@ ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
 		return EXIT_USAGE;
-	ctl->code = argv[i];
 	ctl->slot = argv[i + 1];
 	ctl->explain = ctl_worker_explain;
+	if (ctl_code(ctl, argv[i]) != 0)
+		return EXIT_FAIL;
 	if (person() && ctl_info(ctl) != NULL)
-		had = upcoming(ctl, argv[i], &s) == 1;
+		had = upcoming(ctl, &s) == 1;
 	req[0] = "RESCHEDULE";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	req[2] = argv[i + 1];
 	if (ctl_simple(ctl, 3, req) != EXIT_OK) {
 		if (had)
@@ -463,7 +489,7 @@ ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 	if (had) {
 		human_time_zone(ctl, s.start, what, sizeof what);
 		session_free(&s);
-		if (upcoming(ctl, argv[i], &s) == 1) {
+		if (upcoming(ctl, &s) == 1) {
 			session_text(ctl, &s, now, sizeof now);
 			fprintf(stderr, _("Moved: your session of %s is now on "
 			    "%s.\n"), what, now);
@@ -471,4 +497,43 @@ ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 		}
 	}
 	return EXIT_OK;
+}
+
+/*
+ * Reads a worker command's code into ctl->wc; ctl->ref is then what goes
+ * on the wire for it. Returns 0, or -1 having said "no such code" as the
+ * daemon would (ctl->explain first).
+ */
+int
+ctl_code(struct ctl *ctl, const char *typed)
+{
+	struct reply	 r;
+
+	ctl_code_free(ctl);
+	ctl->wc = xcalloc(1, sizeof *ctl->wc);
+	if (wcode_read(ctl->wc, typed) == 0) {
+		ctl->ref = ctl->wc->ref;
+		return 0;
+	}
+	free(ctl->wc);
+	ctl->wc = NULL;
+	memset(&r, 0, sizeof r);
+	r.code = ECO_ERR_NOTFOUND;
+	r.msg = "no such code";
+	if (ctl->explain == NULL || !ctl->explain(ctl, &r))
+		ctl_fail("%s", _("no such code"));
+	ctl->explain = NULL;
+	return -1;
+}
+
+/* Wipes a worker command's code. */
+void
+ctl_code_free(struct ctl *ctl)
+{
+	if (ctl->wc != NULL) {
+		wcode_free(ctl->wc);
+		free(ctl->wc);
+	}
+	ctl->wc = NULL;
+	ctl->ref = NULL;
 }

@@ -653,6 +653,7 @@ ctl_dispatch(struct ctl *ctl, int argc, char **argv)
 	ctl->cmd = e;
 	ctl->refused_usage = 0;
 	rc = e->run(ctl, argc - words, argv + words);
+	ctl_code_free(ctl);
 	if (rc == EXIT_FAIL && ctl->refused_usage)
 		rc = EXIT_USAGE;
 	return rc;

@@ -48,7 +48,8 @@ struct ctl {
 	struct conn		*held;		/* the shell's logged-in one */
 	int			 refused_usage;	/* ERR usage or invalid */
 	int			 json;		/* --json */
-	const char		*code;		/* a worker command's code */
+	struct wcode		*wc;		/* a worker command's code */
+	const char		*ref;		/* and its lookup field */
 	const char		*slot;		/* and slot */
 	/* Says what an ERR means for this command, instead of the daemon's
 	 * reason: 1 if it did. ctl_request calls it once, then clears it. */
@@ -152,7 +153,9 @@ int		 ctl_message_send(struct ctl *, int, char **);
 int		 ctl_message_list(struct ctl *, int, char **);
 int		 ctl_message_open(struct ctl *, int, char **);
 int		 ctl_session_cancel(struct ctl *, int, char **);
-void		 ctl_book_case_key(struct ctl *, const char *);
+int		 ctl_code(struct ctl *, const char *);
+void		 ctl_code_free(struct ctl *);
+void		 ctl_book_case_key(struct ctl *);
 int		 ctl_login_recovery(struct ctl *, const char *);
 int		 ctl_login_staff(struct ctl *, const char *);
 int		 ctl_note_write(struct ctl *, int, char **);

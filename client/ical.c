@@ -291,7 +291,9 @@ ical_status(struct ctl *ctl, int argc, char **argv)
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
 		return EXIT_USAGE;
+	if (ctl_code(ctl, argv[i]) != 0)
+		return EXIT_FAIL;
 	req[0] = "STATUS";
-	req[1] = argv[i];
+	req[1] = (char *)ctl->ref;
 	return ical_export(ctl, 2, req, 1);
 }

@@ -15,32 +15,103 @@
 #include "notehdr.h"
 #include "xmalloc.h"
 
-/*
- * The case's key pair from its booking code: pk (32 bytes) and *sk, 32
- * bytes in guarded memory for the caller to sodium_free. The seed is
- * BLAKE2b-256 keyed with the code's 16 random bytes over CASE_KEY_CONTEXT;
- * the daemon's blind index of the same bytes is keyed with its own
- * secret, so neither tells anything of the other. -1: not a code.
- */
-int
-case_keypair(const char *code, unsigned char *pk, unsigned char **sk)
-{
-	unsigned char	*raw, *seed;
+#define B64		sodium_base64_VARIANT_ORIGINAL
+#define WCODE_REF	sodium_base64_ENCODED_LEN(CODE_LOOKUP_BYTES, B64)
+#define WCODE_SIZE	(CODE_RANDOM_BYTES + CODE_TEXT_LEN + 1 + WCODE_REF)
 
-	*sk = NULL;
-	if ((raw = sodium_malloc(CODE_RANDOM_BYTES + 32)) == NULL)
+/* Fills the text and the wire form of w's raw bytes. */
+static void
+wcode_fill(struct wcode *w)
+{
+	unsigned char	 lookup[CODE_LOOKUP_BYTES];
+
+	w->text = (char *)w->raw + CODE_RANDOM_BYTES;
+	w->ref = w->text + CODE_TEXT_LEN + 1;
+	code_format(w->raw, w->version, w->text);
+	if (w->version == CODE_V1) {	/* ecod made it: it knows it */
+		memcpy(w->ref, w->text, CODE_TEXT_LEN + 1);
+		return;
+	}
+	code_lookup(w->raw, lookup);
+	sodium_bin2base64(w->ref, WCODE_REF, lookup, sizeof lookup, B64);
+	sodium_memzero(lookup, sizeof lookup);
+}
+
+static void
+wcode_alloc(struct wcode *w)
+{
+	if ((w->raw = sodium_malloc(WCODE_SIZE)) == NULL)
 		abort();
-	seed = raw + CODE_RANDOM_BYTES;
-	if (code_parse(code, raw) != 0) {
-		sodium_free(raw);
+}
+
+/* Reads the code a person typed into w (wcode_free it); -1: not a code. */
+int
+wcode_read(struct wcode *w, const char *typed)
+{
+	wcode_alloc(w);
+	if ((w->version = code_parse(typed, w->raw)) < 0) {
+		sodium_free(w->raw);
+		memset(w, 0, sizeof *w);
 		return -1;
 	}
-	crypto_generichash(seed, 32, (const unsigned char *)CASE_KEY_CONTEXT,
-	    sizeof CASE_KEY_CONTEXT - 1, raw, CODE_RANDOM_BYTES);
-	if ((*sk = sodium_malloc(crypto_box_SECRETKEYBYTES)) == NULL)
+	wcode_fill(w);
+	return 0;
+}
+
+/* Makes a new code into w (wcode_free it). */
+void
+wcode_new(struct wcode *w)
+{
+	char	 text[CODE_TEXT_LEN + 1];
+
+	wcode_alloc(w);
+	code_new(w->raw, text);
+	sodium_memzero(text, sizeof text);
+	w->version = CODE_V2;
+	wcode_fill(w);
+}
+
+/* Wipes and frees w; a zeroed w is nothing to free. */
+void
+wcode_free(struct wcode *w)
+{
+	if (w->raw != NULL)
+		sodium_free(w->raw);
+	memset(w, 0, sizeof *w);
+}
+
+/*
+ * The case's key pair from a code: pk (32 bytes) and *sk, 32 bytes in
+ * guarded memory for the caller to sodium_free. The seed is BLAKE2b-256
+ * keyed with the code's 16 random bytes over CASE_KEY_CONTEXT; the lookup
+ * token, what the daemon gets, is the same over CASE_LOOKUP_CONTEXT, so
+ * neither tells anything of the other.
+ */
+void
+wcode_keypair(const struct wcode *w, unsigned char *pk, unsigned char **sk)
+{
+	unsigned char	*seed;
+
+	if ((seed = sodium_malloc(32)) == NULL ||
+	    (*sk = sodium_malloc(crypto_box_SECRETKEYBYTES)) == NULL)
 		abort();
+	crypto_generichash(seed, 32, (const unsigned char *)CASE_KEY_CONTEXT,
+	    sizeof CASE_KEY_CONTEXT - 1, w->raw, CODE_RANDOM_BYTES);
 	crypto_box_seed_keypair(pk, *sk, seed);
-	sodium_free(raw);
+	sodium_free(seed);
+}
+
+/* The key pair of the code typed; as wcode_keypair. -1: not a code. */
+int
+case_keypair(const char *typed, unsigned char *pk, unsigned char **sk)
+{
+	struct wcode	 w;
+
+	*sk = NULL;
+	if (wcode_read(&w, typed) != 0)
+		return -1;
+	wcode_keypair(&w, pk, sk);
+	wcode_free(&w);
 	return 0;
 }
 

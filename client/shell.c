@@ -154,7 +154,7 @@ shell_reset(struct ctl *ctl)
 {
 	ctl->cmd = NULL;
 	ctl->json = 0;
-	ctl->code = NULL;
+	ctl_code_free(ctl);
 	ctl->slot = NULL;
 	ctl->explain = NULL;
 	ctl->refused_usage = 0;

@@ -3,16 +3,27 @@
 #include <string.h>
 
 #include "code.h"
+#include "sealed.h"
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/* The 12-bit check of the random part: the first bits of its BLAKE2b. */
+/*
+ * The 12-bit check of the random part: the first bits of its BLAKE2b,
+ * unkeyed for a version 1 code, keyed with CODE_CHECK_CONTEXT for version
+ * 2, so that the check itself says which one a code is.
+ */
 static unsigned int
-code_check(const unsigned char *raw)
+code_check(const unsigned char *raw, int version)
 {
 	unsigned char	 h[crypto_generichash_BYTES_MIN];
 
-	crypto_generichash(h, sizeof h, raw, CODE_RANDOM_BYTES, NULL, 0);
+	if (version == CODE_V1)
+		crypto_generichash(h, sizeof h, raw, CODE_RANDOM_BYTES, NULL,
+		    0);
+	else
+		crypto_generichash(h, sizeof h, raw, CODE_RANDOM_BYTES,
+		    (const unsigned char *)CODE_CHECK_CONTEXT,
+		    sizeof CODE_CHECK_CONTEXT - 1);
 	return ((unsigned int)h[0] << 4) | (h[1] >> 4);
 }
 
@@ -25,11 +36,12 @@ code_bit(const unsigned char *raw, unsigned int check, int i)
 	return (check >> (11 - (i - CODE_RANDOM_BYTES * 8))) & 1;
 }
 
-/* Writes the text form of raw into text (CODE_TEXT_LEN + 1). */
+/* Writes the text form of raw, a code of version, into text
+ * (CODE_TEXT_LEN + 1). */
 void
-code_format(const unsigned char *raw, char *text)
+code_format(const unsigned char *raw, int version, char *text)
 {
-	unsigned int	 check = code_check(raw), v;
+	unsigned int	 check = code_check(raw, version), v;
 	int		 c, b, n = 0;
 
 	for (c = 0; c < CODE_CHARS; c++) {
@@ -42,12 +54,32 @@ code_format(const unsigned char *raw, char *text)
 	text[n] = '\0';
 }
 
-/* Makes a new code: raw random bytes and their text form. */
+/*
+ * Makes a new code (version 2): raw random bytes and their text form. One
+ * whose two checks agree would read as version 1, so it is drawn again
+ * (1 in 4096).
+ */
 void
 code_new(unsigned char *raw, char *text)
 {
-	randombytes_buf(raw, CODE_RANDOM_BYTES);
-	code_format(raw, text);
+	do
+		randombytes_buf(raw, CODE_RANDOM_BYTES);
+	while (code_check(raw, CODE_V1) == code_check(raw, CODE_V2));
+	code_format(raw, CODE_V2, text);
+}
+
+/*
+ * The lookup token of a code's raw bytes into lookup (CODE_LOOKUP_BYTES):
+ * BLAKE2b-256 keyed with them over CASE_LOOKUP_CONTEXT. The case key is
+ * made from the same bytes under another context (client/msg.c), so the
+ * token, all the daemon sees, says nothing of the key.
+ */
+void
+code_lookup(const unsigned char *raw, unsigned char *lookup)
+{
+	crypto_generichash(lookup, CODE_LOOKUP_BYTES,
+	    (const unsigned char *)CASE_LOOKUP_CONTEXT,
+	    sizeof CASE_LOOKUP_CONTEXT - 1, raw, CODE_RANDOM_BYTES);
 }
 
 /* Returns the 5-bit value of a code character, or -1. */
@@ -69,8 +101,9 @@ code_value(char ch)
 
 /*
  * Reads a code as a person may type it, len bytes at text (no NUL needed),
- * into raw. Returns 0, or -1 if it has a wrong length, a character that is
- * not in the alphabet, or fails its check.
+ * into raw. Returns its version, or -1 if it has a wrong length, a
+ * character that is not in the alphabet, or fails both checks. A code
+ * that passes both is version 1: code_new never makes one.
  */
 int
 code_parse_len(const char *text, size_t len, unsigned char *raw)
@@ -93,9 +126,12 @@ code_parse_len(const char *text, size_t len, unsigned char *raw)
 				check = (check << 1) | ((v >> b) & 1);
 		}
 	}
-	if (nbits != CODE_CHARS * 5 || check != code_check(raw))
+	if (nbits != CODE_CHARS * 5)
 		goto bad;
-	return 0;
+	if (check == code_check(raw, CODE_V1))
+		return CODE_V1;
+	if (check == code_check(raw, CODE_V2))
+		return CODE_V2;
 bad:
 	sodium_memzero(raw, CODE_RANDOM_BYTES);
 	return -1;

@@ -264,16 +264,19 @@ sched_free_slots(struct sched *s, time_t from, time_t to, int modality,
 	return fl.n;
 }
 
-/* Finds the case of a booking code (its CODE_RANDOM_BYTES, checked). */
+/*
+ * Finds the case of a lookup token, or of a code ecod made itself (its
+ * CODE_RANDOM_BYTES): len bytes at ref, blind-indexed as they are.
+ */
 int
-sched_find_case(struct sched *s, const unsigned char *raw, int64_t *case_id,
-    struct sched_err *e)
+sched_find_case(struct sched *s, const unsigned char *ref, size_t len,
+    int64_t *case_id, struct sched_err *e)
 {
 	unsigned char	 tag[BLIND_INDEX_BYTES];
 	char		*cause;
 	int		 rc;
 
-	seal_index(s->seal, "cases", raw, CODE_RANDOM_BYTES, tag);
+	seal_index(s->seal, "cases", ref, len, tag);
 	rc = store_find(s->st, "cases", tag, case_id, &cause);
 	if (rc == STORE_NOTFOUND)
 		return sched_errf(e, ECO_ERR_NOTFOUND, "no such code");
@@ -315,53 +318,21 @@ serr_unbookable(struct sched *s, const struct slot *sl, struct sched_err *e)
 }
 
 /*
- * Books slot for a case: case_id 0 opens a new case and writes its code
- * into code (CODE_TEXT_LEN + 1); else the case must have no upcoming
- * booking. msg (may be empty) is the intake message, sealed to the slot's
- * counsellor by the worker's client.
+ * Books sl, bookable, for case case_id inside the transaction the caller
+ * began, and commits it. msg (may be empty) is the intake message, sealed
+ * to the slot's counsellor by the worker's client.
  */
-int
-sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
-    const unsigned char *msg, size_t msglen, time_t now, char *code,
-    struct sched_err *e)
+static int
+book_in(struct sched *s, struct slot *sl, int64_t case_id,
+    const unsigned char *msg, size_t msglen, time_t now, struct sched_err *e)
 {
-	struct slot	*sl = sched_slot(s, slot_id);
 	struct booking	*b;
-	struct rec	 r;
-	unsigned char	 raw[CODE_RANDOM_BYTES], tag[BLIND_INDEX_BYTES];
 	char		*cause;
-	int64_t		 new_case = 0;
 
-	if (sl == NULL || !slot_bookable(s, sl, now))
-		return serr_unbookable(s, sl, e);
-	if (case_id != 0 && case_upcoming(s, case_id, now) != NULL)
-		return sched_errf(e, ECO_ERR_CONFLICT, "this case has an upcoming "
-		    "session already; cancel or reschedule it");
-	if (store_begin(s->st, &cause) != 0)
-		return sched_err_store(s, e, cause);
-	if (case_id == 0) {
-		if (store_next_id(s->st, "cases", &new_case, &cause) != 0)
-			return sched_err_store(s, e, cause);
-		if (new_case <= s->purged[PURGED_CASES])
-			new_case = s->purged[PURGED_CASES] + 1;
-		code_new(raw, code);
-		seal_index(s->seal, "cases", raw, sizeof raw, tag);
-		sodium_memzero(raw, sizeof raw);
-		rec_init(&r);
-		rec_put_i64(&r, now);
-		if (store_insert_tagged(s->st, "cases", new_case, tag, r.buf,
-		    r.len, &cause) != 0) {
-			rec_free(&r);
-			sodium_memzero(code, CODE_TEXT_LEN + 1);
-			return sched_err_store(s, e, cause);
-		}
-		rec_free(&r);
-		case_id = new_case;
-	}
 	b = xcalloc(1, sizeof *b);
 	b->id = sched_next_id(s, &s->bookings, PURGED_BOOKINGS);
 	b->case_id = case_id;
-	b->slot = slot_id;
+	b->slot = sl->id;
 	b->state = B_BOOKED;
 	b->created = now;
 	b->origin = b->id;
@@ -375,14 +346,73 @@ sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
 	    "book", "booking", b->id, "ok", &cause) != 0 ||
 	    sched_commit(s, &cause) != 0) {
 		booking_free(b);
-		if (new_case != 0)
-			sodium_memzero(code, CODE_TEXT_LEN + 1);
 		return sched_err_store(s, e, cause);
 	}
 	idvec_set(&s->bookings, b->id, b);
 	sched_index_booking(s, b);
 	slot_set_booking(s, sl, b->id);
 	return 0;
+}
+
+/* Books slot for case case_id, which must have no upcoming booking. */
+int
+sched_book(struct sched *s, int64_t slot_id, int64_t case_id,
+    const unsigned char *msg, size_t msglen, time_t now, struct sched_err *e)
+{
+	struct slot	*sl = sched_slot(s, slot_id);
+	char		*cause;
+
+	if (sl == NULL || !slot_bookable(s, sl, now))
+		return serr_unbookable(s, sl, e);
+	if (case_upcoming(s, case_id, now) != NULL)
+		return sched_errf(e, ECO_ERR_CONFLICT, "this case has an upcoming "
+		    "session already; cancel or reschedule it");
+	if (store_begin(s->st, &cause) != 0)
+		return sched_err_store(s, e, cause);
+	return book_in(s, sl, case_id, msg, msglen, now, e);
+}
+
+/*
+ * Opens a new case, found from now on by the lookup token (len bytes at
+ * lookup) of a code the worker's client made, with the case key casekey
+ * (32 bytes) in its row from the start, and books slot for it: one
+ * transaction. The daemon never sees the code.
+ */
+int
+sched_book_new(struct sched *s, int64_t slot_id, const unsigned char *lookup,
+    size_t len, const unsigned char *casekey, const unsigned char *msg,
+    size_t msglen, time_t now, struct sched_err *e)
+{
+	struct slot	*sl = sched_slot(s, slot_id);
+	struct rec	 r;
+	unsigned char	 tag[BLIND_INDEX_BYTES];
+	char		*cause;
+	int64_t		 case_id;
+	int		 rc;
+
+	if (sl == NULL || !slot_bookable(s, sl, now))
+		return serr_unbookable(s, sl, e);
+	seal_index(s->seal, "cases", lookup, len, tag);
+	rc = store_find(s->st, "cases", tag, &case_id, &cause);
+	if (rc == 0)		/* another client made the same code: a bug */
+		return sched_errf(e, ECO_ERR_CONFLICT, "this code is in use; "
+		    "make another");
+	if (rc != STORE_NOTFOUND)
+		return sched_err_store(s, e, cause);
+	if (store_begin(s->st, &cause) != 0 ||
+	    store_next_id(s->st, "cases", &case_id, &cause) != 0)
+		return sched_err_store(s, e, cause);
+	if (case_id <= s->purged[PURGED_CASES])
+		case_id = s->purged[PURGED_CASES] + 1;
+	rec_init(&r);
+	rec_put_i64(&r, now);
+	rec_put_bytes(&r, casekey, 32);
+	rc = store_insert_tagged(s->st, "cases", case_id, tag, r.buf, r.len,
+	    &cause);
+	rec_free(&r);
+	if (rc != 0)
+		return sched_err_store(s, e, cause);
+	return book_in(s, sl, case_id, msg, msglen, now, e);
 }
 
 /* Orders bookings by their slot's start, then by id. */

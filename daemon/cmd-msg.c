@@ -65,8 +65,8 @@ cmd_case_set(struct client *c, const struct args *a)
 	struct sched_err	 e;
 	int64_t			 case_id;
 
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
-	    case_set_key(s, a->v[0].bin, case_id, a->v[1].bin, &e) != 0) {
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0 ||
+	    case_set_key(s, a->v[0].bin, a->v[0].len, case_id, a->v[1].bin, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -88,7 +88,7 @@ cmd_msg_rcpt(struct client *c, const struct args *a)
 	int64_t			 case_id;
 	size_t			 n, i;
 
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0) {
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -119,7 +119,7 @@ cmd_msg_post(struct client *c, const struct args *a)
 	int64_t			 case_id, id;
 	time_t			 now = time(NULL);
 
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0 ||
 	    msg_post(s, "worker", case_id, case_next_booking(s, case_id, now),
 	    0, a->v[1].bin, a->v[1].len, now, &id, &e) != 0) {
 		reply_err(c, &e);
@@ -149,7 +149,7 @@ cmd_msg_thread(struct client *c, const struct args *a)
 	char			*b64, *f[6];
 	int64_t			 case_id;
 
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0) {
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}

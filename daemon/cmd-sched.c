@@ -312,39 +312,57 @@ cmd_slotkey(struct client *c, const struct args *a)
 	client_ok(c, 1, f);
 }
 
-/* BOOK slot [code|-] [message|-]: a new case answers its code. */
+/* Says no to a connection that has booked too much; 1 if it did. */
+static int
+book_refused(struct client *c, time_t now)
+{
+	if (client_may_book(c, now))
+		return 0;
+	client_err(c, ECO_ERR_LIMIT, "too many bookings from here; try again "
+	    "later");
+	return 1;
+}
+
+/* BOOK slot lookup [message|-]: a follow-up session in the case. */
 void
 cmd_book(struct client *c, const struct args *a)
 {
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
-	char			 code[CODE_TEXT_LEN + 1], *f[1];
-	int64_t			 case_id = 0;
+	int64_t			 case_id;
 	time_t			 now = time(NULL);
 
-	if (!client_may_book(c, now)) {
-		client_err(c, ECO_ERR_LIMIT, "too many bookings from here; "
-		    "try again later");
+	if (book_refused(c, now))
 		return;
-	}
-	if (a->v[1].set && sched_find_case(s, a->v[1].bin, &case_id,
+	if (sched_find_case(s, a->v[1].bin, a->v[1].len, &case_id, &e) != 0 ||
+	    sched_book(s, a->v[0].i, case_id, a->v[2].bin, a->v[2].len, now,
 	    &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
-	if (sched_book(s, a->v[0].i, case_id, a->v[2].bin, a->v[2].len, now,
-	    code, &e) != 0) {
+	client_booked(c, now);
+	client_ok(c, 0, NULL);
+}
+
+/* BOOK-NEW slot token casekey [message|-]: a new case and its first
+ * session, found from now on by token, the lookup token of a code the
+ * worker's client made. */
+void
+cmd_book_new(struct client *c, const struct args *a)
+{
+	struct sched		*s = c->srv->ecod->sched;
+	struct sched_err	 e;
+	time_t			 now = time(NULL);
+
+	if (book_refused(c, now))
+		return;
+	if (sched_book_new(s, a->v[0].i, a->v[1].bin, a->v[1].len,
+	    a->v[2].bin, a->v[3].bin, a->v[3].len, now, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
 	client_booked(c, now);
-	if (case_id != 0) {
-		client_ok(c, 0, NULL);
-		return;
-	}
-	f[0] = code;
-	client_ok(c, 1, f);
-	sodium_memzero(code, sizeof code);
+	client_ok(c, 0, NULL);
 }
 
 /* STATUS code: the case's bookings, by start; the slot's join details
@@ -361,7 +379,7 @@ cmd_status(struct client *c, const struct args *a)
 	int64_t			 case_id;
 	size_t			 n, i;
 
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0) {
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0) {
 		reply_err(c, &e);
 		return;
 	}
@@ -397,7 +415,7 @@ cmd_cancel(struct client *c, const struct args *a)
 	struct sched_err	 e;
 	int64_t			 case_id;
 
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0 ||
 	    sched_cancel(s, case_id, time(NULL), &e) != 0) {
 		reply_err(c, &e);
 		return;
@@ -419,7 +437,7 @@ cmd_reschedule(struct client *c, const struct args *a)
 		    "try again later");
 		return;
 	}
-	if (sched_find_case(s, a->v[0].bin, &case_id, &e) != 0 ||
+	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0 ||
 	    sched_reschedule(s, case_id, a->v[1].i, now, &e) != 0) {
 		reply_err(c, &e);
 		return;

@@ -29,7 +29,10 @@ static const char *const w_caseof[] = { "case", "booking", "slot", NULL };
 /* Field templates used by several verbs. */
 #define T_SLOT		{ "slot", A_ID, 0, 0, NULL }
 #define T_BOOKING	{ "booking", A_ID, 0, 0, NULL }
-#define T_CODE		{ "code", A_CODE, 0, 0, NULL }
+#define T_LOOKUP	{ "lookup", A_LOOKUP, 0, 0, NULL }
+#define T_CASEKEY	{ "casekey", A_B64, 32, 32, NULL }
+#define T_INTAKE	{ "message", A_B64 | A_OPT, crypto_box_SEALBYTES + 1, \
+			    crypto_box_SEALBYTES + ECO_MESSAGE_MAX, NULL }
 #define T_NAME		{ "name", A_NAME, 0, 0, NULL }
 #define T_FROM		{ "from", A_DATE | A_OPT, 0, 0, NULL }
 #define T_TO		{ "to", A_DATE | A_OPT, 0, 0, NULL }
@@ -115,18 +118,18 @@ const struct cmd_entry cmd_table[] = {
 	{ "SLOTS", ROLE_ANYONE, CMD_MEMORY, cmd_slots,
 	    { T_FROM, T_TO, { "modality", A_MODALITY | A_OPT, 0, 0, NULL } } },
 	{ "SLOTKEY", ROLE_ANYONE, CMD_MEMORY, cmd_slotkey, { T_SLOT } },
-	{ "BOOK", ROLE_ANYONE, 0, cmd_book,
-	    { T_SLOT, { "code", A_CODE | A_OPT, 0, 0, NULL },
-	    { "message", A_B64 | A_OPT, crypto_box_SEALBYTES + 1,
-	    crypto_box_SEALBYTES + ECO_MESSAGE_MAX, NULL } } },
-	{ "STATUS", ROLE_ANYONE, 0, cmd_status, { T_CODE } },
+	{ "BOOK-NEW", ROLE_ANYONE, 0, cmd_book_new,
+	    { T_SLOT, { "token", A_B64, CODE_LOOKUP_BYTES, CODE_LOOKUP_BYTES,
+	    NULL }, T_CASEKEY, T_INTAKE } },
+	{ "BOOK", ROLE_ANYONE, 0, cmd_book, { T_SLOT, T_LOOKUP, T_INTAKE } },
+	{ "STATUS", ROLE_ANYONE, 0, cmd_status, { T_LOOKUP } },
 	{ "CASE-SET", ROLE_ANYONE, 0, cmd_case_set,
-	    { T_CODE, { "casekey", A_B64, 32, 32, NULL } } },
-	{ "MSG-RCPT", ROLE_ANYONE, 0, cmd_msg_rcpt, { T_CODE } },
-	{ "MSG-POST", ROLE_ANYONE, 0, cmd_msg_post, { T_CODE, T_MSG } },
-	{ "MSG-THREAD", ROLE_ANYONE, 0, cmd_msg_thread, { T_CODE } },
-	{ "CANCEL", ROLE_ANYONE, 0, cmd_cancel, { T_CODE } },
-	{ "RESCHEDULE", ROLE_ANYONE, 0, cmd_reschedule, { T_CODE, T_SLOT } },
+	    { T_LOOKUP, T_CASEKEY } },
+	{ "MSG-RCPT", ROLE_ANYONE, 0, cmd_msg_rcpt, { T_LOOKUP } },
+	{ "MSG-POST", ROLE_ANYONE, 0, cmd_msg_post, { T_LOOKUP, T_MSG } },
+	{ "MSG-THREAD", ROLE_ANYONE, 0, cmd_msg_thread, { T_LOOKUP } },
+	{ "CANCEL", ROLE_ANYONE, 0, cmd_cancel, { T_LOOKUP } },
+	{ "RESCHEDULE", ROLE_ANYONE, 0, cmd_reschedule, { T_LOOKUP, T_SLOT } },
 
 	{ "AUDIT-PUBKEY", ROLE_AUDITOR, 0, cmd_audit_pubkey, { { 0 } } },
 	{ "AUDIT-HEAD", ROLE_AUDITOR, 0, cmd_audit_head, { { 0 } } },
@@ -275,17 +278,26 @@ arg_parse(const struct arg_spec *a, const char *s, struct arg *v,
 		}
 		v->i = i;
 		break;
-	case A_CODE:
-		if ((v->bin = sodium_malloc(CODE_RANDOM_BYTES)) == NULL)
+	case A_LOOKUP:
+		/* The token (base64), or a code ecod made itself; a code
+		 * ecoctl made never comes here and is not looked up. */
+		if ((v->bin = sodium_malloc(CODE_LOOKUP_BYTES)) == NULL)
 			fatalx("sodium_malloc failed");
 		v->secret = 1;
-		v->len = CODE_RANDOM_BYTES;
-		if (code_parse(s, v->bin) != 0) {
-			*code = ECO_ERR_NOTFOUND;	/* a typo: DESIGN 1 */
-			xasprintf(why, "no such code");
-			return -1;
+		if (n == sodium_base64_ENCODED_LEN(CODE_LOOKUP_BYTES,
+		    sodium_base64_VARIANT_ORIGINAL) - 1 &&
+		    sodium_base642bin(v->bin, CODE_LOOKUP_BYTES, s, n, NULL,
+		    &v->len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+		    v->len == CODE_LOOKUP_BYTES)
+			break;
+		if (code_parse_len(s, n, v->bin) == CODE_V1) {
+			v->len = CODE_RANDOM_BYTES;
+			break;
 		}
-		break;
+		v->len = 0;
+		*code = ECO_ERR_NOTFOUND;	/* a typo: DESIGN 1 */
+		xasprintf(why, "no such code");
+		return -1;
 	case A_B64:
 	case A_PUBKEY:
 		max = (size_t)a->max;

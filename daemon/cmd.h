@@ -29,7 +29,8 @@ enum arg_type {
 	A_DATE,		/* a local date (its midnight) or time */
 	A_MODALITY,	/* presencial, telefono or video */
 	A_WORD,		/* one of words[]; its index */
-	A_CODE,		/* a booking code; a bad one is "no such code" */
+	A_LOOKUP,	/* a case's lookup token, or a version 1 code; a bad
+			 * one is "no such code" */
 	A_B64,		/* base64 of min to max bytes */
 	A_PUBKEY,	/* base64 of an Ed25519 public key from ecoctl keygen */
 	A_NAME,		/* an enrolled name: 1 to KEY_NAME_MAX of [A-Za-z0-9._-] */
@@ -53,10 +54,10 @@ struct arg {
 	const char	*s;	/* the field as sent */
 	int64_t		 i;	/* A_ID, A_INT, A_MODALITY, A_WORD index */
 	time_t		 t;	/* A_TIME, A_DATE */
-	unsigned char	*bin;	/* A_B64, A_CODE: decoded; wiped when freed */
+	unsigned char	*bin;	/* A_B64, A_LOOKUP: decoded; wiped when freed */
 	size_t		 len;
 	size_t		 cap;	/* bytes allocated at bin */
-	int		 secret;	/* bin is sodium_malloc'd (a code) */
+	int		 secret;	/* bin is sodium_malloc'd (A_LOOKUP) */
 };
 
 struct args {
@@ -104,6 +105,7 @@ void	cmd_avail_block(struct client *, const struct args *);
 void	cmd_slots(struct client *, const struct args *);
 void	cmd_slotkey(struct client *, const struct args *);
 void	cmd_book(struct client *, const struct args *);
+void	cmd_book_new(struct client *, const struct args *);
 void	cmd_status(struct client *, const struct args *);
 void	cmd_cancel(struct client *, const struct args *);
 void	cmd_reschedule(struct client *, const struct args *);

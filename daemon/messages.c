@@ -139,14 +139,16 @@ case_key(struct sched *s, int64_t id, unsigned char *pk, struct sched_err *e)
 }
 
 /*
- * Gives case id (found by the code's random bytes raw) the worker's key
- * pk, once: the same key again is a no-op, another one a conflict. The
- * body is rewritten as the tag (made again from the code), the creation
- * time and the key, sealed afresh.
+ * Gives case id (found by ref, len bytes: a code ecod made, whose case may
+ * have no key yet) the worker's key pk, once: the same key again is a
+ * no-op, another one a conflict. The body is rewritten as the tag (made
+ * again from ref), the creation time and the key, sealed afresh. The
+ * audit entry names no case: it would tie the case to the booking
+ * entries around it.
  */
 int
-case_set_key(struct sched *s, const unsigned char *raw, int64_t id,
-    const unsigned char *pk, struct sched_err *e)
+case_set_key(struct sched *s, const unsigned char *ref, size_t len,
+    int64_t id, const unsigned char *pk, struct sched_err *e)
 {
 	unsigned char	 old[32], tag[BLIND_INDEX_BYTES], *body;
 	struct rec	 r;
@@ -159,7 +161,7 @@ case_set_key(struct sched *s, const unsigned char *raw, int64_t id,
 	if (has)
 		return sodium_memcmp(old, pk, 32) == 0 ? 0 :
 		    sched_errf(e, ECO_ERR_CONFLICT, "this case has another key");
-	seal_index(s->seal, "cases", raw, CODE_RANDOM_BYTES, tag);
+	seal_index(s->seal, "cases", ref, len, tag);
 	rec_init(&r);
 	rec_put_i64(&r, created);
 	rec_put_bytes(&r, pk, 32);
@@ -168,7 +170,7 @@ case_set_key(struct sched *s, const unsigned char *raw, int64_t id,
 	memcpy(body + BLIND_INDEX_BYTES, r.buf, r.len);
 	rc = store_begin(s->st, &cause) != 0 || store_update(s->st, "cases",
 	    id, body, BLIND_INDEX_BYTES + r.len, &cause) != 0 ||
-	    sched_audit(s, "worker", "case-key", "case", id, "ok",
+	    sched_audit(s, "worker", "case-key", NULL, 0, "ok",
 	    &cause) != 0 || sched_commit(s, &cause) != 0;
 	free(body);
 	rec_free(&r);

@@ -217,10 +217,13 @@ size_t	sched_avail_list(struct sched *, struct person *, time_t, time_t,
 	    struct slot ***);
 size_t	sched_free_slots(struct sched *, time_t, time_t, int, time_t,
 	    struct slot ***);
-int	sched_find_case(struct sched *, const unsigned char *, int64_t *,
-	    struct sched_err *);
+int	sched_find_case(struct sched *, const unsigned char *, size_t,
+	    int64_t *, struct sched_err *);
 int	sched_book(struct sched *, int64_t, int64_t, const unsigned char *,
-	    size_t, time_t, char *, struct sched_err *);
+	    size_t, time_t, struct sched_err *);
+int	sched_book_new(struct sched *, int64_t, const unsigned char *, size_t,
+	    const unsigned char *, const unsigned char *, size_t, time_t,
+	    struct sched_err *);
 size_t	sched_case_bookings(struct sched *, int64_t, struct booking ***);
 int	sched_cancel(struct sched *, int64_t, time_t, struct sched_err *);
 int	sched_reschedule(struct sched *, int64_t, int64_t, time_t,
@@ -268,7 +271,7 @@ unsigned char *note_open(struct sched *, const char *, const unsigned char *,
 
 int	messages_load(struct sched *, char **);
 int	case_key(struct sched *, int64_t, unsigned char *, struct sched_err *);
-int	case_set_key(struct sched *, const unsigned char *, int64_t,
+int	case_set_key(struct sched *, const unsigned char *, size_t, int64_t,
 	    const unsigned char *, struct sched_err *);
 int	case_counsellor(struct sched *, int64_t, const struct person *);
 size_t	case_counsellors(struct sched *, int64_t, struct person **, size_t);

@@ -75,11 +75,16 @@
  * A counsellor signs MSG_SIGN_CONTEXT, a NUL, the case (8 bytes), the
  * sender kind (1) and the text. The worker's case key pair is
  * crypto_box_seed_keypair of BLAKE2b-256, keyed with the code's 16 random
- * bytes, of CASE_KEY_CONTEXT.
+ * bytes, of CASE_KEY_CONTEXT; the lookup token, which the client sends
+ * instead of the code, is the same of CASE_LOOKUP_CONTEXT. A version 2
+ * code's check is the first 12 bits of BLAKE2b-128 of its random bytes
+ * keyed with CODE_CHECK_CONTEXT (version 1: unkeyed).
  */
 #define MSG_MAGIC		"ECM1"
 #define MSG_SIGN_CONTEXT	"ECO-MSG-v1"
 #define CASE_KEY_CONTEXT	"ECO-CASE-KEY-v1"
+#define CASE_LOOKUP_CONTEXT	"ECO-CASE-LOOKUP-v1"
+#define CODE_CHECK_CONTEXT	"ECO-CODE-CHECK-v2"
 #define MSG_FROM_WORKER		1
 #define MSG_FROM_COUNSELLOR	2
 #define MSG_FROM_SERVICE	3

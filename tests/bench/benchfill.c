@@ -67,12 +67,17 @@ fill_booking(struct sched *s, int64_t case_id, int64_t slot, time_t now)
 	struct booking	 b;
 	struct rec	 r;
 	unsigned char	 raw[CODE_RANDOM_BYTES], tag[BLIND_INDEX_BYTES];
+	unsigned char	 lookup[CODE_LOOKUP_BYTES], key[32];
 	char		 code[CODE_TEXT_LEN + 1], *cause;
 
+	/* As BOOK-NEW: found by the lookup token, with a case key. */
 	code_new(raw, code);
-	seal_index(s->seal, "cases", raw, sizeof raw, tag);
+	code_lookup(raw, lookup);
+	seal_index(s->seal, "cases", lookup, sizeof lookup, tag);
+	randombytes_buf(key, sizeof key);
 	rec_init(&r);
 	rec_put_i64(&r, now);
+	rec_put_bytes(&r, key, sizeof key);
 	if (store_insert_tagged(s->st, "cases", case_id, tag, r.buf, r.len,
 	    &cause) != 0)
 		fail("case", cause);

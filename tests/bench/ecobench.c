@@ -62,6 +62,24 @@
 
 #include "sealed.h"
 
+/* A raw BOOK-NEW of slot into req: a new case with a random lookup token
+ * and case key (what ecoctl sends; the daemon sees nothing else). */
+static void
+book_line(char *req, size_t len, long slot)
+{
+	unsigned char	 b[64];
+	char		 tok[sodium_base64_ENCODED_LEN(32,
+			    sodium_base64_VARIANT_ORIGINAL)];
+	char		 key[sizeof tok];
+
+	randombytes_buf(b, sizeof b);
+	sodium_bin2base64(tok, sizeof tok, b, 32,
+	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(key, sizeof key, b + 32, 32,
+	    sodium_base64_VARIANT_ORIGINAL);
+	snprintf(req, len, "BOOK-NEW %ld %s %s\n", slot, tok, key);
+}
+
 #define MAXCONN	1024
 
 struct peer {
@@ -449,10 +467,9 @@ pinger(const char *sock, int stop, int out)
 static void
 book_next(struct peer *p, long first, long j, long conns)
 {
-	char	 req[64];
+	char	 req[160];
 
-	snprintf(req, sizeof req, "BOOK %ld\n", first + j + (long)p->done *
-	    conns);
+	book_line(req, sizeof req, first + j + (long)p->done * conns);
 	p->sent = now();
 	peer_send(p, req);
 }

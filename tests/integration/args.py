@@ -11,10 +11,15 @@ field, and the same connection must then still answer PING; a second
 connection must be served all along. Prints TAP-like lines.
 """
 import base64
+import os
 import socket
 import sys
 
 import nacl.signing
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+import code as eco_code  # noqa: E402  (tests/tools/code.py)
 
 SOCK, COUNSELLOR, AUDITOR, SEEDS = sys.argv[1:5]
 B64 = lambda n: base64.b64encode(b"\0" * n).decode()
@@ -31,7 +36,7 @@ DATE_BAD = ["", "x", "2030-13-01", "2030-02-30", "2030/01/01", "2030-01",
 B64_BAD = ["", "!!!!", "AAA", "A" * 5000, B64(1), B64(200)]
 WORD_BAD = ["", "x", "COUNSELLOR", "counsellor ", "attendedx", "-x"]
 NAME_BAD = ["", "a b", "a/b", "ñ", "a" * 65, "a\\\\b", 'a"b']
-CODE_BAD = ["", "x", "Z" * 5000]
+LOOKUP_BAD = ["", "x", "Z" * 5000, B64(31), B64(33), "=" * 44]
 MODALITY_BAD = ["", "x", "Video", "presencial ", "teléfono"]
 
 # A valid value for each field name in HELP's usages.
@@ -42,9 +47,10 @@ VALID = {
     "join": "Sala 2",
     "slot": "1", "booking": "1", "note": "1", "case": "1", "amends": "1",
     "mark": "attended", "size": "10", "chunk": "AAAA", "from": "2030-01-01",
-    "to": "2030-01-02", "code": None, "message": B64(49), "first": "1",
+    "to": "2030-01-02", "lookup": None, "message": B64(49), "first": "1",
     "last": "1", "size1": "1", "size2": "1", "seq": "1", "offset": "0",
     "passphrase": "-", "of": "case", "id": "1", "casekey": B64(32),
+    "token": B64(32),
     "msg": "1", "date": "2030-01-07", "sealed": B64(100),
     "days": "mon,fri", "until": "2030-01-08",
 }
@@ -68,13 +74,15 @@ KIND = {
                                                   B64(3073)]),
     "message": ("b64", ["", "!!!!", B64(10), B64(5000)]),
     "role": ("word", WORD_BAD), "mark": ("word", WORD_BAD),
-    "name": ("name", NAME_BAD), "code": ("code", CODE_BAD),
+    "name": ("name", NAME_BAD), "lookup": ("lookup", LOOKUP_BAD),
     "modality": ("modality", MODALITY_BAD),
     "location": ("text", ["L" * 201, "L" * 2000]),
     "of": ("word", WORD_BAD + ["cases", "Slot"]),
     "id": ("number", NUMBER_BAD), "msg": ("number", NUMBER_BAD),
     "date": ("date", DATE_BAD),
     "casekey": ("b64", ["", "!!!!", B64(31), B64(33)]),
+    "token": ("b64", ["", "!!!!", B64(31), B64(33),
+                      "0000-0000-0000-0000-0000-0000-0000"]),
     "sealed": ("b64", ["", "!!!!", B64(10), B64(45)]),
     "join": ("text", ["J" * 301, "J" * 2000, "\u00e9" * 151]),
     # B64(1) decodes to a NUL byte: refused by the handler, same wording.
@@ -145,12 +153,15 @@ setup = Conn()
 setup.login(COUNSELLOR)
 slot = setup.req("AVAIL-ADD", "2030-01-07T10:00", "60", "1", "video",
                  "Sala")[0].split()[1]
-CODE = Conn().req("BOOK", slot)[-1].split()[1]
-VALID["code"] = CODE
-for lst in (CODE_BAD,):
-    lst += ["0000-0000-0000-0000-0000-0000-0000",
-            CODE[:-1] + ("0" if CODE[-1] != "0" else "1"), CODE + "A",
-            CODE[:-5]]
+CODE = eco_code.new()
+LOOKUP = eco_code.lookup(CODE)
+assert Conn().req("BOOK-NEW", slot, LOOKUP, B64(32))[-1] == "OK"
+VALID["lookup"] = LOOKUP
+# The code itself is never looked up (only its token is), nor a token one
+# character off, nor a version 1 code of no case.
+LOOKUP_BAD += [CODE, LOOKUP[:-2] + ("B" if LOOKUP[-2] != "B" else "C") + "=",
+               LOOKUP[:-1], eco_code.fmt(b"\x5a" * 16, 1),
+               "0000-0000-0000-0000-0000-0000-0000"]
 
 other = Conn()
 seen = set()
@@ -167,8 +178,8 @@ for who in ["admin", COUNSELLOR, AUDITOR]:
         names = [w.strip("[]").split("|")[0] for w in spec]
         tried, bad = 0, []
         for i, name in enumerate(names):
-            code = "notfound" if name == "code" else "invalid"
-            want = "no such code" if name == "code" else name + ": "
+            code = "notfound" if name == "lookup" else "invalid"
+            want = "no such code" if name == "lookup" else name + ": "
             for value in KIND[name][1]:
                 fields = ([verb] + [VALID[n] for n in names[:i]] + [value] +
                           [VALID[n] for n in names[i + 1:]])

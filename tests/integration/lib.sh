@@ -117,6 +117,20 @@ ecod_fails_to_start() {
 # file_has FILE STRING: the file holds STRING, binary or not.
 file_has() { [ -f "$1" ] && grep -a -q -F -- "$2" "$1"; }
 
+# Booking codes for raw protocol tests (tests/tools/code.py): new_code
+# makes one as ecoctl does, lookup_of CODE gives the token ecoctl sends for
+# it, book_line SLOT a raw BOOK-NEW of SLOT for a new code, which it keeps
+# in $T/code.SLOT; token is 32 random bytes in base64.
+new_code() { /usr/bin/python3 "$ROOT/tests/tools/code.py" new; }
+lookup_of() { /usr/bin/python3 "$ROOT/tests/tools/code.py" lookup "$1"; }
+book_line() {
+	local l
+	l=$(/usr/bin/python3 "$ROOT/tests/tools/code.py" line "$1")
+	printf '%s\n' "${l%%	*}" > "$T/code.$1"
+	printf '%s' "${l#*	}"
+}
+token() { head -c 32 /dev/urandom | base64 -w0; }
+
 # hex FILE: the file as one line of hex.
 hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 

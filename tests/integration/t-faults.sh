@@ -74,7 +74,8 @@ expect_match "a full disk: BOOK is refused, not hung (exit 1)" \
     "${st:-}:$out" "^1:"
 expect_match "  the reason names the full disk" "$out" \
     "storage failure \(the disk is full\); nothing changed"
-out=$(printf 'HELLO 1\nBOOK %s\nPING\n' "$refused" | timeout 20 "$RAWSOCK" "$SOCK")
+out=$(printf 'HELLO 1\n%s\nPING\n' "$(book_line "$refused")" | \
+    timeout 20 "$RAWSOCK" "$SOCK")
 expect_match "  the ERR code is internal" "$(echo "$out" | sed -n 2p)" \
     "^ERR internal storage failure"
 expect_eq "  the same connection still answers" "$(echo "$out" | sed -n 3p)" \

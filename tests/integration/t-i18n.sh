@@ -53,7 +53,8 @@ ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
 expect_match "ecod's log speaks the operator's language" "$(cat "$LOG")" \
     "^ecod: ecod [0-9.]+ atendiendo en "
 expect_eq "its wire stays English" \
-    "$(printf 'HELLO 1\nSTATUS 0000\nBOOK 99\n' | "$RAWSOCK" "$SOCK" | sed 1d)" \
+    "$(printf 'HELLO 1\nSTATUS 0000\nBOOK-NEW 99 %s %s\n' "$(token)" "$(token)" | \
+    "$RAWSOCK" "$SOCK" | sed 1d)" \
     "$(printf 'ERR notfound no such code\nERR notfound no such slot')"
 ctl admin counsellor add ana "$(make_key ana)"
 PK_ZED=$(make_key zed)		# never enrolled

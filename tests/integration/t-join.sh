@@ -59,7 +59,7 @@ tty=$(LANG=es_MX.UTF-8 script -qec "$ECOCTL -s $SOCK status $CODE" /dev/null |
 expect_match "  in Spanish" "$tty" \
     "^Para entrar a su cita del .*, 10:00: llame al $PHONE$"
 expect_match "STATUS on the wire: its last field" \
-    "$(printf 'HELLO 1\nSTATUS %s\n' "$CODE" | "$RAWSOCK" "$SOCK")" \
+    "$(printf 'HELLO 1\nSTATUS %s\n' "$(lookup_of "$CODE")" | "$RAWSOCK" "$SOCK")" \
     "^\* ${D}T10:00 .* booked [0-9]+ 1 0 [0-9]+ \"$PHONE\"$"
 expect_no_match "status --ical leaves them out (the calendar says nothing)" \
     "$(ctl status "$CODE" --ical)" "MARKER-JOIN"

@@ -96,10 +96,10 @@ expect_match "  with the limit named" "$out" "at most 2000 bytes"
 : > "$T/empty"
 out=$(ctl reply "$CODE" --file "$T/empty" 2>&1); st=$?
 expect_match "an empty message is refused" "$out" "empty"
+LOOKUP=$(lookup_of "$CODE")
 printf 'HELLO 1\nMSG-POST %s AAAA\nMSG-POST %s %s\nCASE-SET %s %s\nQUIT\n' \
-    "$CODE" "$CODE" "$(head -c 300 /dev/urandom | base64 -w0)" "$CODE" \
-    "$(head -c 32 /dev/urandom | base64 -w0)" | "$RAWSOCK" "$SOCK" \
-    > "$T/raw" 2>&1
+    "$LOOKUP" "$LOOKUP" "$(head -c 300 /dev/urandom | base64 -w0)" \
+    "$LOOKUP" "$(token)" | "$RAWSOCK" "$SOCK" > "$T/raw" 2>&1
 expect_match "garbage as a message is refused" "$(cat "$T/raw")" \
     "ERR invalid sealed"
 expect_match "another key for the case is refused" "$(cat "$T/raw")" \

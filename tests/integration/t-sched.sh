@@ -264,8 +264,9 @@ expect_no_match "at once" "$out" "too many failed logins"
 
 # Raw protocol: roles and fields are checked before any handler.
 SIG0=$(head -c 64 /dev/zero | base64 -w0)
-out=$(printf 'HELLO 1\nAVAIL-ADD x 1 1 video ""\nAGENDA\nBOOK abc\nBOOK 999\nSTATUS x\nAUTH %s\nENROL counsellor zed %s\nAUTH xyz\n' \
-    "$SIG0" "$PK_BETO" | "$RAWSOCK" "$SOCK")
+out=$(printf 'HELLO 1\nAVAIL-ADD x 1 1 video ""\nAGENDA\nBOOK-NEW abc %s %s\nBOOK-NEW 999 %s %s\nSTATUS x\nAUTH %s\nENROL counsellor zed %s\nAUTH xyz\n' \
+    "$(token)" "$(token)" "$(token)" "$(token)" "$SIG0" "$PK_BETO" | \
+    "$RAWSOCK" "$SOCK")
 expect_match "AVAIL-ADD needs a counsellor" "$(echo "$out" | sed -n 2p)" \
     "^ERR denied"
 expect_match "AGENDA needs a counsellor" "$(echo "$out" | sed -n 3p)" \

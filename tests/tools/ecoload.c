@@ -38,6 +38,24 @@
 
 #include "sealed.h"
 
+/* A raw BOOK-NEW of slot into req: a new case with a random lookup token
+ * and case key (what ecoctl sends; the daemon sees nothing else). */
+static void
+book_line(char *req, size_t len, long slot)
+{
+	unsigned char	 b[64];
+	char		 tok[sodium_base64_ENCODED_LEN(32,
+			    sodium_base64_VARIANT_ORIGINAL)];
+	char		 key[sizeof tok];
+
+	randombytes_buf(b, sizeof b);
+	sodium_bin2base64(tok, sizeof tok, b, 32,
+	    sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(key, sizeof key, b + 32, 32,
+	    sodium_base64_VARIANT_ORIGINAL);
+	snprintf(req, len, "BOOK-NEW %ld %s %s\n", slot, tok, key);
+}
+
 #define MAXCONN	4096
 
 struct peer {
@@ -219,7 +237,7 @@ book(const char *path, long nconn, long nbook)
 	struct pollfd		*pfd;
 	long long		*lat, *sent, t0, t1;
 	long			*slot, i, j, nslots = 0, next = 0, done = 0;
-	char			 line[512], name[64], req[128], when[32];
+	char			 line[512], name[64], req[192], when[32];
 	struct tm		 tm;
 	time_t			 base;
 
@@ -269,7 +287,7 @@ book(const char *path, long nconn, long nbook)
 	}
 	t0 = now_us();
 	for (i = 0; i < nconn && next < nbook; i++) {
-		snprintf(req, sizeof req, "BOOK %ld\n", slot[next++]);
+		book_line(req, sizeof req, slot[next++]);
 		sent[i] = now_us();
 		peer_send(&peers[i], req);
 	}
@@ -288,8 +306,7 @@ book(const char *path, long nconn, long nbook)
 			}
 			lat[done++] = now_us() - sent[i];
 			if (next < nbook) {
-				snprintf(req, sizeof req, "BOOK %ld\n",
-				    slot[next++]);
+				book_line(req, sizeof req, slot[next++]);
 				sent[i] = now_us();
 				peer_send(&peers[i], req);
 			}

@@ -6,10 +6,14 @@
 # books SLOT2. Prints
 # each final reply line (OK or ERR) as "NAME VERB LINE", in the order the
 # replies arrived. A test tool for the writer thread.
+import os
 import select
 import socket
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import code as eco_code  # noqa: E402  (tests/tools/code.py)
 
 
 def main():
@@ -52,10 +56,10 @@ def main():
                             out.append("%s %s %s" % (name, verb, line))
 
     pump(10)
-    send("A", "BOOK " + slot1)
+    send("A", eco_code.book_new_line(slot1))
     time.sleep(after)
     send("B", "PING")
-    send("C", "BOOK " + slot2)
+    send("C", eco_code.book_new_line(slot2))
     send("B", "SLOTS")
     pump(60)
     for line in out:

@@ -8,6 +8,10 @@
  *                          re-seals every row of TABLE without its last N
  *                          plaintext bytes: rows as an older ecod wrote
  *                          them, before fields were added at their end
+ *   keyprobe DB KEYFILE legacy CASE HEX
+ *                          makes case CASE one that an older ecod opened:
+ *                          found by the blind index of the 16 bytes HEX
+ *                          (its version 1 code), with no case key
  */
 #include <sodium.h>
 #include <sqlite3.h>
@@ -63,6 +67,44 @@ strip(sqlite3 *db, struct seal *seal, const char *table, size_t n)
 	return rc;
 }
 
+/* legacy: case id re-tagged by the 16 bytes raw, as ecod indexed the
+ * codes it made, and re-sealed with its creation time only. */
+static int
+legacy(sqlite3 *db, struct seal *seal, int64_t id, const unsigned char *raw)
+{
+	sqlite3_stmt	*s, *u;
+	unsigned char	 pt[BLIND_INDEX_BYTES + 8];
+	unsigned char	 ct[sizeof pt + SEALED_ROW_OVERHEAD];
+	unsigned char	 big[4096];
+	size_t		 len;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT body FROM cases WHERE id = ?1", -1,
+	    &s, NULL) != SQLITE_OK || sqlite3_prepare_v2(db, "UPDATE cases "
+	    "SET body = ?1, tag = ?2 WHERE id = ?3", -1, &u, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    (len = (size_t)sqlite3_column_bytes(s, 0)) <= sizeof big &&
+	    len >= sizeof ct && seal_open_row(seal, "cases", id,
+	    sqlite3_column_blob(s, 0), len, big) == 0) {
+		seal_index(seal, "cases", raw, 16, pt);
+		memcpy(pt + BLIND_INDEX_BYTES, big + BLIND_INDEX_BYTES, 8);
+		seal_row(seal, "cases", id, pt, sizeof pt, ct);
+		sqlite3_bind_blob(u, 1, ct, sizeof ct, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(u, 2, pt, BLIND_INDEX_BYTES,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int64(u, 3, id);
+		if (sqlite3_step(u) == SQLITE_DONE &&
+		    sqlite3_changes(db) == 1)
+			rc = 0;
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -76,9 +118,13 @@ main(int argc, char **argv)
 	long			 opened = 0, rows = 0;
 	size_t			 len;
 
-	if ((argc != 3 && (argc != 6 || strcmp(argv[3], "strip") != 0)) ||
-	    sodium_init() < 0) {
-		fprintf(stderr, "usage: keyprobe DB KEYFILE [strip TABLE N]\n");
+	unsigned char		 raw[16];
+	size_t			 rawlen;
+
+	if ((argc != 3 && (argc != 6 || (strcmp(argv[3], "strip") != 0 &&
+	    strcmp(argv[3], "legacy") != 0))) || sodium_init() < 0) {
+		fprintf(stderr, "usage: keyprobe DB KEYFILE [strip TABLE N | "
+		    "legacy CASE HEX]\n");
 		return 2;
 	}
 	if ((fp = fopen(argv[2], "rb")) == NULL ||
@@ -94,6 +140,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	seal = seal_create(key);
+	if (argc == 6 && strcmp(argv[3], "legacy") == 0) {
+		if (sodium_hex2bin(raw, sizeof raw, argv[5], strlen(argv[5]),
+		    NULL, &rawlen, NULL) != 0 || rawlen != sizeof raw ||
+		    legacy(db, seal, atoll(argv[4]), raw) != 0) {
+			fprintf(stderr, "keyprobe: legacy: %s\n",
+			    sqlite3_errmsg(db));
+			return 1;
+		}
+		seal_free(seal);
+		sqlite3_close(db);
+		return 0;
+	}
 	if (argc == 6) {
 		if (strip(db, seal, argv[4], (size_t)atol(argv[5])) != 0) {
 			fprintf(stderr, "keyprobe: strip: %s\n",

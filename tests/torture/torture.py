@@ -26,6 +26,7 @@ TAP-like ("ok - ..." / "not ok - ...") with "# figures: ..." at the end;
 exit 0 if everything held.
 """
 import argparse
+import base64
 import os
 import random
 import shutil
@@ -61,6 +62,13 @@ def split_fields(line):
             i = j
     return out
 
+
+
+def new_token():
+    """32 random bytes in base64: a lookup token, or a case key, for
+    BOOK-NEW (from the system, not the seeded rng: two bookers must never
+    make the same one)."""
+    return base64.b64encode(os.urandom(32)).decode()
 
 class Conn:
     """One protocol connection; request() returns (data lines, final)."""
@@ -194,7 +202,11 @@ class Torture:
                     and isinstance(self.codes[k]['slot'], int)]
             if op < 0.5 or not live:
                 slot = rng.choice(slots)
-                line, kind = 'BOOK %d' % slot, 'book'
+                # A new case: a code's lookup token (random here: the
+                # daemon sees only tokens) is what finds it from now on.
+                code = new_token()
+                line, kind = 'BOOK-NEW %d %s %s' % (
+                    slot, code, new_token()), 'book'
             elif op < 0.75:
                 code = rng.choice(live)
                 line, kind = 'CANCEL ' + code, 'cancel'
@@ -227,7 +239,6 @@ class Torture:
             if final.startswith('OK'):
                 with self.lock:
                     if kind == 'book':
-                        code = final.split()[1]
                         self.codes[code] = {'slot': slot, 'state': 'booked'}
                         mine.append(code)
                         self.figures['acked_book'] += 1
@@ -592,12 +603,14 @@ class Torture:
             self.slot_start[int(r[0])] = r[1].replace(' ', 'T')
         c.close()
         c = Conn(self.a.sock)
-        data, final = c.request('BOOK 1')
+        pinned = new_token()
+        data, final = c.request('BOOK-NEW 1 %s %s' % (
+            pinned, new_token()))
         c.close()
-        if not final.startswith('OK '):
+        if final != 'OK':
             print('not ok - booking 1, which holds the notes: ' + final)
             return 1
-        self.pinned = final.split()[1]
+        self.pinned = pinned
         rc, out, _ = self.ctl('ana', ['note', 'list'])
         self.notes_before = {int(l.split('\t')[0])
                              for l in out.decode().splitlines()}
