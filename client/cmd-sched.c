@@ -516,23 +516,48 @@ ctl_agenda(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* mark BOOKING attended|no-show */
+/* The booking and mark a mark command asked for, for mark_explain. */
+static const char	*mark_asked[2];
+
+/* Says how to correct a mark when mark met one made already. */
+static int
+mark_explain(struct ctl *ctl, struct reply *r)
+{
+	const char	*p = "the booking is marked ";
+	char		 was[16];
+
+	ctl->explain = NULL;
+	if (strcmp(r->code, ECO_ERR_CONFLICT) != 0 ||
+	    strncmp(r->msg, p, strlen(p)) != 0 ||
+	    sscanf(r->msg + strlen(p), "%15[a-z-]", was) != 1)
+		return 0;
+	ctl_fail("booking %s is marked %s already. A mark can be corrected "
+	    "once, soon after it was made: ecoctl mark %s %s --correct",
+	    mark_asked[0], was, mark_asked[0], mark_asked[1]);
+	return 1;
+}
+
+/* mark BOOKING attended|no-show [--correct] */
 int
 ctl_mark(struct ctl *ctl, int argc, char **argv)
 {
-	char	*req[3];
+	static const char *const names[] = { "correct", NULL };
+	char	*v[1], *req[3];
 	int	 i;
 
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 2, 2)) < 0)
 		return EXIT_USAGE;
 	if (strcmp(argv[i + 1], "attended") != 0 &&
 	    strcmp(argv[i + 1], "no-show") != 0)
 		return ctl_usage(ctl);
 	if (ctl_login(ctl) != EXIT_OK)
 		return EXIT_FAIL;
-	req[0] = "MARK";
+	req[0] = v[0] != NULL ? "MARK-CORRECT" : "MARK";
 	req[1] = argv[i];
 	req[2] = argv[i + 1];
+	mark_asked[0] = argv[i];
+	mark_asked[1] = argv[i + 1];
+	ctl->explain = mark_explain;
 	return ctl_simple(ctl, 3, req);
 }
 

@@ -123,8 +123,9 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "keygen", ctl_keygen, "--out FILE [--name NAME]",
 	    N_("make a key file; prints its public key"),
 	    "ecoctl keygen --out ana.key --name ana", 0 },
-	{ "mark", ctl_mark, "BOOKING attended|no-show",
-	    N_("record what happened (counsellor)"),
+	{ "mark", ctl_mark, "BOOKING attended|no-show [--correct]",
+	    N_("record what happened (counsellor); --correct: change a mark "
+	    "made by mistake, once, within mark_correction_minutes of it"),
 	    "ecoctl mark 3 attended", 0 },
 	{ "message send", ctl_message_send, "CASE|booking:BOOKING [--file F]",
 	    N_("write to a case's worker, sealed to the code's key "

@@ -584,7 +584,38 @@ sched_agenda(struct sched *s, struct person *p, time_t from, time_t to,
 	return n;
 }
 
-/* Marks a booking of person's attended or no-show, once it has started. */
+/* Writes b's mark, the first (its time kept) or its correction, with its
+ * audit entry, then applies it. */
+static int
+booking_set_mark(struct sched *s, struct booking *b, int state, int correct,
+    time_t now, const char *actor, struct sched_err *e)
+{
+	struct booking	 copy = *b;
+	const char	*action;
+	char		*cause;
+
+	copy.state = state;
+	copy.modified = now;
+	if (correct) {
+		copy.corrected = now;
+		action = "mark-correct";
+	} else {
+		copy.marked = now;
+		action = state == B_ATTENDED ? "mark-attended" : "mark-no-show";
+	}
+	if (store_begin(s->st, &cause) != 0 || put_booking(s, &copy, 0,
+	    &cause) != 0 || sched_audit(s, actor, action, "booking", b->id,
+	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0)
+		return sched_err_store(s, e, cause);
+	b->state = state;
+	b->modified = now;
+	b->marked = copy.marked;
+	b->corrected = copy.corrected;
+	return 0;
+}
+
+/* Marks a booking of person's attended or no-show, once it has started.
+ * The same mark again changes nothing; another is a correction's. */
 int
 sched_mark(struct sched *s, const char *actor, struct person *p, int64_t id,
     int state, time_t now, struct sched_err *e)
@@ -595,14 +626,57 @@ sched_mark(struct sched *s, const char *actor, struct person *p, int64_t id,
 	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
 	    sl->person != p->id)
 		return sched_errf(e, ECO_ERR_NOTFOUND, "no such booking of yours");
+	if (b->state == state)
+		return 0;
+	if (b->state == B_ATTENDED || b->state == B_NOSHOW)
+		return sched_errf(e, ECO_ERR_CONFLICT, "the booking is marked %s "
+		    "already; a mark is changed with MARK-CORRECT",
+		    bstate_name(b->state));
 	if (b->state != B_BOOKED)
 		return sched_errf(e, ECO_ERR_CONFLICT, "the booking is %s, not "
 		    "booked", bstate_name(b->state));
 	if (sl->start > now)
 		return sched_errf(e, ECO_ERR_POLICY, "the session has not started "
 		    "yet");
-	return booking_set_state(s, b, state, 0, now, actor,
-	    state == B_ATTENDED ? "mark-attended" : "mark-no-show", e);
+	return booking_set_mark(s, b, state, 0, now, actor, e);
+}
+
+/*
+ * Corrects the mark of a booking of person's to state: once, and within
+ * mark_correction_minutes of its first mark. The mark it has already
+ * changes nothing. A refusal is recorded, as is another's try.
+ */
+int
+sched_mark_correct(struct sched *s, const char *actor, struct person *p,
+    int64_t id, int state, time_t now, struct sched_err *e)
+{
+	struct booking	*b = sched_booking(s, id);
+	struct slot	*sl;
+	int		 window = s->cf->mark_correction_minutes;
+
+	if (b == NULL || (sl = sched_slot(s, b->slot)) == NULL ||
+	    sl->person != p->id) {
+		sched_refused(s, actor, "mark-correct", "booking", id);
+		return sched_errf(e, ECO_ERR_NOTFOUND, "no such booking of yours");
+	}
+	if (b->state != B_ATTENDED && b->state != B_NOSHOW)
+		return sched_errf(e, ECO_ERR_CONFLICT, "the booking is %s, not "
+		    "marked: there is no mark to correct", bstate_name(b->state));
+	if (b->state == state)
+		return 0;
+	if (b->corrected != 0)
+		sched_errf(e, ECO_ERR_POLICY, "the mark was corrected once "
+		    "already; it cannot be corrected again");
+	else if (window == 0)
+		sched_errf(e, ECO_ERR_POLICY, "marks cannot be corrected on this "
+		    "instance (mark_correction_minutes is 0)");
+	else if (now > b->marked + (time_t)window * 60)
+		sched_errf(e, ECO_ERR_POLICY, "too late to correct the mark: "
+		    "corrections close %d minutes after the first mark", window);
+	else
+		return booking_set_mark(s, b, state, 1, now, actor, e);
+	sched_refused(s, actor, "mark-correct", "booking", id);
+	return -1;
 }
 
 /*

@@ -504,6 +504,21 @@ cmd_mark(struct client *c, const struct args *a)
 	client_ok(c, 0, NULL);
 }
 
+/* MARK-CORRECT booking attended|no-show: the one correction of a mark. */
+void
+cmd_mark_correct(struct client *c, const struct args *a)
+{
+	struct sched_err	 e;
+
+	if (sched_mark_correct(c->srv->ecod->sched, a->actor, me(c),
+	    a->v[0].i, a->v[1].i == 0 ? B_ATTENDED : B_NOSHOW, time(NULL),
+	    &e) != 0) {
+		reply_err(c, &e);
+		return;
+	}
+	client_ok(c, 0, NULL);
+}
+
 /* MESSAGE booking: the sealed intake message, for its counsellor only. */
 void
 cmd_message(struct client *c, const struct args *a)

@@ -87,6 +87,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "AGENDA", ROLE_COUNSELLOR, 0, cmd_agenda, { T_FROM, T_TO } },
 	{ "MARK", ROLE_COUNSELLOR, 0, cmd_mark,
 	    { T_BOOKING, { "mark", A_WORD, 0, 0, w_marks } } },
+	{ "MARK-CORRECT", ROLE_COUNSELLOR, 0, cmd_mark_correct,
+	    { T_BOOKING, { "mark", A_WORD, 0, 0, w_marks } } },
 	{ "MESSAGE", ROLE_COUNSELLOR, 0, cmd_message, { T_BOOKING } },
 	{ "CASE-KEY", ROLE_COUNSELLOR | ROLE_ADMIN, 0, cmd_case_key,
 	    { { "of", A_WORD, 0, 0, w_caseof }, { "id", A_ID, 0, 0, NULL } } },

@@ -111,6 +111,7 @@ void	cmd_cancel(struct client *, const struct args *);
 void	cmd_reschedule(struct client *, const struct args *);
 void	cmd_agenda(struct client *, const struct args *);
 void	cmd_mark(struct client *, const struct args *);
+void	cmd_mark_correct(struct client *, const struct args *);
 void	cmd_message(struct client *, const struct args *);
 void	cmd_case_set(struct client *, const struct args *);
 void	cmd_msg_rcpt(struct client *, const struct args *);

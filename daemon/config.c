@@ -66,6 +66,8 @@ static const struct setting settings[] = {
 	    1440, 0, 525600, NULL },
 	{ "buffer_minutes", S_INT, OFF(buffer_minutes), NULL,
 	    0, 0, 240, NULL },
+	{ "mark_correction_minutes", S_INT, OFF(mark_correction_minutes),
+	    NULL, 1440, 0, 43200, NULL },
 	{ "retention_days", S_INT, OFF(retention_days), NULL,
 	    1825, 1, 36500, NULL },
 	{ "note_retention_days", S_INT, OFF(note_retention_days), NULL,

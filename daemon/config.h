@@ -18,6 +18,7 @@ struct config {
 	int	 min_notice_minutes;
 	int	 cancel_window_minutes;
 	int	 buffer_minutes;	/* between a counsellor's slots */
+	int	 mark_correction_minutes;	/* 0: marks stay as made */
 	int	 retention_days;
 	int	 note_retention_days;	/* >= retention_days */
 	int	 max_connections;

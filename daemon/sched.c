@@ -529,6 +529,8 @@ booking_encode(const struct booking *b, struct rec *r)
 	rec_put_i64(r, b->origin);
 	rec_put_i64(r, b->seq);
 	rec_put_i64(r, b->modified);
+	rec_put_i64(r, b->marked);
+	rec_put_i64(r, b->corrected);
 }
 
 /* Writes a row (insert or update) from its encoding. */
@@ -673,6 +675,22 @@ load_history(struct rec *r, int64_t id, struct booking *b)
 	}
 }
 
+/*
+ * Reads when a booking was first marked and corrected, the fields after
+ * its history. Rows written before have none: a marked one was marked at
+ * its last change, and never corrected.
+ */
+static void
+load_marks(struct rec *r, struct booking *b)
+{
+	if (rec_more(r)) {
+		b->marked = rec_get_i64(r);
+		b->corrected = rec_get_i64(r);
+	} else
+		b->marked = b->state == B_ATTENDED || b->state == B_NOSHOW ?
+		    b->modified : 0;
+}
+
 /* Opens a booking row into memory; -1 if it is not a booking's. */
 static int
 load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
@@ -691,7 +709,9 @@ load_booking(int64_t id, const unsigned char *buf, size_t len, void *arg)
 	b->created = rec_get_i64(&r);
 	b->msglen = rec_get_bytes(&r, &msg);
 	load_history(&r, id, b);
+	load_marks(&r, b);
 	if (rec_done(&r) != 0 || (sl = sched_slot(s, b->slot)) == NULL ||
+	    b->marked < 0 || b->corrected < 0 ||
 	    b->origin <= 0 || b->origin > id || b->seq < 0 || b->modified < 0 ||
 	    b->state < B_BOOKED || b->state > B_SVC_CANCELLED) {
 		booking_free(b);

@@ -66,6 +66,9 @@ struct booking {
 	int64_t		 origin;
 	int64_t		 seq;
 	int64_t		 modified;
+	/* The first mark's time (0: none) and its one correction's. */
+	int64_t		 marked;
+	int64_t		 corrected;
 	unsigned char	*msg;			/* sealed to the counsellor */
 	size_t		 msglen;
 	struct booking	*case_next;		/* the case's next (index.c) */
@@ -232,6 +235,8 @@ size_t	sched_agenda(struct sched *, struct person *, time_t, time_t,
 	    struct booking ***);
 int	sched_mark(struct sched *, const char *, struct person *, int64_t, int,
 	    time_t, struct sched_err *);
+int	sched_mark_correct(struct sched *, const char *, struct person *,
+	    int64_t, int, time_t, struct sched_err *);
 int	sched_purge(struct sched *, const char *, time_t,
 	    struct purge_counts *, struct sched_err *);
 int	sched_message_open(struct sched *, const char *, struct person *,

@@ -21,6 +21,8 @@ expect_eq "admin's second words" "$(comp admin "")" \
 expect_eq "admin counsellor's third" "$(comp admin counsellor "")" "add rekey "
 expect_eq "a command's options, from its usage" "$(comp note write 3 --)" \
     "--amends --file --help --key --passphrase-file "
+expect_eq "mark's options: --correct, from its usage" "$(comp mark 3 attended --)" \
+    "--correct --help --key --passphrase-file "
 expect_eq "avail add's join options" "$(comp avail add --jo)" \
     "--join --join-file "
 expect_eq "listings offer --json" "$(comp slots --j)" "--json "

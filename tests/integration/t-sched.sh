@@ -225,7 +225,8 @@ expect_eq "status shows attended" "$(ctl status "$CODE2" | cut -f5)" attended
 out=$(as ana mark 2 no-show 2>&1)
 expect_match "ana cannot mark beto's booking" "$out" "no such booking"
 out=$(as beto mark 2 no-show 2>&1)
-expect_match "a marked booking cannot be marked again" "$out" "not booked"
+expect_match "a marked booking cannot be marked again: mark --correct" \
+    "$out" "marked attended already.*ecoctl mark 2 no-show --correct"
 "$ECOCTL" -s "$SOCK" mark 2 maybe >/dev/null 2>&1
 expect_eq "mark with a bad state is a usage error" "$?" 2
 set_clock "$D5 10:00"
