@@ -65,6 +65,7 @@ load_message(int64_t id, const unsigned char *buf, size_t len, void *arg)
 		free(m);
 		return -1;
 	}
+	m->textlen = h.textlen;
 	m->nrcpt = h.nrcpt;
 	for (i = 0; i < h.nrcpt; i++)
 		memcpy(m->rcpt[i], h.rcpt[i], 32);
@@ -322,16 +323,54 @@ msg_put(struct sched *s, const char *actor, const struct message *m,
 	return rc ? -1 : 0;
 }
 
+/*
+ * Refuses a message the case's thread has no room for: the worker may
+ * write max_messages_per_case messages and max_worker_bytes_per_case of
+ * text; staff as many messages, and a session cancellation's reason
+ * (reason 1) passes that up to twice as many, so the service can always
+ * say why while a full thread blocks nobody else. Returns 0 or -1.
+ */
+static int
+msg_room(struct sched *s, int64_t case_id, int from, int reason,
+    size_t textlen, struct sched_err *e)
+{
+	struct message	*o;
+	size_t		 worker = 0, bytes = 0, staff = 0, max;
+
+	max = (size_t)s->cf->max_messages_per_case;
+	for (o = idvec_get(&s->case_msgs, case_id); o != NULL;
+	    o = o->case_prev) {
+		if (o->from == MSG_FROM_WORKER) {
+			worker++;
+			bytes += o->textlen;
+		} else
+			staff++;
+	}
+	if (from == MSG_FROM_WORKER && worker >= max)
+		return sched_errf(e, ECO_ERR_LIMIT, "you have written %zu "
+		    "messages in this case, the most it takes", max);
+	if (from == MSG_FROM_WORKER && bytes + textlen >
+	    (size_t)s->cf->max_worker_bytes_per_case)
+		return sched_errf(e, ECO_ERR_LIMIT, "your messages in this "
+		    "case may hold %d bytes of text in all; %zu are left",
+		    s->cf->max_worker_bytes_per_case,
+		    (size_t)s->cf->max_worker_bytes_per_case - bytes);
+	if (from != MSG_FROM_WORKER && staff >= (reason ? 2 * max : max))
+		return sched_errf(e, ECO_ERR_LIMIT, "this case has %zu "
+		    "messages from staff, the most it may hold", staff);
+	return 0;
+}
+
 /* A new message of the case, checked, not yet stored. */
 static struct message *
 msg_new(struct sched *s, int64_t case_id, int64_t booking,
-    const struct person *author, int from, const unsigned char *blob,
-    size_t len, time_t now, struct sched_err *e)
+    const struct person *author, int from, int reason,
+    const unsigned char *blob, size_t len, time_t now, struct sched_err *e)
 {
-	struct message	*m, *o;
+	struct message	*m;
 	struct msg_hdr	 h;
 	unsigned char	 ck[32];
-	size_t		 n = 0, i;
+	size_t		 i;
 	int		 rc;
 
 	if ((rc = case_key(s, case_id, ck, e)) != 0) {
@@ -340,15 +379,8 @@ msg_new(struct sched *s, int64_t case_id, int64_t booking,
 			    "yet: the worker's ecoctl gives it");
 		return NULL;
 	}
-	for (o = idvec_get(&s->case_msgs, case_id); o != NULL;
-	    o = o->case_prev)
-		n++;
-	if (n >= (size_t)s->cf->max_messages_per_case) {
-		sched_errf(e, ECO_ERR_LIMIT, "this case has %d messages, the "
-		    "most it may hold", s->cf->max_messages_per_case);
-		return NULL;
-	}
-	if (msg_check(s, case_id, from, author, ck, blob, len, &h, e) != 0)
+	if (msg_check(s, case_id, from, author, ck, blob, len, &h, e) != 0 ||
+	    msg_room(s, case_id, from, reason, h.textlen, e) != 0)
 		return NULL;
 	m = xcalloc(1, sizeof *m);
 	m->id = sched_next_id(s, &s->messages, PURGED_MESSAGES);
@@ -357,6 +389,7 @@ msg_new(struct sched *s, int64_t case_id, int64_t booking,
 	m->author = author != NULL ? author->id : 0;
 	m->from = from;
 	m->created = now;
+	m->textlen = h.textlen;
 	m->nrcpt = h.nrcpt;
 	for (i = 0; i < (size_t)h.nrcpt; i++)
 		memcpy(m->rcpt[i], h.rcpt[i], 32);
@@ -388,7 +421,8 @@ msg_post(struct sched *s, const char *actor, int64_t case_id,
 		}
 	}
 	if ((m = msg_new(s, case_id, booking, author, author != NULL ?
-	    MSG_FROM_COUNSELLOR : MSG_FROM_WORKER, blob, len, now, e)) == NULL)
+	    MSG_FROM_COUNSELLOR : MSG_FROM_WORKER, 0, blob, len, now,
+	    e)) == NULL)
 		return -1;
 	if (store_begin(s->st, &cause) != 0 || msg_put(s, actor, m, blob, len,
 	    &m->rowlen, &cause) != 0 || sched_commit(s, &cause) != 0) {
@@ -634,7 +668,7 @@ sched_session_cancel(struct sched *s, const char *actor, struct person *p,
 		return sched_errf(e, ECO_ERR_CONFLICT, "this case has no key "
 		    "yet: no message can reach it");
 	if (len != 0 && (m = msg_new(s, b->case_id, b->id, p, p != NULL ?
-	    MSG_FROM_COUNSELLOR : MSG_FROM_SERVICE, blob, len, now,
+	    MSG_FROM_COUNSELLOR : MSG_FROM_SERVICE, 1, blob, len, now,
 	    e)) == NULL)
 		return -1;
 	copy = *b;

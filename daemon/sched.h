@@ -94,6 +94,7 @@ struct message {
 	int64_t		 created;
 	int64_t		 read;			/* served to the worker, or 0 */
 	size_t		 rowlen;
+	size_t		 textlen;		/* from its header */
 	int		 nrcpt;
 	unsigned char	 rcpt[8][32];		/* recipients' X25519 keys */
 	struct message	*case_prev;		/* the case's one before */

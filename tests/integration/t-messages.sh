@@ -6,7 +6,8 @@
 
 PK_REC=$(make_key coord)
 write_conf "min_notice_minutes = 0;" "recovery_public_key = \"$PK_REC\";" \
-    "max_message_bytes = 2000;" "max_messages_per_case = 12;"
+    "max_message_bytes = 2000;" "max_messages_per_case = 12;" \
+    "max_worker_bytes_per_case = 5000;"
 ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
 ctl admin counsellor add ana "$(make_key ana)"
 ctl admin counsellor add beto "$(make_key beto)"
@@ -191,6 +192,31 @@ expect_eq "after a restart the thread is whole" \
 ctl messages "$CODE" --open 3 > "$T/s2.x"
 check "  and opens byte for byte" cmp "$T/s2" "$T/s2.x"
 check "the daemon keeps running" ctl ping
+
+# A full thread: the worker's messages are capped, by count and by bytes
+# in all, yet staff still write and the service still cancels, saying why.
+as carla avail add --start "$D 11:00" --minutes 50 >/dev/null		# 10
+CODE4=$(ctl book 10)
+head -c 1999 /dev/zero | tr '\0' b > "$T/full"; echo >> "$T/full"
+ctl reply "$CODE4" --file "$T/full" && ctl reply "$CODE4" --file "$T/full"
+out=$(ctl reply "$CODE4" --file "$T/full" 2>&1); st=$?
+expect_eq "the worker's text in a case is capped" "$st" 1
+expect_match "  naming the bytes in all and what is left" "$out" \
+    "5000 bytes of text in all; 1000 are left"
+echo x > "$T/x"
+for i in 3 4 5 6 7 8 9 10 11 12; do ctl reply "$CODE4" --file "$T/x"; done
+out=$(ctl reply "$CODE4" --file "$T/x" 2>&1); st=$?
+expect_eq "the worker's messages in a case are capped" "$st" 1
+expect_match "  at max_messages_per_case" "$out" "12 messages in this case"
+bk=$(as carla agenda | awk -F'\t' '$6 == "booked" {print $1}' | tail -1)
+check "a counsellor still writes to a case the worker filled" \
+    as carla message send "booking:$bk" --file "$T/s1"
+check "the service still cancels, with its reason" \
+    as carla session cancel "$bk" --reason-file "$T/why"
+expect_eq "  which the worker reads" \
+    "$(ctl messages "$CODE4" | grep -aP '^\d+\t' | cut -f2 | uniq -c | tr -s ' ')" \
+    " 12 worker
+ 2 counsellor"
 
 # A thread must fit one reply: the configuration says so, by line.
 printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_messages_per_case = 10000;\n' \
