@@ -266,9 +266,9 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 	unsigned char	 pk[32], *sk = NULL, ed[32], x[MSG_MAX_RCPT][32];
 	unsigned char	*blob;
 	const unsigned char *rcpt[MSG_MAX_RCPT];
-	char		*v[1], *req[3], *text;
+	char		*v[1], *req[3], *text, *who = NULL, *tmp;
 	size_t		 len, bloblen;
-	int		 i, k, n = 0, rc = EXIT_FAIL;
+	int		 i, k, n = 0, ncs = 0, rc = EXIT_FAIL;
 	int64_t		 case_id;
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
@@ -296,6 +296,14 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 		}
 		rcpt[n] = x[n];
 		n++;
+		ncs++;
+		if (who == NULL)
+			who = xstrdup(r.data[k].argv[0]);
+		else {
+			xasprintf(&tmp, "%s, %s", who, r.data[k].argv[0]);
+			free(who);
+			who = tmp;
+		}
 	}
 	if (n == 1) {
 		reply_free(&r);
@@ -333,10 +341,14 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 	if (rc == EXIT_OK) {
 		reply_free(&r);
 		if (isatty(STDERR_FILENO))
-			fprintf(stderr, _("Sent. Only the case's counsellors "
-			    "can read it.\n"));
+			fprintf(stderr, ngettext("Sent, sealed to %d "
+			    "counsellor of the case: %s. Only they can read "
+			    "it.\n", "Sent, sealed to %d counsellors of the "
+			    "case: %s. Only they can read it.\n", ncs), ncs,
+			    who);
 	}
 out:
+	free(who);
 	if (sk != NULL)
 		sodium_free(sk);
 	text_free(text, len);

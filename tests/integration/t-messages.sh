@@ -218,6 +218,25 @@ expect_eq "  which the worker reads" \
     " 12 worker
  2 counsellor"
 
+# A counsellor the worker moved away from gets no more of their messages;
+# reply says on the terminal whom it sealed to.
+as carla avail add --start "$D 13:00" --minutes 50 >/dev/null		# 11
+as beto avail add --start "$D 14:00" --minutes 50 >/dev/null		# 12
+CODE5=$(ctl book 11)
+ctl reschedule "$CODE5" 12 2>/dev/null
+echo "a beto, no a carla ($M-moved)" > "$T/moved"
+out=$(/usr/bin/python3 "$ROOT/tests/integration/ptyrun.py" -- "$ECOCTL" \
+    -s "$SOCK" reply "$CODE5" --file "$T/moved")
+expect_match "reply names on the terminal whom it sealed to" "$out" \
+    "Sent, sealed to 1 counsellor of the case: beto\."
+id=$(ctl messages "$CODE5" | grep -aP '^\d+\tworker\t' | cut -f1)
+as beto message open "$id" > "$T/moved.b"
+check "the counsellor of the session it moved to reads it" \
+    cmp "$T/moved" "$T/moved.b"
+out=$(as carla message open "$id" 2>&1); st=$?
+expect_eq "the one it moved away from cannot" "$st" 1
+expect_match "  (none for her)" "$out" "no such message"
+
 # A thread must fit one reply: the configuration says so, by line.
 printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_messages_per_case = 10000;\n' \
     > "$T/big.conf"
