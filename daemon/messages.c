@@ -575,10 +575,34 @@ msg_serve(struct sched *s, const char *actor, const unsigned char *x,
 }
 
 /*
- * Serves a case's thread to the worker: n messages v, whose blobs are
- * read into blob[] (allocated; lens in len[]). One entry records it, by
- * the case and the count; the staff messages served for the first time
- * have their rows say so, in the same transaction. Returns 0 or -1.
+ * Reads the sealed blobs of the n messages v into blob[] (allocated; lens
+ * in len[]). Returns 0, or -1 with e set and nothing left allocated.
+ */
+int
+msg_thread_blobs(struct sched *s, struct message **v, size_t n,
+    unsigned char **blob, size_t *len, struct sched_err *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		blob[i] = NULL;
+	for (i = 0; i < n; i++)
+		if ((blob[i] = msg_blob(s, v[i], &len[i], e)) == NULL) {
+			while (i-- > 0) {
+				free(blob[i]);
+				blob[i] = NULL;
+			}
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * Records that a case's thread is served to the worker: n messages v,
+ * their blobs read by msg_thread_blobs, which the caller still owns and
+ * sends only after this succeeds, knowing the reply fits. One entry
+ * records it; the staff messages served for the first time have their
+ * rows say so, in the same transaction. Returns 0 or -1.
  */
 int
 msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
@@ -591,11 +615,6 @@ msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
 	size_t		 i, *rowlen;
 	int		 rc = 0;
 
-	for (i = 0; i < n; i++)
-		blob[i] = NULL;
-	for (i = 0; i < n; i++)
-		if ((blob[i] = msg_blob(s, v[i], &len[i], e)) == NULL)
-			goto fail;
 	rowlen = xcalloc(n + 1, sizeof *rowlen);
 	snprintf(outcome, sizeof outcome, "ok n=%zu", n);
 	if (store_begin(s->st, &cause) != 0)
@@ -614,8 +633,7 @@ msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
 	if (rc != 0 || sched_audit(s, "worker", "message-read", "case",
 	    case_id, outcome, &cause) != 0 || sched_commit(s, &cause) != 0) {
 		free(rowlen);
-		sched_err_store(s, e, cause);
-		goto fail;
+		return sched_err_store(s, e, cause);
 	}
 	for (i = 0; i < n; i++)
 		if (rowlen[i] != 0) {
@@ -624,12 +642,6 @@ msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
 		}
 	free(rowlen);
 	return 0;
-fail:
-	for (i = 0; i < n; i++) {
-		free(blob[i]);
-		blob[i] = NULL;
-	}
-	return -1;
 }
 
 /*

@@ -284,6 +284,8 @@ unsigned char *msg_blob(struct sched *, const struct message *, size_t *,
 	    struct sched_err *);
 unsigned char *msg_serve(struct sched *, const char *, const unsigned char *,
 	    int64_t, struct message **, size_t *, struct sched_err *);
+int	msg_thread_blobs(struct sched *, struct message **, size_t,
+	    unsigned char **, size_t *, struct sched_err *);
 int	msg_serve_thread(struct sched *, int64_t, struct message **, size_t,
 	    unsigned char **, size_t *, time_t, struct sched_err *);
 int	msg_recipient(const struct message *, const unsigned char *);
