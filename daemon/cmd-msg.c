@@ -196,8 +196,8 @@ cmd_msg_thread(struct client *c, const struct args *a)
 			    "bytes, more than this connection may queue now "
 			    "(%zu); nothing was marked read", need, room);
 		else
-			rc = msg_serve_thread(s, case_id, v, n, blob, len,
-			    time(NULL), &e);
+			rc = msg_serve_thread(s, v, n, blob, len, time(NULL),
+			    &e);
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0) {

@@ -601,22 +601,21 @@ msg_thread_blobs(struct sched *s, struct message **v, size_t n,
  * Records that a case's thread is served to the worker: n messages v,
  * their blobs read by msg_thread_blobs, which the caller still owns and
  * sends only after this succeeds, knowing the reply fits. One entry
- * records it; the staff messages served for the first time have their
+ * records it, naming no case and no count (a timeline of one worker's
+ * reads is theirs alone); the staff messages served for the first time have their
  * rows say so, in the same transaction. Returns 0 or -1.
  */
 int
-msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
-    size_t n, unsigned char **blob, size_t *len, time_t now,
-    struct sched_err *e)
+msg_serve_thread(struct sched *s, struct message **v, size_t n,
+    unsigned char **blob, size_t *len, time_t now, struct sched_err *e)
 {
 	struct message	 copy;
 	struct rec	 r;
-	char		*cause = NULL, outcome[32];
+	char		*cause = NULL;
 	size_t		 i, *rowlen;
 	int		 rc = 0;
 
 	rowlen = xcalloc(n + 1, sizeof *rowlen);
-	snprintf(outcome, sizeof outcome, "ok n=%zu", n);
 	if (store_begin(s->st, &cause) != 0)
 		rc = -1;
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -630,8 +629,8 @@ msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
 		    &cause);
 		rec_free(&r);
 	}
-	if (rc != 0 || sched_audit(s, "worker", "message-read", "case",
-	    case_id, outcome, &cause) != 0 || sched_commit(s, &cause) != 0) {
+	if (rc != 0 || sched_audit(s, "worker", "message-read", NULL, 0,
+	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0) {
 		free(rowlen);
 		return sched_err_store(s, e, cause);
 	}

@@ -286,7 +286,7 @@ unsigned char *msg_serve(struct sched *, const char *, const unsigned char *,
 	    int64_t, struct message **, size_t *, struct sched_err *);
 int	msg_thread_blobs(struct sched *, struct message **, size_t,
 	    unsigned char **, size_t *, struct sched_err *);
-int	msg_serve_thread(struct sched *, int64_t, struct message **, size_t,
+int	msg_serve_thread(struct sched *, struct message **, size_t,
 	    unsigned char **, size_t *, time_t, struct sched_err *);
 int	msg_recipient(const struct message *, const unsigned char *);
 int	sched_session_cancel(struct sched *, const char *, struct person *,

@@ -167,8 +167,10 @@ ctl admin auditor add audi "$(cat "$T/audi.key" | awk '/^public/ {print $2}')" \
 as audi audit log > "$T/audit" 2>&1
 expect_match "message-write entries" "$(cat "$T/audit")" \
     "counsellor:ana"$'\t'"message-write"$'\t'"message:1"
-expect_match "message-read by the worker, by case" "$(cat "$T/audit")" \
-    "worker"$'\t'"message-read"$'\t'"case:1"
+expect_match "message-read by the worker, one entry a thread" \
+    "$(cat "$T/audit")" "worker"$'\t'"message-read"$'\t'"-"$'\t'"ok$"
+expect_no_match "  naming no case and no count" "$(cat "$T/audit")" \
+    "worker"$'\t'"message-read"$'\t'"(case:|.*n=)"
 expect_match "message-read by staff, by message" "$(cat "$T/audit")" \
     "counsellor:ana"$'\t'"message-read"$'\t'"message:2"
 expect_match "session-cancel" "$(cat "$T/audit")" \
