@@ -414,8 +414,13 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 		/* The default shrinks to fit a short line; one written in
 		 * the file must fit as written. */
 		need = ((size_t)cf->max_line_bytes - 64) / 4 * 3;
-		cf->max_message_bytes = need > MSG_OVERHEAD_MAX ?
-		    (int)(need - MSG_OVERHEAD_MAX) : 0;
+		if (need <= MSG_OVERHEAD_MAX)
+			return config_fail(cf, line, "max_line_bytes", cause,
+			    "a line of %d bytes holds no case message: one of "
+			    "a single byte needs max_line_bytes of at least %zu",
+			    cf->max_line_bytes,
+			    (size_t)(1 + MSG_OVERHEAD_MAX + 2) / 3 * 4 + 64);
+		cf->max_message_bytes = (int)(need - MSG_OVERHEAD_MAX);
 	} else if ((size_t)cf->max_line_bytes < need)
 		return config_fail(cf, line, "max_message_bytes", cause,
 		    "a message of max_message_bytes = %d needs max_line_bytes "

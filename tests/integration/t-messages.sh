@@ -251,5 +251,11 @@ printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_line_by
 out=$("$ECOD" -n -c "$T/line.conf" 2>&1)
 expect_match "a message larger than a line is refused, named" "$out" \
     "line.conf:5: max_message_bytes: .*needs max_line_bytes"
+printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_line_bytes = 1024;\n' \
+    > "$T/short.conf"
+out=$("$ECOD" -n -c "$T/short.conf" 2>&1); st=$?
+check "a line too short for any message is refused at start" test $st -ne 0
+expect_match "  naming max_line_bytes, file and line" "$out" \
+    "short.conf:4: max_line_bytes: .*holds no case message.*at least [0-9]+"
 
 finish
