@@ -166,7 +166,7 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 	unsigned char	 pk[32], *sk, *blob, *text, signer[32];
 	const char	*why;
 	char		*v[1], *req[2], *f[5], when[256];
-	size_t		 len, tlen;
+	size_t		 len, tlen, lens[5];
 	int		 i, k, from, rc = EXIT_OK, shown = 0;
 	int64_t		 case_id = 0;
 
@@ -212,7 +212,7 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 		}
 		if (v[0] != NULL) {
 			if (strcmp(v[0], d->argv[0]) == 0) {
-				fwrite(text, 1, tlen, stdout);
+				out_text(text, tlen, NULL);
 				shown = 1;
 			}
 		} else if (o != NULL) {
@@ -221,7 +221,12 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 			f[2] = d->argv[2];
 			f[3] = d->argv[4];
 			f[4] = (char *)text;
-			out_row(o, f);
+			lens[0] = strlen(f[0]);
+			lens[1] = strlen(f[1]);
+			lens[2] = strlen(f[2]);
+			lens[3] = strlen(f[3]);
+			lens[4] = tlen;
+			out_row_len(o, f, lens);
 		} else if (isatty(STDOUT_FILENO)) {
 			human_time(d->argv[4], when, sizeof when);
 			if (from == MSG_FROM_WORKER)
@@ -231,7 +236,7 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 			else
 				printf(_("— %s (counsellor) wrote, %s:\n"),
 				    d->argv[2], when);
-			fwrite(text, 1, tlen, stdout);
+			out_text(text, tlen, "  ");
 			printf("%s\n", tlen > 0 && text[tlen - 1] == '\n' ?
 			    "" : "\n");
 		} else {
@@ -571,7 +576,7 @@ ctl_message_open(struct ctl *ctl, int argc, char **argv)
 	free(blob);
 	if (text == NULL)
 		return ctl_fail("message %s: %s; not shown", argv[i], why);
-	fwrite(text, 1, tlen, stdout);
+	out_text(text, tlen, NULL);
 	sodium_memzero(text, tlen);
 	free(text);
 	return EXIT_OK;

@@ -263,6 +263,9 @@ msg_check(struct sched *s, int64_t case_id, int from,
 	    h->from != from)
 		return sched_errf(e, ECO_ERR_INVALID, "sealed: not a sealed "
 		    "message from you for this case");
+	if (h->textlen == 0)
+		return sched_errf(e, ECO_ERR_INVALID, "sealed: an empty "
+		    "message; write something");
 	if (h->textlen > (size_t)s->cf->max_message_bytes)
 		return sched_errf(e, ECO_ERR_INVALID, "sealed: at most %d "
 		    "bytes", s->cf->max_message_bytes);

@@ -239,6 +239,90 @@ out=$(as carla message open "$id" 2>&1); st=$?
 expect_eq "the one it moved away from cannot" "$st" 1
 expect_match "  (none for her)" "$out" "no such message"
 
+# An empty message is refused by the daemon too (ecoctl never sends one):
+# here the service's reason for a cancellation, sealed as an admin would.
+bk=$(as beto agenda | awk -F'\t' '$6 == "booked" {print $1}' | tail -1)
+out=$(/usr/bin/python3 - "$SOCK" "$bk" <<'PY'
+import base64, os, socket, struct, sys
+import nacl.bindings as nb
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rwb")
+def req(*a):
+    f.write((" ".join(a) + "\n").encode()); f.flush()
+    while True:
+        ln = f.readline().decode().rstrip("\n")
+        if not ln.startswith("* "):
+            return ln
+req("HELLO", "1")
+ok, case, _, ck = req("CASE-KEY", "booking", sys.argv[2]).split()
+rec = base64.b64decode(req("RECOVERY-KEY").split()[1])
+rcpt = [base64.b64decode(ck), nb.crypto_sign_ed25519_pk_to_curve25519(rec)]
+key = os.urandom(32)
+hdr = b"ECM1" + struct.pack(">Q", int(case)) + bytes([3]) + b"\0" * 32
+hdr += bytes([len(rcpt)]) + b"".join(r + nb.crypto_box_seal(key, r) for r in rcpt)
+nonce = os.urandom(24)
+blob = hdr + nonce + nb.crypto_aead_xchacha20poly1305_ietf_encrypt(
+    b"\0" * 64, hdr, nonce, key)
+print(req("SESSION-CANCEL", sys.argv[2], base64.b64encode(blob).decode()))
+print(req("PING"))
+PY
+)
+expect_match "an empty message is refused, clearly" "$out" \
+    "^ERR invalid sealed: an empty message"
+expect_match "  and the connection still serves" "$out" "OK PONG"
+expect_match "  and nothing was cancelled" "$(ctl status "$CODE5" | tail -1)" \
+    $'\tbooked\t'
+
+# On a terminal, message text cannot drive it or pass for ecoctl's own
+# lines: control bytes are shown escaped and each line indented; piped
+# and --json, it stays byte for byte, a NUL byte included.
+printf 'hola\033[2J\a\n\xe2\x80\x94 The service wrote, today:\n\tfin\xc2\x9b\0.' \
+    > "$T/esc"
+as beto message send "booking:$bk" --file "$T/esc" >/dev/null
+tty_out() {
+	/usr/bin/python3 -c '
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=s, stderr=subprocess.DEVNULL)
+os.close(s); out = b""
+while True:
+    try:
+        b = os.read(m, 65536)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+p.wait(); sys.stdout.buffer.write(out)' "$@"
+}
+out=$(tty_out "$ECOCTL" -s "$SOCK" messages "$CODE5" | tr -d '\r')
+expect_match "messages on a terminal escapes control bytes" "$out" \
+    '^  hola\\x1b\[2J\\x07$'
+expect_match "  keeps tabs and UTF-8, escapes C1 and NUL" "$out" \
+    $'^  \tfin\\\\xc2\\\\x9b\\\\x00\\.$'
+expect_no_match "  and no text line passes for a header" "$out" \
+    '^— The service wrote, today'
+expect_no_match "  nothing raw reaches the terminal" "$(printf '%s' "$out" | od -c)" \
+    '033|  \\a|\\0'
+id=$(ctl messages "$CODE5" | grep -aP '^\d+\tcounsellor\t' | cut -f1)
+ctl messages "$CODE5" --open "$id" > "$T/esc.w"
+check "piped, it stays byte for byte" cmp "$T/esc" "$T/esc.w"
+out=$(tty_out "$ECOCTL" -s "$SOCK" messages "$CODE5" --open "$id" | tr -d '\r')
+expect_match "messages --open on a terminal escapes too" "$out" \
+    '^hola\\x1b\[2J\\x07$'
+ctl messages "$CODE5" --json > "$T/esc.json"
+check "--json keeps the text whole, past its NUL byte" /usr/bin/python3 -c "
+import json
+v = json.load(open('$T/esc.json', encoding='utf-8', errors='surrogateescape'))
+t = [m['text'] for m in v if m['from'] == 'counsellor'][0]
+assert t.endswith(chr(0) + '.'), repr(t)
+"
+out=$(ECO_KEY=$T/beto.key ECO_PASSPHRASE_FILE=$T/beto.pass \
+    tty_out "$ECOCTL" -s "$SOCK" message open "$id" | tr -d '\r')
+expect_match "message open on a terminal escapes too" "$out" \
+    '^hola\\x1b\[2J\\x07$'
+as beto message open "$id" > "$T/esc.s"
+check "  and piped stays byte for byte" cmp "$T/esc" "$T/esc.s"
+
 # A thread must fit one reply: the configuration says so, by line.
 printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_messages_per_case = 10000;\n' \
     > "$T/big.conf"
