@@ -164,7 +164,7 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 	unsigned char	 pk[32], *sk, *blob, *text, signer[32];
 	const char	*why;
 	char		*v[1], *req[2], *f[5], when[256];
-	size_t		 len, tlen;
+	size_t		 len, tlen, lens[5];
 	int		 i, k, from, rc = EXIT_OK, shown = 0;
 	int64_t		 case_id = 0;
 
@@ -209,7 +209,7 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 		}
 		if (v[0] != NULL) {
 			if (strcmp(v[0], d->argv[0]) == 0) {
-				fwrite(text, 1, tlen, stdout);
+				out_text(text, tlen, NULL);
 				shown = 1;
 			}
 		} else if (o != NULL) {
@@ -218,7 +218,12 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 			f[2] = d->argv[2];
 			f[3] = d->argv[4];
 			f[4] = (char *)text;
-			out_row(o, f);
+			lens[0] = strlen(f[0]);
+			lens[1] = strlen(f[1]);
+			lens[2] = strlen(f[2]);
+			lens[3] = strlen(f[3]);
+			lens[4] = tlen;
+			out_row_len(o, f, lens);
 		} else if (isatty(STDOUT_FILENO)) {
 			human_time(d->argv[4], when, sizeof when);
 			if (from == MSG_FROM_WORKER)
@@ -228,7 +233,7 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 			else
 				printf(_("— %s (counsellor) wrote, %s:\n"),
 				    d->argv[2], when);
-			fwrite(text, 1, tlen, stdout);
+			out_text(text, tlen, "  ");
 			printf("%s\n", tlen > 0 && text[tlen - 1] == '\n' ?
 			    "" : "\n");
 		} else {
@@ -263,9 +268,9 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 	unsigned char	 pk[32], *sk = NULL, ed[32], x[MSG_MAX_RCPT][32];
 	unsigned char	*blob;
 	const unsigned char *rcpt[MSG_MAX_RCPT];
-	char		*v[1], *req[3], *text;
+	char		*v[1], *req[3], *text, *who = NULL, *tmp;
 	size_t		 len, bloblen;
-	int		 i, k, n = 0, rc = EXIT_FAIL;
+	int		 i, k, n = 0, ncs = 0, rc = EXIT_FAIL;
 	int64_t		 case_id;
 
 	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
@@ -292,6 +297,14 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 		}
 		rcpt[n] = x[n];
 		n++;
+		ncs++;
+		if (who == NULL)
+			who = xstrdup(r.data[k].argv[0]);
+		else {
+			xasprintf(&tmp, "%s, %s", who, r.data[k].argv[0]);
+			free(who);
+			who = tmp;
+		}
 	}
 	if (n == 1) {
 		reply_free(&r);
@@ -329,10 +342,14 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 	if (rc == EXIT_OK) {
 		reply_free(&r);
 		if (isatty(STDERR_FILENO))
-			fprintf(stderr, _("Sent. Only the case's counsellors "
-			    "can read it.\n"));
+			fprintf(stderr, ngettext("Sent, sealed to %d "
+			    "counsellor of the case: %s. Only they can read "
+			    "it.\n", "Sent, sealed to %d counsellors of the "
+			    "case: %s. Only they can read it.\n", ncs), ncs,
+			    who);
 	}
 out:
+	free(who);
 	if (sk != NULL)
 		sodium_free(sk);
 	text_free(text, len);
@@ -555,7 +572,7 @@ ctl_message_open(struct ctl *ctl, int argc, char **argv)
 	free(blob);
 	if (text == NULL)
 		return ctl_fail("message %s: %s; not shown", argv[i], why);
-	fwrite(text, 1, tlen, stdout);
+	out_text(text, tlen, NULL);
 	sodium_memzero(text, tlen);
 	free(text);
 	return EXIT_OK;

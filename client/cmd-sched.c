@@ -600,7 +600,7 @@ ctl_message(struct ctl *ctl, int argc, char **argv)
 		free(pt);
 		return ctl_fail("the message does not open with this key");
 	}
-	fwrite(pt, 1, ctlen - crypto_box_SEALBYTES, stdout);
+	out_text(pt, ctlen - crypto_box_SEALBYTES, NULL);
 	sodium_memzero(pt, ctlen - crypto_box_SEALBYTES);
 	free(pt);
 	return EXIT_OK;

@@ -172,6 +172,8 @@ int		 ical_status(struct ctl *, int, char **);
 
 struct out	*out_begin(struct ctl *, const struct out_col *, int);
 void		 out_row(struct out *, char *const *);
+void		 out_row_len(struct out *, char *const *, const size_t *);
+void		 out_text(const unsigned char *, size_t, const char *);
 int		 out_end(struct out *, const char *);
 int		 out_piped(const struct out *);
 int		 out_reply(struct ctl *, struct reply *, const struct out_col *,

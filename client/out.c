@@ -55,12 +55,14 @@ out_begin(struct ctl *ctl, const struct out_col *cols, int ncols)
 	return o;
 }
 
-/* Writes s as a JSON string. */
+/* Writes the n bytes of s as a JSON string, NUL bytes too. */
 static void
-json_string(const char *s)
+json_string(const char *s, size_t n)
 {
+	const char	*end = s + n;
+
 	putchar('"');
-	for (; *s != '\0'; s++) {
+	for (; s < end; s++) {
 		if (*s == '"' || *s == '\\')
 			printf("\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
@@ -110,6 +112,17 @@ cell_human(struct out *o, const struct out_col *c, const char *v)
 void
 out_row(struct out *o, char *const *v)
 {
+	out_row_len(o, v, NULL);
+}
+
+/*
+ * Adds one row of ncols values; len, if not NULL, gives each value's
+ * length, for text that may hold a NUL byte (JSON keeps it whole; the
+ * other forms stop there).
+ */
+void
+out_row_len(struct out *o, char *const *v, const size_t *len)
+{
 	const struct out_col	*c;
 	int			 i;
 
@@ -126,7 +139,8 @@ out_row(struct out *o, char *const *v)
 				fputs(strcmp(v[i], "-") == 0 ? "false" : "true",
 				    stdout);
 			else
-				json_string(v[i]);
+				json_string(v[i], len != NULL ? len[i] :
+				    strlen(v[i]));
 		}
 		putchar('}');
 	} else if (o->mode == OUT_TSV) {
@@ -289,4 +303,74 @@ out_reply_pick(struct ctl *ctl, struct reply *r, const struct out_col *cols,
 	}
 	free(v);
 	return out_end(o, empty);
+}
+
+/* Length of the valid UTF-8 sequence at p (of n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t	 want, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		want = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		want = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		want = 4;
+	else
+		return 0;
+	if (want > n)
+		return 0;
+	for (i = 1; i < want; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((want == 3 && p[0] == 0xe0 && p[1] < 0xa0) ||
+	    (want == 3 && p[0] == 0xed && p[1] > 0x9f) ||
+	    (want == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+	    (want == 4 && p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return want;
+}
+
+/*
+ * Writes the len bytes of text that others wrote: piped, byte for byte;
+ * on a terminal, with control characters (C0 but newline and tab, DEL,
+ * C1) and bytes that are not UTF-8 shown as \xHH, so no escape sequence
+ * reaches the terminal, and each line after indent, so a text cannot pass
+ * for what ecoctl prints around it.
+ */
+void
+out_text(const unsigned char *text, size_t len, const char *indent)
+{
+	size_t	 i, k;
+	int	 bol = 1;
+
+	if (!isatty(STDOUT_FILENO)) {
+		fwrite(text, 1, len, stdout);
+		return;
+	}
+	for (i = 0; i < len; i += k) {
+		if (bol && indent != NULL)
+			fputs(indent, stdout);
+		bol = 0;
+		k = 1;
+		if (text[i] == '\n') {
+			putchar('\n');
+			bol = 1;
+		} else if (text[i] == '\t' || (text[i] >= 0x20 &&
+		    text[i] < 0x7f))
+			putchar(text[i]);
+		else if (text[i] < 0x80)
+			printf("\\x%02x", text[i]);
+		else if ((k = utf8_len(text + i, len - i)) == 0 ||
+		    (text[i] == 0xc2 && text[i + 1] < 0xa0)) {
+			if (k == 2)
+				printf("\\x%02x\\x%02x", text[i], text[i + 1]);
+			else {
+				printf("\\x%02x", text[i]);
+				k = 1;
+			}
+		} else
+			fwrite(text + i, 1, k, stdout);
+	}
 }

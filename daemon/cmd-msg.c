@@ -18,6 +18,7 @@
 #include "sealed.h"
 #include "server.h"
 #include "timeutil.h"
+#include "wire.h"
 #include "xmalloc.h"
 
 #define B64		sodium_base64_VARIANT_ORIGINAL
@@ -130,11 +131,34 @@ cmd_msg_post(struct client *c, const struct args *a)
 	client_ok(c, 1, f);
 }
 
+/* Fills f[6], a MSG-THREAD line for message m, its blob in base64 b64. */
+static void
+thread_line(struct sched *s, const struct message *m, char *b64, char *id,
+    char *when, char *pk, char **f)
+{
+	struct person	*p;
+
+	snprintf(id, 24, "%lld", (long long)m->id);
+	time_format_local(m->created, when);
+	f[0] = id;
+	f[1] = (char *)from_names[m->from];
+	f[2] = f[3] = "-";
+	if ((p = sched_person(s, m->author)) != NULL) {
+		sodium_bin2base64(pk, B64_KEY, p->pk, 32, B64);
+		f[2] = p->name;
+		f[3] = pk;
+	}
+	f[4] = when;
+	f[5] = b64;
+}
+
 /*
  * MSG-THREAD code: the case's messages, in order: "* id from name pubkey
  * time sealed", name and pubkey those of the counsellor who wrote it as
  * enrolled ("-" for the worker and the service), then OK with the case's
- * id.
+ * id. A reply that would pass the connection's output limit is refused
+ * before anything is marked read, so a thread is read only once it went
+ * out whole.
  */
 void
 cmd_msg_thread(struct client *c, const struct args *a)
@@ -142,12 +166,12 @@ cmd_msg_thread(struct client *c, const struct args *a)
 	struct sched		*s = c->srv->ecod->sched;
 	struct sched_err	 e;
 	struct message		**v;
-	struct person		*p;
 	unsigned char		**blob;
-	size_t			*len, n, i, cap;
+	size_t			*len, n, i, cap, need = 64, room;
 	char			 id[24], when[LOCAL_TIME_LEN + 1], pk[B64_KEY];
-	char			*b64, *f[6];
+	char			**b64, *f[6], *line;
 	int64_t			 case_id;
+	int			 rc;
 
 	if (sched_find_case(s, a->v[0].bin, a->v[0].len, &case_id, &e) != 0) {
 		reply_err(c, &e);
@@ -156,37 +180,41 @@ cmd_msg_thread(struct client *c, const struct args *a)
 	n = msg_thread(s, case_id, &v);
 	blob = xcalloc(n + 1, sizeof *blob);
 	len = xcalloc(n + 1, sizeof *len);
-	if (msg_serve_thread(s, case_id, v, n, blob, len, time(NULL),
-	    &e) != 0) {
-		free(v);
-		free(blob);
-		free(len);
-		reply_err(c, &e);
-		return;
+	b64 = xcalloc(n + 1, sizeof *b64);
+	if ((rc = msg_thread_blobs(s, v, n, blob, len, &e)) == 0) {
+		for (i = 0; i < n; i++) {
+			cap = sodium_base64_ENCODED_LEN(len[i], B64);
+			b64[i] = xmalloc(cap);
+			sodium_bin2base64(b64[i], cap, blob[i], len[i], B64);
+			thread_line(s, v[i], b64[i], id, when, pk, f);
+			line = wire_join(6, f);
+			need += strlen(line) + 3;
+			free(line);
+		}
+		if (need > (room = client_room(c)))
+			rc = sched_errf(&e, ECO_ERR_LIMIT, "the thread is %zu "
+			    "bytes, more than this connection may queue now "
+			    "(%zu); nothing was marked read", need, room);
+		else
+			rc = msg_serve_thread(s, v, n, blob, len, time(NULL),
+			    &e);
 	}
 	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "%lld", (long long)v[i]->id);
-		time_format_local(v[i]->created, when);
-		f[0] = id;
-		f[1] = (char *)from_names[v[i]->from];
-		f[2] = f[3] = "-";
-		if ((p = sched_person(s, v[i]->author)) != NULL) {
-			sodium_bin2base64(pk, sizeof pk, p->pk, 32, B64);
-			f[2] = p->name;
-			f[3] = pk;
+		if (rc == 0) {
+			thread_line(s, v[i], b64[i], id, when, pk, f);
+			client_data(c, 6, f);
 		}
-		f[4] = when;
-		cap = sodium_base64_ENCODED_LEN(len[i], B64);
-		b64 = xmalloc(cap);
-		sodium_bin2base64(b64, cap, blob[i], len[i], B64);
-		f[5] = b64;
-		client_data(c, 6, f);
-		free(b64);
+		free(b64[i]);
 		free(blob[i]);
 	}
 	free(v);
 	free(blob);
 	free(len);
+	free(b64);
+	if (rc != 0) {
+		reply_err(c, &e);
+		return;
+	}
 	snprintf(id, sizeof id, "%lld", (long long)case_id);
 	f[0] = id;
 	client_ok(c, 1, f);

@@ -98,6 +98,8 @@ static const struct setting settings[] = {
 	    4096, 1, ECO_MESSAGE_TEXT_MAX, NULL },
 	{ "max_messages_per_case", S_INT, OFF(max_messages_per_case), NULL,
 	    200, 1, 10000, NULL },
+	{ "max_worker_bytes_per_case", S_INT, OFF(max_worker_bytes_per_case),
+	    NULL, 262144, 1, 1073741824, NULL },
 	{ "login_failures_per_uid", S_INT, OFF(login_failures_per_uid), NULL,
 	    10, 1, 1000000, NULL },
 	{ "login_failures_global", S_INT, OFF(login_failures_global), NULL,
@@ -330,6 +332,23 @@ config_line(const unsigned *line, const char *name)
 	return line[setting_find(name) - settings];
 }
 
+/*
+ * The largest MSG-THREAD reply, each message costing per bytes at most:
+ * the worker's messages (bounded by count and by their text in all), the
+ * staff's (twice the count), and 64 KiB to spare.
+ */
+static size_t
+config_thread_bytes(const struct config *cf, size_t per)
+{
+	size_t	 n = (size_t)cf->max_messages_per_case, w;
+
+	w = (size_t)cf->max_worker_bytes_per_case + n * (MSG_OVERHEAD_MAX + 3);
+	w = w / 3 * 4 + n * (4 + ECO_REPLY_LINE_COST);
+	if (w > n * per)
+		w = n * per;
+	return w + 2 * n * per + 65536;
+}
+
 /* Checks settings that depend on the system or on each other. */
 static int
 config_check(struct config *cf, const unsigned *line, char **cause)
@@ -397,32 +416,41 @@ config_check(struct config *cf, const unsigned *line, char **cause)
 		/* The default shrinks to fit a short line; one written in
 		 * the file must fit as written. */
 		need = ((size_t)cf->max_line_bytes - 64) / 4 * 3;
-		cf->max_message_bytes = need > MSG_OVERHEAD_MAX ?
-		    (int)(need - MSG_OVERHEAD_MAX) : 0;
+		if (need <= MSG_OVERHEAD_MAX)
+			return config_fail(cf, line, "max_line_bytes", cause,
+			    "a line of %d bytes holds no case message: one of "
+			    "a single byte needs max_line_bytes of at least %zu",
+			    cf->max_line_bytes,
+			    (size_t)(1 + MSG_OVERHEAD_MAX + 2) / 3 * 4 + 64);
+		cf->max_message_bytes = (int)(need - MSG_OVERHEAD_MAX);
 	} else if ((size_t)cf->max_line_bytes < need)
 		return config_fail(cf, line, "max_message_bytes", cause,
 		    "a message of max_message_bytes = %d needs max_line_bytes "
 		    "of at least %zu (it is %d)", cf->max_message_bytes, need,
 		    cf->max_line_bytes);
 	/* A whole thread is one MSG-THREAD reply; ecoctl takes at most
-	 * ECO_REPLY_MAX. */
+	 * ECO_REPLY_MAX. It holds up to max_messages_per_case from the
+	 * worker (and max_worker_bytes_per_case of text) and up to twice as
+	 * many from staff: MSG-SEND takes the first half, reasons for a
+	 * session cancelled by the service also the second. */
 	per = (((size_t)cf->max_message_bytes + MSG_OVERHEAD_MAX + 2) / 3 * 4) +
 	    ECO_REPLY_LINE_COST;
-	need = (size_t)cf->max_messages_per_case * per + 65536;
+	need = config_thread_bytes(cf, per);
 	if (((size_t)cf->max_output_bytes < need || need > ECO_REPLY_MAX) &&
 	    config_line(line, "max_messages_per_case") == 0) {
 		/* The default shrinks to fit a small max_output_bytes. */
 		avail = (size_t)cf->max_output_bytes < ECO_REPLY_MAX ?
 		    (size_t)cf->max_output_bytes : ECO_REPLY_MAX;
-		cf->max_messages_per_case = avail > 65536 + per ?
-		    (int)((avail - 65536) / per) : 1;
-		need = (size_t)cf->max_messages_per_case * per + 65536;
+		cf->max_messages_per_case = avail > 65536 + 3 * per ?
+		    (int)((avail - 65536) / (3 * per)) : 1;
+		need = config_thread_bytes(cf, per);
 	}
 	if ((size_t)cf->max_output_bytes < need || need > ECO_REPLY_MAX)
 		return config_fail(cf, line, "max_messages_per_case", cause,
 		    "a thread of max_messages_per_case = %d messages of "
-		    "max_message_bytes = %d needs max_output_bytes of at least "
-		    "%zu (it is %d; at most %d)", cf->max_messages_per_case,
+		    "max_message_bytes = %d each way (and as many again for "
+		    "cancellations) needs max_output_bytes of at least %zu (it "
+		    "is %d; at most %d)", cf->max_messages_per_case,
 		    cf->max_message_bytes, need, cf->max_output_bytes,
 		    ECO_REPLY_MAX);
 	need = config_note_reply_bytes(cf->max_note_bytes) + 65536;

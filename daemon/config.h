@@ -33,6 +33,7 @@ struct config {
 	int	 max_note_bytes;
 	int	 max_message_bytes;
 	int	 max_messages_per_case;
+	int	 max_worker_bytes_per_case;
 	int	 login_failures_per_uid;	/* a window, then one try a conn */
 	int	 login_failures_global;
 	int	 audit_refusals_per_window;	/* entries, then summaries */

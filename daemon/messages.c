@@ -65,6 +65,7 @@ load_message(int64_t id, const unsigned char *buf, size_t len, void *arg)
 		free(m);
 		return -1;
 	}
+	m->textlen = h.textlen;
 	m->nrcpt = h.nrcpt;
 	for (i = 0; i < h.nrcpt; i++)
 		memcpy(m->rcpt[i], h.rcpt[i], 32);
@@ -193,7 +194,9 @@ case_counsellor(struct sched *s, int64_t case_id, const struct person *p)
 
 /*
  * The case's counsellors still enrolled, at most max, the one of its
- * latest booking first: the ones a worker's message is sealed to.
+ * latest booking first: the ones a worker's message is sealed to. Only
+ * sessions booked or held count: a counsellor the worker cancelled or
+ * moved away from gets no more of the worker's messages.
  */
 size_t
 case_counsellors(struct sched *s, int64_t case_id, struct person **out,
@@ -206,7 +209,9 @@ case_counsellors(struct sched *s, int64_t case_id, struct person **out,
 
 	n = sched_case_bookings(s, case_id, &v);
 	for (i = n; i-- > 0 && count < max; ) {
-		if ((sl = sched_slot(s, v[i]->slot)) == NULL ||
+		if ((v[i]->state != B_BOOKED && v[i]->state != B_ATTENDED &&
+		    v[i]->state != B_NOSHOW) ||
+		    (sl = sched_slot(s, v[i]->slot)) == NULL ||
 		    (p = sched_person(s, sl->person)) == NULL || p->revoked)
 			continue;
 		for (k = 0; k < count && out[k] != p; k++)
@@ -260,6 +265,9 @@ msg_check(struct sched *s, int64_t case_id, int from,
 	    h->from != from)
 		return sched_errf(e, ECO_ERR_INVALID, "sealed: not a sealed "
 		    "message from you for this case");
+	if (h->textlen == 0)
+		return sched_errf(e, ECO_ERR_INVALID, "sealed: an empty "
+		    "message; write something");
 	if (h->textlen > (size_t)s->cf->max_message_bytes)
 		return sched_errf(e, ECO_ERR_INVALID, "sealed: at most %d "
 		    "bytes", s->cf->max_message_bytes);
@@ -324,16 +332,54 @@ msg_put(struct sched *s, const char *actor, const struct message *m,
 	return rc ? -1 : 0;
 }
 
+/*
+ * Refuses a message the case's thread has no room for: the worker may
+ * write max_messages_per_case messages and max_worker_bytes_per_case of
+ * text; staff as many messages, and a session cancellation's reason
+ * (reason 1) passes that up to twice as many, so the service can always
+ * say why while a full thread blocks nobody else. Returns 0 or -1.
+ */
+static int
+msg_room(struct sched *s, int64_t case_id, int from, int reason,
+    size_t textlen, struct sched_err *e)
+{
+	struct message	*o;
+	size_t		 worker = 0, bytes = 0, staff = 0, max;
+
+	max = (size_t)s->cf->max_messages_per_case;
+	for (o = idvec_get(&s->case_msgs, case_id); o != NULL;
+	    o = o->case_prev) {
+		if (o->from == MSG_FROM_WORKER) {
+			worker++;
+			bytes += o->textlen;
+		} else
+			staff++;
+	}
+	if (from == MSG_FROM_WORKER && worker >= max)
+		return sched_errf(e, ECO_ERR_LIMIT, "you have written %zu "
+		    "messages in this case, the most it takes", max);
+	if (from == MSG_FROM_WORKER && bytes + textlen >
+	    (size_t)s->cf->max_worker_bytes_per_case)
+		return sched_errf(e, ECO_ERR_LIMIT, "your messages in this "
+		    "case may hold %d bytes of text in all; %zu are left",
+		    s->cf->max_worker_bytes_per_case,
+		    (size_t)s->cf->max_worker_bytes_per_case - bytes);
+	if (from != MSG_FROM_WORKER && staff >= (reason ? 2 * max : max))
+		return sched_errf(e, ECO_ERR_LIMIT, "this case has %zu "
+		    "messages from staff, the most it may hold", staff);
+	return 0;
+}
+
 /* A new message of the case, checked, not yet stored. */
 static struct message *
 msg_new(struct sched *s, int64_t case_id, int64_t booking,
-    const struct person *author, int from, const unsigned char *blob,
-    size_t len, time_t now, struct sched_err *e)
+    const struct person *author, int from, int reason,
+    const unsigned char *blob, size_t len, time_t now, struct sched_err *e)
 {
-	struct message	*m, *o;
+	struct message	*m;
 	struct msg_hdr	 h;
 	unsigned char	 ck[32];
-	size_t		 n = 0, i;
+	size_t		 i;
 	int		 rc;
 
 	if ((rc = case_key(s, case_id, ck, e)) != 0) {
@@ -342,15 +388,8 @@ msg_new(struct sched *s, int64_t case_id, int64_t booking,
 			    "yet: the worker's ecoctl gives it");
 		return NULL;
 	}
-	for (o = idvec_get(&s->case_msgs, case_id); o != NULL;
-	    o = o->case_prev)
-		n++;
-	if (n >= (size_t)s->cf->max_messages_per_case) {
-		sched_errf(e, ECO_ERR_LIMIT, "this case has %d messages, the "
-		    "most it may hold", s->cf->max_messages_per_case);
-		return NULL;
-	}
-	if (msg_check(s, case_id, from, author, ck, blob, len, &h, e) != 0)
+	if (msg_check(s, case_id, from, author, ck, blob, len, &h, e) != 0 ||
+	    msg_room(s, case_id, from, reason, h.textlen, e) != 0)
 		return NULL;
 	m = xcalloc(1, sizeof *m);
 	m->id = sched_next_id(s, &s->messages, PURGED_MESSAGES);
@@ -359,6 +398,7 @@ msg_new(struct sched *s, int64_t case_id, int64_t booking,
 	m->author = author != NULL ? author->id : 0;
 	m->from = from;
 	m->created = now;
+	m->textlen = h.textlen;
 	m->nrcpt = h.nrcpt;
 	for (i = 0; i < (size_t)h.nrcpt; i++)
 		memcpy(m->rcpt[i], h.rcpt[i], 32);
@@ -390,7 +430,8 @@ msg_post(struct sched *s, const char *actor, int64_t case_id,
 		}
 	}
 	if ((m = msg_new(s, case_id, booking, author, author != NULL ?
-	    MSG_FROM_COUNSELLOR : MSG_FROM_WORKER, blob, len, now, e)) == NULL)
+	    MSG_FROM_COUNSELLOR : MSG_FROM_WORKER, 0, blob, len, now,
+	    e)) == NULL)
 		return -1;
 	if (store_begin(s->st, &cause) != 0 || msg_put(s, actor, m, blob, len,
 	    &m->rowlen, &cause) != 0 || sched_commit(s, &cause) != 0) {
@@ -539,29 +580,47 @@ msg_serve(struct sched *s, const char *actor, const unsigned char *x,
 }
 
 /*
- * Serves a case's thread to the worker: n messages v, whose blobs are
- * read into blob[] (allocated; lens in len[]). One entry records it, by
- * the case and the count; the staff messages served for the first time
- * have their rows say so, in the same transaction. Returns 0 or -1.
+ * Reads the sealed blobs of the n messages v into blob[] (allocated; lens
+ * in len[]). Returns 0, or -1 with e set and nothing left allocated.
  */
 int
-msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
-    size_t n, unsigned char **blob, size_t *len, time_t now,
-    struct sched_err *e)
+msg_thread_blobs(struct sched *s, struct message **v, size_t n,
+    unsigned char **blob, size_t *len, struct sched_err *e)
 {
-	struct message	 copy;
-	struct rec	 r;
-	char		*cause = NULL, outcome[32];
-	size_t		 i, *rowlen;
-	int		 rc = 0;
+	size_t	 i;
 
 	for (i = 0; i < n; i++)
 		blob[i] = NULL;
 	for (i = 0; i < n; i++)
-		if ((blob[i] = msg_blob(s, v[i], &len[i], e)) == NULL)
-			goto fail;
+		if ((blob[i] = msg_blob(s, v[i], &len[i], e)) == NULL) {
+			while (i-- > 0) {
+				free(blob[i]);
+				blob[i] = NULL;
+			}
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * Records that a case's thread is served to the worker: n messages v,
+ * their blobs read by msg_thread_blobs, which the caller still owns and
+ * sends only after this succeeds, knowing the reply fits. One entry
+ * records it, naming no case and no count (a timeline of one worker's
+ * reads is theirs alone); the staff messages served for the first time have their
+ * rows say so, in the same transaction. Returns 0 or -1.
+ */
+int
+msg_serve_thread(struct sched *s, struct message **v, size_t n,
+    unsigned char **blob, size_t *len, time_t now, struct sched_err *e)
+{
+	struct message	 copy;
+	struct rec	 r;
+	char		*cause = NULL;
+	size_t		 i, *rowlen;
+	int		 rc = 0;
+
 	rowlen = xcalloc(n + 1, sizeof *rowlen);
-	snprintf(outcome, sizeof outcome, "ok n=%zu", n);
 	if (store_begin(s->st, &cause) != 0)
 		rc = -1;
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -575,11 +634,10 @@ msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
 		    &cause);
 		rec_free(&r);
 	}
-	if (rc != 0 || sched_audit(s, "worker", "message-read", "case",
-	    case_id, outcome, &cause) != 0 || sched_commit(s, &cause) != 0) {
+	if (rc != 0 || sched_audit(s, "worker", "message-read", NULL, 0,
+	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0) {
 		free(rowlen);
-		sched_err_store(s, e, cause);
-		goto fail;
+		return sched_err_store(s, e, cause);
 	}
 	for (i = 0; i < n; i++)
 		if (rowlen[i] != 0) {
@@ -588,12 +646,6 @@ msg_serve_thread(struct sched *s, int64_t case_id, struct message **v,
 		}
 	free(rowlen);
 	return 0;
-fail:
-	for (i = 0; i < n; i++) {
-		free(blob[i]);
-		blob[i] = NULL;
-	}
-	return -1;
 }
 
 /*
@@ -636,7 +688,7 @@ sched_session_cancel(struct sched *s, const char *actor, struct person *p,
 		return sched_errf(e, ECO_ERR_CONFLICT, "this case has no key "
 		    "yet: no message can reach it");
 	if (len != 0 && (m = msg_new(s, b->case_id, b->id, p, p != NULL ?
-	    MSG_FROM_COUNSELLOR : MSG_FROM_SERVICE, blob, len, now,
+	    MSG_FROM_COUNSELLOR : MSG_FROM_SERVICE, 1, blob, len, now,
 	    e)) == NULL)
 		return -1;
 	copy = *b;

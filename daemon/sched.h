@@ -97,6 +97,7 @@ struct message {
 	int64_t		 created;
 	int64_t		 read;			/* served to the worker, or 0 */
 	size_t		 rowlen;
+	size_t		 textlen;		/* from its header */
 	int		 nrcpt;
 	unsigned char	 rcpt[8][32];		/* recipients' X25519 keys */
 	struct message	*case_prev;		/* the case's one before */
@@ -291,7 +292,9 @@ unsigned char *msg_blob(struct sched *, const struct message *, size_t *,
 	    struct sched_err *);
 unsigned char *msg_serve(struct sched *, const char *, const unsigned char *,
 	    int64_t, struct message **, size_t *, struct sched_err *);
-int	msg_serve_thread(struct sched *, int64_t, struct message **, size_t,
+int	msg_thread_blobs(struct sched *, struct message **, size_t,
+	    unsigned char **, size_t *, struct sched_err *);
+int	msg_serve_thread(struct sched *, struct message **, size_t,
 	    unsigned char **, size_t *, time_t, struct sched_err *);
 int	msg_recipient(const struct message *, const unsigned char *);
 int	sched_session_cancel(struct sched *, const char *, struct person *,

@@ -107,6 +107,16 @@ client_line(struct client *c, const char *prefix, const char *rest)
 	}
 }
 
+/* The bytes a reply may still queue before max_output_bytes closes it. */
+size_t
+client_room(struct client *c)
+{
+	size_t	 len = evbuffer_get_length(bufferevent_get_output(c->bev));
+	size_t	 max = (size_t)c->srv->ecod->cf->max_output_bytes;
+
+	return c->overflow || len >= max ? 0 : max - len;
+}
+
 /* Sends a data line: "*" and the fields, quoted as needed. */
 void
 client_data(struct client *c, int argc, char *const *argv)

@@ -127,6 +127,7 @@ void		 server_drain(struct server *);
 /* At shutdown, queued replies get this long to reach their clients. */
 #define SERVER_DRAIN_SECONDS	2
 void		 server_batching(struct server *, int);
+size_t		 client_room(struct client *);
 void		 client_data(struct client *, int, char *const *);
 void		 client_ok(struct client *, int, char *const *);
 void		 client_err(struct client *, const char *, const char *, ...)

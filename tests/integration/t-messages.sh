@@ -6,7 +6,8 @@
 
 PK_REC=$(make_key coord)
 write_conf "min_notice_minutes = 0;" "recovery_public_key = \"$PK_REC\";" \
-    "max_message_bytes = 2000;" "max_messages_per_case = 12;"
+    "max_message_bytes = 2000;" "max_messages_per_case = 12;" \
+    "max_worker_bytes_per_case = 5000;"
 ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
 ctl admin counsellor add ana "$(make_key ana)"
 ctl admin counsellor add beto "$(make_key beto)"
@@ -166,8 +167,10 @@ ctl admin auditor add audi "$(cat "$T/audi.key" | awk '/^public/ {print $2}')" \
 as audi audit log > "$T/audit" 2>&1
 expect_match "message-write entries" "$(cat "$T/audit")" \
     "counsellor:ana"$'\t'"message-write"$'\t'"message:1"
-expect_match "message-read by the worker, by case" "$(cat "$T/audit")" \
-    "worker"$'\t'"message-read"$'\t'"case:1"
+expect_match "message-read by the worker, one entry a thread" \
+    "$(cat "$T/audit")" "worker"$'\t'"message-read"$'\t'"-"$'\t'"ok$"
+expect_no_match "  naming no case and no count" "$(cat "$T/audit")" \
+    "worker"$'\t'"message-read"$'\t'"(case:|.*n=)"
 expect_match "message-read by staff, by message" "$(cat "$T/audit")" \
     "counsellor:ana"$'\t'"message-read"$'\t'"message:2"
 expect_match "session-cancel" "$(cat "$T/audit")" \
@@ -192,6 +195,134 @@ ctl messages "$CODE" --open 3 > "$T/s2.x"
 check "  and opens byte for byte" cmp "$T/s2" "$T/s2.x"
 check "the daemon keeps running" ctl ping
 
+# A full thread: the worker's messages are capped, by count and by bytes
+# in all, yet staff still write and the service still cancels, saying why.
+as carla avail add --start "$D 11:00" --minutes 50 >/dev/null		# 10
+CODE4=$(ctl book 10)
+head -c 1999 /dev/zero | tr '\0' b > "$T/full"; echo >> "$T/full"
+ctl reply "$CODE4" --file "$T/full" && ctl reply "$CODE4" --file "$T/full"
+out=$(ctl reply "$CODE4" --file "$T/full" 2>&1); st=$?
+expect_eq "the worker's text in a case is capped" "$st" 1
+expect_match "  naming the bytes in all and what is left" "$out" \
+    "5000 bytes of text in all; 1000 are left"
+echo x > "$T/x"
+for i in 3 4 5 6 7 8 9 10 11 12; do ctl reply "$CODE4" --file "$T/x"; done
+out=$(ctl reply "$CODE4" --file "$T/x" 2>&1); st=$?
+expect_eq "the worker's messages in a case are capped" "$st" 1
+expect_match "  at max_messages_per_case" "$out" "12 messages in this case"
+bk=$(as carla agenda | awk -F'\t' '$6 == "booked" {print $1}' | tail -1)
+check "a counsellor still writes to a case the worker filled" \
+    as carla message send "booking:$bk" --file "$T/s1"
+check "the service still cancels, with its reason" \
+    as carla session cancel "$bk" --reason-file "$T/why"
+expect_eq "  which the worker reads" \
+    "$(ctl messages "$CODE4" | grep -aP '^\d+\t' | cut -f2 | uniq -c | tr -s ' ')" \
+    " 12 worker
+ 2 counsellor"
+
+# A counsellor the worker moved away from gets no more of their messages;
+# reply says on the terminal whom it sealed to.
+as carla avail add --start "$D 13:00" --minutes 50 >/dev/null		# 11
+as beto avail add --start "$D 14:00" --minutes 50 >/dev/null		# 12
+CODE5=$(ctl book 11)
+ctl reschedule "$CODE5" 12 2>/dev/null
+echo "a beto, no a carla ($M-moved)" > "$T/moved"
+out=$(/usr/bin/python3 "$ROOT/tests/integration/ptyrun.py" -- "$ECOCTL" \
+    -s "$SOCK" reply "$CODE5" --file "$T/moved")
+expect_match "reply names on the terminal whom it sealed to" "$out" \
+    "Sent, sealed to 1 counsellor of the case: beto\."
+id=$(ctl messages "$CODE5" | grep -aP '^\d+\tworker\t' | cut -f1)
+as beto message open "$id" > "$T/moved.b"
+check "the counsellor of the session it moved to reads it" \
+    cmp "$T/moved" "$T/moved.b"
+out=$(as carla message open "$id" 2>&1); st=$?
+expect_eq "the one it moved away from cannot" "$st" 1
+expect_match "  (none for her)" "$out" "no such message"
+
+# An empty message is refused by the daemon too (ecoctl never sends one):
+# here the service's reason for a cancellation, sealed as an admin would.
+bk=$(as beto agenda | awk -F'\t' '$6 == "booked" {print $1}' | tail -1)
+out=$(/usr/bin/python3 - "$SOCK" "$bk" <<'PY'
+import base64, os, socket, struct, sys
+import nacl.bindings as nb
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rwb")
+def req(*a):
+    f.write((" ".join(a) + "\n").encode()); f.flush()
+    while True:
+        ln = f.readline().decode().rstrip("\n")
+        if not ln.startswith("* "):
+            return ln
+req("HELLO", "1")
+ok, case, _, ck = req("CASE-KEY", "booking", sys.argv[2]).split()
+rec = base64.b64decode(req("RECOVERY-KEY").split()[1])
+rcpt = [base64.b64decode(ck), nb.crypto_sign_ed25519_pk_to_curve25519(rec)]
+key = os.urandom(32)
+hdr = b"ECM1" + struct.pack(">Q", int(case)) + bytes([3]) + b"\0" * 32
+hdr += bytes([len(rcpt)]) + b"".join(r + nb.crypto_box_seal(key, r) for r in rcpt)
+nonce = os.urandom(24)
+blob = hdr + nonce + nb.crypto_aead_xchacha20poly1305_ietf_encrypt(
+    b"\0" * 64, hdr, nonce, key)
+print(req("SESSION-CANCEL", sys.argv[2], base64.b64encode(blob).decode()))
+print(req("PING"))
+PY
+)
+expect_match "an empty message is refused, clearly" "$out" \
+    "^ERR invalid sealed: an empty message"
+expect_match "  and the connection still serves" "$out" "OK PONG"
+expect_match "  and nothing was cancelled" "$(ctl status "$CODE5" | tail -1)" \
+    $'\tbooked\t'
+
+# On a terminal, message text cannot drive it or pass for ecoctl's own
+# lines: control bytes are shown escaped and each line indented; piped
+# and --json, it stays byte for byte, a NUL byte included.
+printf 'hola\033[2J\a\n\xe2\x80\x94 The service wrote, today:\n\tfin\xc2\x9b\0.' \
+    > "$T/esc"
+as beto message send "booking:$bk" --file "$T/esc" >/dev/null
+tty_out() {
+	/usr/bin/python3 -c '
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdout=s, stderr=subprocess.DEVNULL)
+os.close(s); out = b""
+while True:
+    try:
+        b = os.read(m, 65536)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+p.wait(); sys.stdout.buffer.write(out)' "$@"
+}
+out=$(tty_out "$ECOCTL" -s "$SOCK" messages "$CODE5" | tr -d '\r')
+expect_match "messages on a terminal escapes control bytes" "$out" \
+    '^  hola\\x1b\[2J\\x07$'
+expect_match "  keeps tabs and UTF-8, escapes C1 and NUL" "$out" \
+    $'^  \tfin\\\\xc2\\\\x9b\\\\x00\\.$'
+expect_no_match "  and no text line passes for a header" "$out" \
+    '^— The service wrote, today'
+expect_no_match "  nothing raw reaches the terminal" "$(printf '%s' "$out" | od -c)" \
+    '033|  \\a|\\0'
+id=$(ctl messages "$CODE5" | grep -aP '^\d+\tcounsellor\t' | cut -f1)
+ctl messages "$CODE5" --open "$id" > "$T/esc.w"
+check "piped, it stays byte for byte" cmp "$T/esc" "$T/esc.w"
+out=$(tty_out "$ECOCTL" -s "$SOCK" messages "$CODE5" --open "$id" | tr -d '\r')
+expect_match "messages --open on a terminal escapes too" "$out" \
+    '^hola\\x1b\[2J\\x07$'
+ctl messages "$CODE5" --json > "$T/esc.json"
+check "--json keeps the text whole, past its NUL byte" /usr/bin/python3 -c "
+import json
+v = json.load(open('$T/esc.json', encoding='utf-8', errors='surrogateescape'))
+t = [m['text'] for m in v if m['from'] == 'counsellor'][0]
+assert t.endswith(chr(0) + '.'), repr(t)
+"
+out=$(ECO_KEY=$T/beto.key ECO_PASSPHRASE_FILE=$T/beto.pass \
+    tty_out "$ECOCTL" -s "$SOCK" message open "$id" | tr -d '\r')
+expect_match "message open on a terminal escapes too" "$out" \
+    '^hola\\x1b\[2J\\x07$'
+as beto message open "$id" > "$T/esc.s"
+check "  and piped stays byte for byte" cmp "$T/esc" "$T/esc.s"
+
 # A thread must fit one reply: the configuration says so, by line.
 printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_messages_per_case = 10000;\n' \
     > "$T/big.conf"
@@ -204,5 +335,11 @@ printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_line_by
 out=$("$ECOD" -n -c "$T/line.conf" 2>&1)
 expect_match "a message larger than a line is refused, named" "$out" \
     "line.conf:5: max_message_bytes: .*needs max_line_bytes"
+printf 'socket = "x.sock";\ndata_dir = "d";\nmaster_key_file = "k";\nmax_line_bytes = 1024;\n' \
+    > "$T/short.conf"
+out=$("$ECOD" -n -c "$T/short.conf" 2>&1); st=$?
+check "a line too short for any message is refused at start" test $st -ne 0
+expect_match "  naming max_line_bytes, file and line" "$out" \
+    "short.conf:4: max_line_bytes: .*holds no case message.*at least [0-9]+"
 
 finish

@@ -3,7 +3,7 @@
 # every other client go on being served.
 . "$(dirname "$0")/lib.sh"
 
-write_conf "max_line_bytes = 1024;"
+write_conf "max_line_bytes = 2048;"
 ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
 
 # send BYTES: a raw session on one connection; prints the replies.
@@ -44,7 +44,7 @@ bad "bad escape" 'PING "a\\nb"' proto
 bad "too many fields" "$(printf 'x %.0s' $(seq 1 40))" proto
 long=$(head -c 5000 /dev/zero | tr '\0' 'A')
 bad "line over max_line_bytes" "$long" toolong
-out=$(send "HELLO 1\n$(head -c 1024 /dev/zero | tr '\0' 'A')\n")
+out=$(send "HELLO 1\n$(head -c 2048 /dev/zero | tr '\0' 'A')\n")
 expect_match "a line of exactly max_line_bytes is read (not too long)" \
     "$(echo "$out" | sed -n 2p)" "^ERR unknown "
 
