@@ -11,6 +11,7 @@ ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
 ctl admin counsellor add ana "$(make_key ana)"
 as ana avail add --start "$(ldate "+3 days") 10:00" --minutes 50 >/dev/null
 CODE=$(ctl book 1)
+LOOKUP=$(lookup_of "$CODE")
 echo 'Hola; un mensaje del personal.' > "$T/staff"
 as ana message send 1 --file "$T/staff" >/dev/null
 head -c 48000 /dev/urandom | base64 -w0 | head -c 64000 > "$T/big"
@@ -18,7 +19,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do ctl reply "$CODE" --file "$T/big"; done
 expect_eq "ten large worker messages and one from staff" \
     "$(as ana message list | wc -l)" 11
 expect_match "the staff message is unread" \
-    "$(printf 'HELLO 1\nSTATUS %s\nQUIT\n' "$CODE" | "$RAWSOCK" "$SOCK")" \
+    "$(printf 'HELLO 1\nSTATUS %s\nQUIT\n' "$LOOKUP" | "$RAWSOCK" "$SOCK")" \
     "OK unread 1"
 
 # The same instance with a small output limit: the thread no longer fits.
@@ -27,7 +28,7 @@ write_conf "min_notice_minutes = 0;" "max_line_bytes = 131072;" \
     "max_message_bytes = 65536;" "max_output_bytes = 786432;" \
     "max_note_bytes = 1024;"
 ecod_start || { not_ok "restarts with a small max_output_bytes"; finish; }
-printf 'HELLO 1\nMSG-THREAD %s\nSTATUS %s\nQUIT\n' "$CODE" "$CODE" |
+printf 'HELLO 1\nMSG-THREAD %s\nSTATUS %s\nQUIT\n' "$LOOKUP" "$LOOKUP" |
     "$RAWSOCK" "$SOCK" > "$T/raw" 2>&1
 expect_match "a thread over the output limit is refused, clearly" \
     "$(cat "$T/raw")" "^ERR limit the thread is [0-9]+ bytes.*nothing was marked read"
