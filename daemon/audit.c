@@ -431,6 +431,22 @@ audit_refusal(struct audit *a, uint64_t budget, const char *actor,
 	return 0;
 }
 
+/*
+ * Counts a thread served to a worker in the current window, as a refusal
+ * is counted: 1 if it is within budget (the caller appends its entry), 0
+ * if it was counted for the window's summary entry ("worker message-read
+ * - ok x N in T s"). Workers are anonymous and cannot be told apart, so
+ * this is what keeps a code holder from growing the log without bound.
+ */
+int
+audit_worker_read(struct audit *a, uint64_t budget, time_t now)
+{
+	if (a->worker_reads++ < budget)
+		return 1;
+	audit_count(a, "worker", "message-read", "ok", now);
+	return 0;
+}
+
 /* Counts a refusal for the summary of its actor, action and outcome. */
 void
 audit_count(struct audit *a, const char *actor, const char *action,
@@ -495,6 +511,7 @@ void
 audit_window(struct audit *a, int written)
 {
 	a->refusals = 0;
+	a->worker_reads = 0;
 	if (written)
 		a->nbursts = 0;
 }

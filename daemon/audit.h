@@ -48,6 +48,7 @@ struct audit {
 	char			*head;		/* the last signed note */
 	char			*pending_head;
 	uint64_t		 refusals;	/* in this window */
+	uint64_t		 worker_reads;	/* in this window */
 	struct audit_burst	 bursts[AUDIT_BURST_KINDS];
 	int			 nbursts;
 };
@@ -58,6 +59,7 @@ int		 audit_verify(struct audit *, const struct instance *,
 		    uint64_t *, char **);
 int		 audit_append(struct audit *, const char *, const char *,
 		    const char *, const char *, char **);
+int		 audit_worker_read(struct audit *, uint64_t, time_t);
 int		 audit_sign(struct audit *, char **);
 void		 audit_committed(struct audit *);
 void		 audit_abort(struct audit *);

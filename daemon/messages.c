@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "code.h"
 #include "config.h"
 #include "msghdr.h"
@@ -607,7 +608,8 @@ msg_thread_blobs(struct sched *s, struct message **v, size_t n,
  * their blobs read by msg_thread_blobs, which the caller still owns and
  * sends only after this succeeds, knowing the reply fits. One entry
  * records it, naming no case and no count (a timeline of one worker's
- * reads is theirs alone); the staff messages served for the first time have their
+ * reads is theirs alone), or past audit_refusals_per_window in a window
+ * is counted for its summary entry; the staff messages served for the first time have their
  * rows say so, in the same transaction. Returns 0 or -1.
  */
 int
@@ -618,7 +620,7 @@ msg_serve_thread(struct sched *s, struct message **v, size_t n,
 	struct rec	 r;
 	char		*cause = NULL;
 	size_t		 i, *rowlen;
-	int		 rc = 0;
+	int		 rc = 0, own;
 
 	rowlen = xcalloc(n + 1, sizeof *rowlen);
 	if (store_begin(s->st, &cause) != 0)
@@ -634,8 +636,10 @@ msg_serve_thread(struct sched *s, struct message **v, size_t n,
 		    &cause);
 		rec_free(&r);
 	}
-	if (rc != 0 || sched_audit(s, "worker", "message-read", NULL, 0,
-	    "ok", &cause) != 0 || sched_commit(s, &cause) != 0) {
+	own = audit_worker_read(s->audit,
+	    (uint64_t)s->cf->audit_refusals_per_window, now);
+	if (rc != 0 || (own && sched_audit(s, "worker", "message-read", NULL,
+	    0, "ok", &cause) != 0) || sched_commit(s, &cause) != 0) {
 		free(rowlen);
 		return sched_err_store(s, e, cause);
 	}

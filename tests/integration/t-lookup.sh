@@ -119,4 +119,25 @@ expect_no_match "  (no case-key entry names a case)" "$audit" \
     "case-key"$'\t'"case:"
 check "admin verify passes" ctl admin verify
 check "the daemon stops cleanly" ecod_stop
+
+# A code holder cannot grow the audit log without bound: past
+# audit_refusals_per_window threads served in a window, reads are counted
+# for one summary entry, written when the window ends (here at shutdown).
+write_conf "min_notice_minutes = 0;" "cancel_window_minutes = 0;" \
+    "max_bookings_per_uid_hour = 0;" "audit_refusals_per_window = 3;" \
+    "audit_window_seconds = 3600;"
+ecod_start || not_ok "the daemon restarts"
+rows() { ctl admin stats | sed -n 's/^rows_audit	//p'; }
+before=$(rows)
+out=$(for i in $(seq 40); do printf 'MSG-THREAD %s\n' "$LOOKUP"; done |
+    sed '1i HELLO 1' | "$RAWSOCK" "$SOCK")
+expect_eq "40 threads served on one connection" \
+    "$(echo "$out" | grep -c '^OK 1$')" 40
+expect_eq "  only 3 entries of their own" "$(( $(rows) - before ))" 3
+ecod_stop
+ecod_start || not_ok "the daemon restarts"
+expect_match "  the other 37 in one summary entry" "$(as audi audit log 2>&1)" \
+    "worker"$'\t'"message-read"$'\t'"-"$'\t'"ok x 37 in [0-9]+ s"
+check "admin verify passes" ctl admin verify
+check "the daemon stops cleanly" ecod_stop
 finish
