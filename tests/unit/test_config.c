@@ -92,13 +92,13 @@ test_defaults(void **state)
 
 	assert_non_null(cf = load("data_dir = \"d\";\nsocket = \"/x/s\";\n"
 	    "admin_uids = [ 1000, 1001 ];\nlog = \"syslog\";\n"
-	    "max_line_bytes = 512;\ntimezone = \"UTC\";\n", &cause));
+	    "max_line_bytes = 2048;\ntimezone = \"UTC\";\n", &cause));
 	snprintf(want, sizeof want, "%s/d", dir);
 	assert_string_equal(cf->data_dir, want);
 	assert_string_equal(cf->socket, "/x/s");
 	assert_int_equal(cf->nadmin_uids, 2);
 	assert_int_equal(cf->admin_uids[1], 1001);
-	assert_int_equal(cf->max_line_bytes, 512);
+	assert_int_equal(cf->max_line_bytes, 2048);
 	config_free(cf);
 
 	/* "./" and "../" resolve against the config's folder. */
@@ -118,6 +118,8 @@ test_errors_name_file_and_line(void **state)
 	load_bad("# c\nmax_connections = \"many\";\n", 2, "must be an integer");
 	load_bad("max_connections = 0;\n", 1, "out of range (1 to 65536)");
 	load_bad("\n\nmax_line_bytes = 99999999;\n", 3, "out of range");
+	load_bad("socket = \"a\";\nmax_line_bytes = 512;\n", 2,
+	    "max_line_bytes: a line of 512 bytes holds no case message");
 	load_bad("idle_timeout_seconds = -5;\n", 1, "out of range");
 	load_bad("master_key_passphrase = 1;\n", 1, "true or false");
 	load_bad("socket = 5;\n", 1, "must be a string");
