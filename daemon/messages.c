@@ -196,8 +196,9 @@ case_counsellor(struct sched *s, int64_t case_id, const struct person *p)
 /*
  * The case's counsellors still enrolled, at most max, the one of its
  * latest booking first: the ones a worker's message is sealed to. Only
- * sessions booked or held count: a counsellor the worker cancelled or
- * moved away from gets no more of the worker's messages.
+ * sessions booked or held count, and those the service cancelled (the
+ * worker may answer why): a counsellor the worker cancelled or moved away
+ * from gets no more of the worker's messages.
  */
 size_t
 case_counsellors(struct sched *s, int64_t case_id, struct person **out,
@@ -211,7 +212,7 @@ case_counsellors(struct sched *s, int64_t case_id, struct person **out,
 	n = sched_case_bookings(s, case_id, &v);
 	for (i = n; i-- > 0 && count < max; ) {
 		if ((v[i]->state != B_BOOKED && v[i]->state != B_ATTENDED &&
-		    v[i]->state != B_NOSHOW) ||
+		    v[i]->state != B_NOSHOW && v[i]->state != B_SVC_CANCELLED) ||
 		    (sl = sched_slot(s, v[i]->slot)) == NULL ||
 		    (p = sched_person(s, sl->person)) == NULL || p->revoked)
 			continue;

@@ -125,6 +125,13 @@ expect_match "  with a message waiting" "$out" "^1 new message"
 id=$(ctl messages "$CODE2" | head -1 | cut -f1)
 ctl messages "$CODE2" --open "$id" > "$T/why.w"
 check "the worker reads the reason byte for byte" cmp "$T/why" "$T/why.w"
+printf 'Entiendo, gracias. %s-answer\n' "$M" > "$T/answer"
+check "  and can answer it, the case's only session cancelled" \
+    ctl reply "$CODE2" --file "$T/answer"
+id=$(as beto message list | tail -1 | cut -f1)
+as beto message open "$id" > "$T/answer.s"
+check "  the counsellor who cancelled reads the answer" \
+    cmp "$T/answer" "$T/answer.s"
 expect_no_match "the slot is withdrawn" "$(ctl slots)" "^5"$'\t'
 as beto avail add --start "$D 16:00" --minutes 50 >/dev/null		# slot 6
 check "the worker books again in the same case at once" \
