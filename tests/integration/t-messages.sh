@@ -308,7 +308,8 @@ expect_match "  keeps tabs and UTF-8, escapes C1 and NUL" "$out" \
     $'^  \tfin\\\\xc2\\\\x9b\\\\x00\\.$'
 expect_no_match "  and no text line passes for a header" "$out" \
     '^— The service wrote, today'
-expect_no_match "  nothing raw reaches the terminal" "$(printf '%s' "$out" | od -c)" \
+expect_no_match "  nothing raw reaches the terminal" \
+    "$(printf '%s' "$out" | od -An -c)" \
     '033|  \\a|\\0'
 id=$(ctl messages "$CODE5" | grep -aP '^\d+\tcounsellor\t' | cut -f1)
 ctl messages "$CODE5" --open "$id" > "$T/esc.w"
