@@ -255,6 +255,11 @@ cmd_backup(struct client *c, const struct args *a)
 	struct backup		*b;
 	char			*cause = NULL;
 
+	if (ecod->stopping) {		/* shutdown joined the last one */
+		client_err(c, ECO_ERR_BUSY, "the service is stopping; try "
+		    "again once it is back");
+		return;
+	}
 	if (ecod->backup != NULL) {
 		client_err(c, ECO_ERR_CONFLICT, "a backup is in progress; try "
 		    "again when it ends");

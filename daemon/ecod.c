@@ -106,15 +106,20 @@ nofile_fit(const struct config *cf, char **cause)
 	return 0;
 }
 
-/* SIGINT or SIGTERM: leave the loop. Requests run to their commit first,
- * since a signal is handled between callbacks, never inside one. */
+/*
+ * SIGINT or SIGTERM: leave the loop once this iteration's callbacks have
+ * run (loopexit, not loopbreak), so a request read in the same iteration
+ * as the signal, on any connection, still joins the batch that commits
+ * at shutdown and gets its reply.
+ */
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct ecod	*ecod = arg;
 
 	log_info("signal %d: shutting down", (int)sig);
-	event_base_loopbreak(ecod->base);
+	ecod->stopping = 1;
+	event_base_loopexit(ecod->base, NULL);
 }
 
 /* Creates a new instance for --init, owned by user when not NULL. */

@@ -14,6 +14,7 @@ struct ecod {
 	struct event		*purge;		/* the daily purge timer */
 	struct backup		*backup;	/* the one running, or NULL */
 	time_t			 started;
+	int			 stopping;	/* SIGINT or SIGTERM came */
 	int			 due;		/* ECOD_DUE_*: timers that came
 						   during a COMMIT in flight */
 	void			(*run_due)(struct ecod *);

@@ -768,10 +768,14 @@ server_drain_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Shutdown, once the last batch is flushed: accepts no one, reads no more
- * requests, and gives the replies already queued (held ones included) up
- * to SERVER_DRAIN_SECONDS to reach their clients, so a request committed
- * just before the signal is answered.
+ * Shutdown, once the last batch is flushed: accepts no one and reads no
+ * more from any socket, but first handles the requests already read (a
+ * client parked behind the last batch's COMMIT, or one that had yielded
+ * its turn), each now committing on its own; then gives the replies
+ * queued (held ones included) up to SERVER_DRAIN_SECONDS to reach their
+ * clients. So every request the daemon took in before the signal is
+ * answered, and one still in the kernel's buffer is not read: its client
+ * sees the close, and nothing of it was done.
  */
 void
 server_drain(struct server *srv)
@@ -782,6 +786,7 @@ server_drain(struct server *srv)
 	int		 up = 0;
 
 	evconnlistener_disable(srv->listener);
+	server_unhold_cb(-1, 0, srv);	/* the closes below stop reading */
 	for (c = TAILQ_FIRST(&srv->clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (c->batchq != BATCHQ_HELD)
