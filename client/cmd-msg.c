@@ -108,7 +108,7 @@ text_free(char *text, size_t len)
  * again changes nothing. Returns EXIT_OK or EXIT_FAIL.
  */
 static int
-case_ensure(struct ctl *ctl, const char *typed, unsigned char *pk,
+case_ensure(struct ctl *ctl, char *typed, unsigned char *pk,
     unsigned char **sk)
 {
 	char		 b64[sodium_base64_ENCODED_LEN(32, B64)], *req[3];
@@ -141,13 +141,13 @@ ctl_book_case_key(struct ctl *ctl)
 	ctl->explain = NULL;
 	if (case_ensure(ctl, NULL, pk, &sk) != EXIT_OK) {
 		fprintf(stderr, _("The case's message key could not be set now; "
-		    "ecoctl messages CODE sets it later.\n"));
+		    "ecoctl messages sets it later.\n"));
 		return;
 	}
 	sodium_free(sk);
 }
 
-/* messages CODE [--open ID]: the thread, opened on the worker's side. */
+/* messages [CODE] [--open ID]: the thread, opened on the worker's side. */
 int
 ctl_messages(struct ctl *ctl, int argc, char **argv)
 {
@@ -168,10 +168,10 @@ ctl_messages(struct ctl *ctl, int argc, char **argv)
 	int		 i, k, from, rc = EXIT_OK, shown = 0;
 	int64_t		 case_id = 0;
 
-	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 0, 1)) < 0)
 		return EXIT_USAGE;
 	ctl->explain = ctl_worker_explain;
-	if (case_ensure(ctl, argv[i], pk, &sk) != EXIT_OK)
+	if (case_ensure(ctl, i < argc ? argv[i] : NULL, pk, &sk) != EXIT_OK)
 		return EXIT_FAIL;
 	req[0] = "MSG-THREAD";
 	req[1] = (char *)ctl->ref;
@@ -273,12 +273,14 @@ ctl_reply(struct ctl *ctl, int argc, char **argv)
 	int		 i, k, n = 0, ncs = 0, rc = EXIT_FAIL;
 	int64_t		 case_id;
 
-	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 0, 1)) < 0)
 		return EXIT_USAGE;
-	if ((text = read_text(v[0] != NULL ? v[0] : "-", &len)) == NULL)
-		return EXIT_FAIL;
+	/* The code first: from standard input it is the first line, and
+	 * the text (without --file) what follows. */
 	ctl->explain = ctl_worker_explain;
-	if (case_ensure(ctl, argv[i], pk, &sk) != EXIT_OK)
+	if (case_ensure(ctl, i < argc ? argv[i] : NULL, pk, &sk) != EXIT_OK)
+		return EXIT_FAIL;
+	if ((text = read_text(v[0] != NULL ? v[0] : "-", &len)) == NULL)
 		goto out;
 	req[0] = "MSG-RCPT";
 	req[1] = (char *)ctl->ref;

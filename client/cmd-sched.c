@@ -458,7 +458,7 @@ status_list(struct ctl *ctl, struct reply *r)
 	return EXIT_OK;
 }
 
-/* status CODE [--ical] */
+/* status [CODE] [--ical] */
 int
 ctl_status(struct ctl *ctl, int argc, char **argv)
 {
@@ -469,9 +469,9 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 	ctl->explain = ctl_worker_explain;
 	if (ical_wanted(argc, argv))
 		return ical_status(ctl, argc, argv);
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 0, 1)) < 0)
 		return EXIT_USAGE;
-	if (ctl_code(ctl, argv[i]) != 0)
+	if (ctl_code(ctl, i < argc ? argv[i] : NULL) != 0)
 		return EXIT_FAIL;
 	req[0] = "STATUS";
 	req[1] = (char *)ctl->ref;
@@ -482,8 +482,8 @@ ctl_status(struct ctl *ctl, int argc, char **argv)
 	if (r.final.argc == 2 && strcmp(r.final.argv[0], "unread") == 0 &&
 	    (unread = atoi(r.final.argv[1])) > 0)
 		fprintf(stderr, ngettext("%d new message from the service: "
-		    "ecoctl messages CODE\n", "%d new messages from the "
-		    "service: ecoctl messages CODE\n", unread), unread);
+		    "ecoctl messages\n", "%d new messages from the "
+		    "service: ecoctl messages\n", unread), unread);
 	reply_free(&r);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * code alone, or nothing); everything said to the person goes to stderr,
  * and only when stderr is a terminal, so scripts see what they always saw.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "i18n.h"
 #include "keyfile.h"
 #include "msg.h"
+#include "passphrase.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -196,8 +198,8 @@ ctl_worker_explain(struct ctl *ctl, struct reply *r)
 	if (strcmp(r->code, ECO_ERR_TAKEN) == 0) {
 		ctl_fail("someone has just booked slot %s.", slot);
 		offer_slots(ctl, book ? (ctl->wc != NULL ?
-		    "ecoctl book SLOT --code CODE" : "ecoctl book SLOT") :
-		    "ecoctl reschedule CODE SLOT");
+		    "ecoctl book SLOT --code" : "ecoctl book SLOT") :
+		    "ecoctl reschedule SLOT");
 		return 1;
 	}
 	if (strcmp(r->code, ECO_ERR_POLICY) == 0 &&
@@ -328,6 +330,22 @@ book_window(struct ctl *ctl, const char *slot)
 	return go;
 }
 
+/* Prints the new code on its own line with write(2): no stdio buffer
+ * keeps a copy. */
+static void
+code_print(const char *text)
+{
+	size_t	 len = strlen(text), off = 0;
+	ssize_t	 n;
+
+	fflush(stdout);
+	while (off < len && ((n = write(STDOUT_FILENO, text + off,
+	    len - off)) > 0 || (n == -1 && errno == EINTR)))
+		off += n > 0 ? (size_t)n : 0;
+	while (write(STDOUT_FILENO, "\n", 1) == -1 && errno == EINTR)
+		;
+}
+
 /* What a person keeps from a new booking: the code's worth, how to keep
  * it, and the session. */
 static void
@@ -351,9 +369,12 @@ book_told(struct ctl *ctl, int new_case)
 		    "others use.\n"
 		    "  - With it you can see your session (ecoctl status), "
 		    "cancel it\n"
-		    "    (ecoctl cancel), move it (ecoctl reschedule) and book "
-		    "a follow-up\n"
-		    "    (ecoctl book SLOT --code).\n"));
+		    "    (ecoctl cancel), move it (ecoctl reschedule SLOT) and "
+		    "book a follow-up\n"
+		    "    (ecoctl book SLOT --code). Each asks for the code: "
+		    "type it there,\n"
+		    "    not after the command, where the shell would keep "
+		    "it.\n"));
 	if (upcoming(ctl, &s) != 1)
 		return;
 	session_text(ctl, &s, what, sizeof what);
@@ -365,35 +386,73 @@ book_told(struct ctl *ctl, int new_case)
 	session_free(&s);
 }
 
-/* book SLOT [--code CODE] [--message-file F] */
+/* 1 if s is a slot id as typed: digits only. */
+static int
+all_digits(const char *s)
+{
+	return *s != '\0' && s[strspn(s, "0123456789")] == '\0';
+}
+
+/*
+ * A slot id is all digits: anything else, a code typed in its place among
+ * them, is refused here and never sent.
+ */
+static int
+slot_ok(const char *slot)
+{
+	if (all_digits(slot))
+		return 1;
+	ctl_fail("%s: not an id (a whole number from 1)", "slot");
+	return 0;
+}
+
+/*
+ * book SLOT [--code [CODE] | --code-file F] [--message-file F]. --code
+ * alone asks for the code (ctl_code); "--code CODE", the form of old,
+ * leaves CODE as a second argument, told from the slot as the one that
+ * is not all digits.
+ */
 int
 ctl_book(struct ctl *ctl, int argc, char **argv)
 {
-	static const char *const names[] = { "code=", "message-file=", NULL };
+	static const char *const names[] = { "code?", "message-file=", NULL };
 	struct wcode	 nw;
 	unsigned char	 pk[32], *sk;
 	char		 key[sodium_base64_ENCODED_LEN(32,
 			    sodium_base64_VARIANT_ORIGINAL)];
-	char		*v[2], *req[5], *sealed = NULL;
-	int		 i, rc, n = 0;
+	char		*v[2], *req[5], *sealed = NULL, *code = NULL;
+	int		 i, rc, n = 0, follow;
 
-	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 2)) < 0)
 		return EXIT_USAGE;
-	ctl->slot = argv[i];
+	follow = v[0] != NULL || ctl->codefile != NULL;
+	if (argc - i == 2) {
+		if (v[0] == NULL || *v[0] != '\0' ||
+		    all_digits(argv[i]) == all_digits(argv[i + 1]))
+			return ctl_usage(ctl);
+		ctl->slot = argv[all_digits(argv[i]) ? i : i + 1];
+		code = argv[all_digits(argv[i]) ? i + 1 : i];
+	} else {
+		ctl->slot = argv[i];
+		if (v[0] != NULL && *v[0] != '\0')
+			code = v[0];
+	}
+	if (!slot_ok(ctl->slot))
+		return EXIT_USAGE;
 	ctl->explain = ctl_worker_explain;
-	if (v[0] != NULL && ctl_code(ctl, v[0]) != 0)
+	if (follow && ctl_code(ctl, code) != 0)
 		return EXIT_FAIL;
-	if (v[1] != NULL && (sealed = seal_message(ctl, argv[i], v[1])) ==
+	if (v[1] != NULL && (sealed = seal_message(ctl, ctl->slot, v[1])) ==
 	    NULL)
 		return EXIT_FAIL;
-	if (!book_window(ctl, argv[i])) {
+	if (!book_window(ctl, ctl->slot)) {
 		free(sealed);
 		fprintf(stderr, _("Not booked.\n"));
 		return EXIT_FAIL;
 	}
-	if (v[0] != NULL) {
+	if (follow) {
 		req[n++] = "BOOK";
-		req[n++] = argv[i];
+		req[n++] = (char *)ctl->slot;
 		req[n++] = (char *)ctl->ref;
 	} else {
 		/* A new case: the code is made here, and the daemon gets
@@ -404,14 +463,14 @@ ctl_book(struct ctl *ctl, int argc, char **argv)
 		sodium_bin2base64(key, sizeof key, pk, sizeof pk,
 		    sodium_base64_VARIANT_ORIGINAL);
 		req[n++] = "BOOK-NEW";
-		req[n++] = argv[i];
+		req[n++] = (char *)ctl->slot;
 		req[n++] = nw.ref;
 		req[n++] = key;
 	}
 	req[n++] = sealed != NULL ? sealed : "-";
 	rc = ctl_simple(ctl, n, req);
 	free(sealed);
-	if (v[0] == NULL) {
+	if (!follow) {
 		/* Told only once booked, then it is ctl's to say more. */
 		if (rc != EXIT_OK) {
 			wcode_free(&nw);
@@ -420,17 +479,16 @@ ctl_book(struct ctl *ctl, int argc, char **argv)
 		ctl->wc = xmalloc(sizeof *ctl->wc);
 		*ctl->wc = nw;
 		ctl->ref = ctl->wc->ref;
-		printf("%s\n", ctl->wc->text);
-		fflush(stdout);
+		code_print(ctl->wc->text);
 	} else if (rc != EXIT_OK)
 		return EXIT_FAIL;
 	else if (ctl->wc->version == CODE_V1)
 		ctl_book_case_key(ctl);
-	book_told(ctl, v[0] == NULL);
+	book_told(ctl, !follow);
 	return EXIT_OK;
 }
 
-/* cancel CODE: says which session was cancelled. */
+/* cancel [CODE]: says which session was cancelled. */
 int
 ctl_cancel(struct ctl *ctl, int argc, char **argv)
 {
@@ -438,10 +496,10 @@ ctl_cancel(struct ctl *ctl, int argc, char **argv)
 	char		*req[2], what[512];
 	int		 i, had = 0;
 
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 1)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 0, 1)) < 0)
 		return EXIT_USAGE;
 	ctl->explain = ctl_worker_explain;
-	if (ctl_code(ctl, argv[i]) != 0)
+	if (ctl_code(ctl, i < argc ? argv[i] : NULL) != 0)
 		return EXIT_FAIL;
 	if (person() && ctl_info(ctl) != NULL)
 		had = upcoming(ctl, &s) == 1;
@@ -462,7 +520,7 @@ ctl_cancel(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* reschedule CODE SLOT: says where the session moved. */
+/* reschedule [CODE] SLOT: says where the session moved. */
 int
 ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 {
@@ -470,17 +528,19 @@ ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 	char		*req[3], what[256], now[512];
 	int		 i, had = 0;
 
-	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 2, 2)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, NULL, NULL, 1, 2)) < 0)
 		return EXIT_USAGE;
-	ctl->slot = argv[i + 1];
+	ctl->slot = argv[argc - 1];
+	if (!slot_ok(ctl->slot))
+		return EXIT_USAGE;
 	ctl->explain = ctl_worker_explain;
-	if (ctl_code(ctl, argv[i]) != 0)
+	if (ctl_code(ctl, argc - i == 2 ? argv[i] : NULL) != 0)
 		return EXIT_FAIL;
 	if (person() && ctl_info(ctl) != NULL)
 		had = upcoming(ctl, &s) == 1;
 	req[0] = "RESCHEDULE";
 	req[1] = (char *)ctl->ref;
-	req[2] = argv[i + 1];
+	req[2] = (char *)ctl->slot;
 	if (ctl_simple(ctl, 3, req) != EXIT_OK) {
 		if (had)
 			session_free(&s);
@@ -499,24 +559,108 @@ ctl_reschedule(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/*
- * Reads a worker command's code into ctl->wc; ctl->ref is then what goes
- * on the wire for it. Returns 0, or -1 having said "no such code" as the
- * daemon would (ctl->explain first).
- */
-int
-ctl_code(struct ctl *ctl, const char *typed)
+/* Tries the code in text: 0 with ctl->wc and ctl->ref set, or -1. */
+static int
+code_take(struct ctl *ctl, const char *text)
 {
-	struct reply	 r;
-
-	ctl_code_free(ctl);
 	ctl->wc = xcalloc(1, sizeof *ctl->wc);
-	if (wcode_read(ctl->wc, typed) == 0) {
+	if (wcode_read(ctl->wc, text) == 0) {
 		ctl->ref = ctl->wc->ref;
 		return 0;
 	}
 	free(ctl->wc);
 	ctl->wc = NULL;
+	return -1;
+}
+
+/*
+ * Asks for the code at the terminal, in the person's language, echo off
+ * unless --show-code; a line that is not a code (the check caught a typo)
+ * is asked again, up to CODE_TRIES times. Returns 0, 1 if what was typed
+ * last is not a code, or -1 having said why nothing was read.
+ */
+#define CODE_TRIES	3
+static int
+code_ask(struct ctl *ctl)
+{
+	char	*typed;
+	int	 i, noterm;
+
+	for (i = 0; i < CODE_TRIES; i++) {
+		typed = secret_from_tty(ctl->showcode ? _("Your code: ") :
+		    _("Your code (not shown as you type): "), ctl->showcode,
+		    &noterm);
+		if (typed == NULL) {
+			ctl_fail("%s", noterm ? _("no terminal to ask for the "
+			    "code; give it on standard input or with "
+			    "--code-file F") : _("no code read"));
+			return -1;
+		}
+		if (code_take(ctl, typed) == 0) {
+			passphrase_free(typed);
+			return 0;
+		}
+		passphrase_free(typed);
+		if (i + 1 < CODE_TRIES)
+			fprintf(stderr, _("That is not a code: it is 7 groups of "
+			    "4 letters and digits. Try again.\n"));
+	}
+	return 1;
+}
+
+/*
+ * Reads a worker command's code into ctl->wc; ctl->ref is then what goes
+ * on the wire for it. The code comes from --code-file, else arg (the
+ * command line, wiped once copied), else the terminal (a prompt), else
+ * the first line of standard input, read a byte at a time so that what
+ * follows it (reply's text) is left there. Returns 0, or -1 having said
+ * why: "no such code" as the daemon would (ctl->explain first) when what
+ * was read is not a code.
+ */
+int
+ctl_code(struct ctl *ctl, char *arg)
+{
+	struct reply	 r;
+	char		*typed = NULL, *cause;
+	int		 rc;
+
+	ctl_code_free(ctl);
+	if (ctl->codefile != NULL && arg != NULL) {
+		ctl_fail("the code is given twice: as an argument and with "
+		    "--code-file");
+		return -1;
+	}
+	if (ctl->codefile != NULL) {
+		if ((typed = secret_from_file(ctl->codefile, &cause)) == NULL) {
+			ctl_fail("%s: %s", ctl->codefile, cause);
+			free(cause);
+			return -1;
+		}
+		rc = code_take(ctl, typed);
+	} else if (arg != NULL) {
+		rc = code_take(ctl, arg);
+		/* What ps shows from now on; the shell's history keeps it. */
+		sodium_memzero(arg, strlen(arg));
+		if (person() && isatty(STDIN_FILENO) && !ctl->in_shell)
+			fprintf(stderr, _("ecoctl: a code on the command line "
+			    "stays in the shell's history and others can see it "
+			    "while ecoctl runs; leave it out and ecoctl asks for "
+			    "it.\n"));
+	} else if (isatty(STDIN_FILENO)) {
+		if ((rc = code_ask(ctl)) < 0)
+			return -1;
+	} else {
+		if ((typed = secret_from_fd(STDIN_FILENO)) == NULL) {
+			ctl_fail("no code read from standard input: type it "
+			    "at the prompt, or give it as the first line of "
+			    "standard input or of --code-file F");
+			return -1;
+		}
+		rc = code_take(ctl, typed);
+	}
+	passphrase_free(typed);
+	if (rc == 0)
+		return 0;
 	memset(&r, 0, sizeof r);
 	r.code = ECO_ERR_NOTFOUND;
 	r.msg = "no such code";

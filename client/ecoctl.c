@@ -115,11 +115,13 @@ static const struct ctl_cmd ctl_table[] = {
 	    N_("withdraw a slot (counsellor); a booked one needs --reason-file: "
 	    "its session is cancelled by the service and the worker told why"),
 	    "ecoctl avail rm 12", 0 },
-	{ "book", ctl_book, "SLOT [--code CODE] [--message-file F]",
-	    N_("book a slot: prints a new case's code"),
-	    "ecoctl book 12", 0 },
-	{ "cancel", ctl_cancel, "CODE", N_("cancel the case's upcoming session"),
-	    "ecoctl cancel K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", 0 },
+	{ "book", ctl_book, "SLOT [--code | --code-file F] [--message-file F]",
+	    N_("book a slot: prints a new case's code; --code: a follow-up in "
+	    "your case, asking for its code"),
+	    "ecoctl book 12", CTL_CODE },
+	{ "cancel", ctl_cancel, "[CODE | --code-file F]",
+	    N_("cancel the case's upcoming session"),
+	    "ecoctl cancel", CTL_CODE },
 	{ "keygen", ctl_keygen, "--out FILE [--name NAME]",
 	    N_("make a key file; prints its public key"),
 	    "ecoctl keygen --out ana.key --name ana", 0 },
@@ -138,13 +140,14 @@ static const struct ctl_cmd ctl_table[] = {
 	{ "message open", ctl_message_open, "ID [--recovery-key FILE]",
 	    N_("print a case message's text, byte for byte (counsellor)"),
 	    "ecoctl message open 4", 0 },
-	{ "messages", ctl_messages, "CODE [--open ID] [--json]",
+	{ "messages", ctl_messages, "[CODE | --code-file F] [--open ID] "
+	    "[--json]",
 	    N_("the case's messages, opened with the code"),
-	    "ecoctl messages K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", CTL_LIST },
-	{ "reply", ctl_reply, "CODE [--file F]",
-	    N_("write to the case's counsellors (default: standard input)"),
-	    "ecoctl reply K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D --file msg.txt",
-	    0 },
+	    "ecoctl messages", CTL_LIST | CTL_CODE },
+	{ "reply", ctl_reply, "[CODE | --code-file F] [--file F]",
+	    N_("write to the case's counsellors (default: standard input, "
+	    "after the code's line when the code comes from there too)"),
+	    "ecoctl reply --file msg.txt", CTL_CODE },
 	{ "session cancel", ctl_session_cancel, "BOOKING --reason-file F | "
 	    "--day DATE --reason-file F",
 	    N_("the service cancels a booked session and tells the worker why "
@@ -168,9 +171,9 @@ static const struct ctl_cmd ctl_table[] = {
 	    "ecoctl passwd --key ana.key", 0 },
 	{ "ping", ctl_ping, "", N_("check that the daemon answers"),
 	    "ecoctl ping", 0 },
-	{ "reschedule", ctl_reschedule, "CODE SLOT",
+	{ "reschedule", ctl_reschedule, "[CODE | --code-file F] SLOT",
 	    N_("move the case's upcoming session"),
-	    "ecoctl reschedule K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D 14", 0 },
+	    "ecoctl reschedule 14", CTL_CODE },
 	{ "shell", ctl_shell, "[--lock-minutes N]",
 	    N_("many commands at a prompt, one passphrase: the key stays "
 	    "unlocked until exit or N minutes (default 15) without a command"),
@@ -181,11 +184,11 @@ static const struct ctl_cmd ctl_table[] = {
 	    "ecoctl slots --from 2026-12-07 --to 2026-12-11", CTL_LIST },
 	{ "stats", ctl_stats, "[--json]", N_("the same as admin stats (admin)"),
 	    "ecoctl stats", CTL_LIST },
-	{ "status", ctl_status, "CODE [--ical | --json]",
+	{ "status", ctl_status, "[CODE | --code-file F] [--ical | --json]",
 	    N_("the case's sessions; --ical: as a calendar to import, each "
 	    "event titled with the service's neutral word, with time and place "
 	    "only"),
-	    "ecoctl status K7QH-3M2X-9TQW-AB4C-XK2R-7PLM-QH3D", CTL_LIST },
+	    "ecoctl status", CTL_LIST | CTL_CODE },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
@@ -267,6 +270,8 @@ cmd_complete(int argc, char **argv)
 		printf("%.*s\n", (int)n, p);
 	}
 	printf("--help\n--key\n--passphrase-file\n");
+	if (e->flags & CTL_CODE)
+		printf("--show-code\n");
 	return EXIT_OK;
 }
 
@@ -276,8 +281,15 @@ cmd_help(const struct ctl_cmd *e)
 {
 	printf(_("usage: ecoctl %s%s%s\n\n  %s.\n\nexample:\n  %s\n"), e->name,
 	    *e->usage != '\0' ? " " : "", e->usage, _(e->help), e->example);
-	if (strncmp(e->name, "admin ", 6) != 0 && strcmp(e->name, "keygen") != 0 &&
-	    strcmp(e->name, "ping") != 0)
+	if (e->flags & CTL_CODE)
+		printf(_("\nThe code: leave it out and ecoctl asks for it at the "
+		    "terminal, not shown\nas you type (--show-code shows it); "
+		    "or it is the first line of standard\ninput, or of "
+		    "--code-file F. Typed after the command, it stays in the\n"
+		    "shell's history and others on this computer can see it "
+		    "while ecoctl runs.\n"));
+	else if (strncmp(e->name, "admin ", 6) != 0 &&
+	    strcmp(e->name, "keygen") != 0 && strcmp(e->name, "ping") != 0)
 		printf(_("\nCommands that log in take --key FILE ($ECO_KEY) and "
 		    "--passphrase-file F\n($ECO_PASSPHRASE_FILE; else the "
 		    "terminal).\n"));
@@ -376,37 +388,84 @@ cmd_find(int argc, char **argv, int *words)
 }
 
 /*
+ * Refuses a long option that is not spelled whole: getopt_long would take
+ * --code for --code-file, and a code typed after it for a file name, then
+ * say it back in an error. Says only the option's name, never what follows
+ * its '=', and skips the value of an option that takes one.
+ */
+static int
+long_exact(struct ctl *ctl, int argc, char **argv, const struct option *lo)
+{
+	const char	*a;
+	size_t		 len;
+	int		 i, j;
+
+	for (i = 0; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		len = strcspn(a + 2, "=");
+		for (j = 0; lo[j].name != NULL; j++)
+			if (strlen(lo[j].name) == len &&
+			    strncmp(lo[j].name, a + 2, len) == 0)
+				break;
+		if (lo[j].name == NULL) {
+			fprintf(stderr, _("ecoctl: %s has no option --%.*s\n"),
+			    ctl->cmd->name, len > 40 ? 40 : (int)len, a + 2);
+			ctl_usage(ctl);
+			return -1;
+		}
+		if (lo[j].has_arg == required_argument && a[2 + len] == '\0')
+			i++;
+	}
+	return 0;
+}
+
+/*
  * Parses a command's options. names lists the long options ("start=" takes
- * an argument, "ical" does not); values[i] gets the argument of names[i],
- * "" for a flag given, NULL if absent. --key and --passphrase-file are
- * every command's. Returns the index of the first of minpos to maxpos
+ * an argument, "code?" may have one joined with '=', "ical" has none);
+ * values[i] gets the argument of names[i], "" for a flag given, NULL if
+ * absent. --key and --passphrase-file are every command's, --code-file and
+ * --show-code those that take a code (CTL_CODE). Returns the index of the first of minpos to maxpos
  * positional arguments, or -1 after printing the usage.
  */
 int
 ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
     char **values, int minpos, int maxpos)
 {
-	struct option	 lo[16];
+	struct option	 lo[20];
 	char		 buf[16][32];
-	int		 n = 0, i, ch, idx;
+	int		 n = 0, i, ch, idx, len;
 
-	for (i = 0; names != NULL && names[i] != NULL && i < 12; i++, n++) {
+	for (i = 0; names != NULL && names[i] != NULL && i < 14; i++, n++) {
 		snprintf(buf[i], sizeof buf[i], "%s", names[i]);
+		len = (int)strlen(buf[i]);
 		lo[i].has_arg = no_argument;
-		if (buf[i][strlen(buf[i]) - 1] == '=') {
-			buf[i][strlen(buf[i]) - 1] = '\0';
-			lo[i].has_arg = required_argument;
+		if (buf[i][len - 1] == '=' || buf[i][len - 1] == '?') {
+			lo[i].has_arg = buf[i][len - 1] == '=' ?
+			    required_argument : optional_argument;
+			buf[i][len - 1] = '\0';
 		}
 		lo[i].name = buf[i];
 		lo[i].flag = NULL;
 		lo[i].val = 0;
 		values[i] = NULL;
 	}
-	lo[n] = (struct option){ "key", required_argument, NULL, 'k' };
-	lo[n + 1] = (struct option){ "passphrase-file", required_argument,
+	lo[n++] = (struct option){ "key", required_argument, NULL, 'k' };
+	lo[n++] = (struct option){ "passphrase-file", required_argument,
 	    NULL, 'p' };
-	lo[n + 2] = (struct option){ "json", no_argument, NULL, 'j' };
-	lo[n + 3] = (struct option){ NULL, 0, NULL, 0 };
+	lo[n++] = (struct option){ "json", no_argument, NULL, 'j' };
+	if (ctl->cmd->flags & CTL_CODE) {
+		lo[n++] = (struct option){ "code-file", required_argument,
+		    NULL, 'c' };
+		lo[n++] = (struct option){ "show-code", no_argument, NULL,
+		    's' };
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	if (long_exact(ctl, argc, argv, lo) != 0)
+		return -1;
 	/* argv[-1] is the command's last word: getopt's program name. */
 	argc++;
 	argv--;
@@ -421,6 +480,12 @@ ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,
 			break;
 		case 'p':
 			ctl->passfile = optarg;
+			break;
+		case 'c':
+			ctl->codefile = optarg;
+			break;
+		case 's':
+			ctl->showcode = 1;
 			break;
 		case 'j':
 			if (ctl->cmd->flags & CTL_LIST) {

@@ -48,6 +48,9 @@ struct ctl {
 	struct conn		*held;		/* the shell's logged-in one */
 	int			 refused_usage;	/* ERR usage or invalid */
 	int			 json;		/* --json */
+	const char		*codefile;	/* --code-file */
+	int			 showcode;	/* --show-code */
+	int			 in_shell;	/* a line of ecoctl shell */
 	struct wcode		*wc;		/* a worker command's code */
 	const char		*ref;		/* and its lookup field */
 	const char		*slot;		/* and slot */
@@ -67,6 +70,7 @@ struct ctl_cmd {
 	int		 flags;
 };
 #define CTL_LIST	0x1	/* a listing: takes --json */
+#define CTL_CODE	0x2	/* takes a booking code: --code-file, --show-code */
 
 /* A listing's column (out.c): its JSON key, its header for people (to be
  * translated), and how people read it. */
@@ -153,7 +157,7 @@ int		 ctl_message_send(struct ctl *, int, char **);
 int		 ctl_message_list(struct ctl *, int, char **);
 int		 ctl_message_open(struct ctl *, int, char **);
 int		 ctl_session_cancel(struct ctl *, int, char **);
-int		 ctl_code(struct ctl *, const char *);
+int		 ctl_code(struct ctl *, char *);
 void		 ctl_code_free(struct ctl *);
 void		 ctl_book_case_key(struct ctl *);
 int		 ctl_login_recovery(struct ctl *, const char *);

@@ -281,7 +281,7 @@ ical_wanted(int argc, char **argv)
 	return 0;
 }
 
-/* status CODE --ical: the worker's own calendar of the case's sessions. */
+/* status [CODE] --ical: the worker's own calendar of the case's sessions. */
 int
 ical_status(struct ctl *ctl, int argc, char **argv)
 {
@@ -289,9 +289,9 @@ ical_status(struct ctl *ctl, int argc, char **argv)
 	char	*v[1], *req[2];
 	int	 i;
 
-	if ((i = ctl_parse(ctl, argc, argv, names, v, 1, 1)) < 0)
+	if ((i = ctl_parse(ctl, argc, argv, names, v, 0, 1)) < 0)
 		return EXIT_USAGE;
-	if (ctl_code(ctl, argv[i]) != 0)
+	if (ctl_code(ctl, i < argc ? argv[i] : NULL) != 0)
 		return EXIT_FAIL;
 	req[0] = "STATUS";
 	req[1] = (char *)ctl->ref;

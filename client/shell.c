@@ -155,6 +155,8 @@ shell_reset(struct ctl *ctl)
 	ctl->cmd = NULL;
 	ctl->json = 0;
 	ctl_code_free(ctl);
+	ctl->codefile = NULL;		/* it pointed into the wiped line */
+	ctl->showcode = 0;
 	ctl->slot = NULL;
 	ctl->explain = NULL;
 	ctl->refused_usage = 0;
@@ -187,6 +189,13 @@ ctl_shell(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_parse(ctl, argc, argv, names, v, 0, 0) < 0)
 		return EXIT_USAGE;
+	/*
+	 * A byte a read: no stdio buffer keeps a line (a code typed after a
+	 * command) past the wipe of line, and a code asked for on a piped
+	 * stdin is the next line, not lost to a read ahead.
+	 */
+	setvbuf(stdin, NULL, _IONBF, 0);
+	ctl->in_shell = 1;
 	if (v[0] != NULL && ((lock = strtol(v[0], &end, 10)) < 1 ||
 	    lock > 24 * 60 || *end != '\0'))
 		return ctl_usage(ctl);

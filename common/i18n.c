@@ -69,14 +69,15 @@ i18n_bind(void)
 void
 i18n_init(void)
 {
-	const char	*lang;
+	const char	*lang, *language = getenv("LANGUAGE");
 	char		 buf[64];
 	size_t		 n;
 
 	if (setlocale(LC_ALL, "") == NULL) {
 		lang = i18n_env();
 		if (setlocale(LC_ALL, "C.UTF-8") != NULL && lang != NULL &&
-		    getenv("LANGUAGE") == NULL && strcmp(lang, "C") != 0 &&
+		    (language == NULL || *language == '\0') &&
+		    strcmp(lang, "C") != 0 &&
 		    strcmp(lang, "POSIX") != 0) {
 			/* "es_MX.UTF-8@x" gives "es_MX:es". */
 			n = strcspn(lang, ".@");

@@ -34,7 +34,7 @@ expect_eq "slots --help exits 0 with no daemon" \
     "$("$ECOCTL" -s "$T/none.sock" slots --help >/dev/null; echo $?)" 0
 expect_eq "-h as a command's first argument too" \
     "$("$ECOCTL" -s "$T/none.sock" book -h | head -1)" \
-    "usage: ecoctl book SLOT [--code CODE] [--message-file F]"
+    "usage: ecoctl book SLOT [--code | --code-file F] [--message-file F]"
 
 out=$("$ECOCTL" boo 2>&1); st=$?
 expect_eq "a mistyped command exits 2" "$st" 2

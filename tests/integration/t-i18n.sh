@@ -120,7 +120,8 @@ chmod 0755 "$T"
 
 # For people: dates with the weekday and the zone, modalities in words.
 tty_run() { script -qec "$*" /dev/null | tr -d '\r'; }
-table=$(LANG=es_MX.UTF-8 tty_run "$ECOCTL" -s "$SOCK" status "$CODE")
+(umask 077; echo "$CODE" > "$T/code")
+table=$(LANG=es_MX.UTF-8 tty_run "$ECOCTL" -s "$SOCK" status --code-file "$T/code")
 expect_match "a Spanish table: the zone in the header" \
     "$(echo "$table" | head -1)" \
     "^Inicio \\(hora de la Ciudad de México\\) +Minutos +Modalidad +Lugar +Estado$"

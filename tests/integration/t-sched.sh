@@ -140,7 +140,7 @@ before=$(ctl status "$CODE1"; ctl slots)
 out=$(ctl reschedule "$CODE1" 3 2>&1); st=$?
 expect_eq "reschedule to a taken slot exits 1" "$st" 1
 expect_match "and says it is taken" "$out" "^ecoctl: someone has just booked slot 3\."
-expect_match "and how to take another" "$out" "Take one with: ecoctl reschedule CODE SLOT"
+expect_match "and how to take another" "$out" "Take one with: ecoctl reschedule SLOT$"
 expect_eq "and nothing changed" "$(ctl status "$CODE1"; ctl slots)" "$before"
 check "reschedule to a free slot" ctl reschedule "$CODE1" 4
 expect_eq "the old booking is rescheduled, the new one booked" \
