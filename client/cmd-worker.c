@@ -5,7 +5,6 @@
  * code alone, or nothing); everything said to the person goes to stderr,
  * and only when stderr is a terminal, so scripts see what they always saw.
  */
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "code.h"
 #include "ecoctl.h"
+#include "auditfile.h"
 #include "i18n.h"
 #include "keyfile.h"
 #include "msg.h"
@@ -335,15 +335,9 @@ book_window(struct ctl *ctl, const char *slot)
 static void
 code_print(const char *text)
 {
-	size_t	 len = strlen(text), off = 0;
-	ssize_t	 n;
-
 	fflush(stdout);
-	while (off < len && ((n = write(STDOUT_FILENO, text + off,
-	    len - off)) > 0 || (n == -1 && errno == EINTR)))
-		off += n > 0 ? (size_t)n : 0;
-	while (write(STDOUT_FILENO, "\n", 1) == -1 && errno == EINTR)
-		;
+	if (auditdir_write_all(STDOUT_FILENO, text, strlen(text)) == 0)
+		(void)auditdir_write_all(STDOUT_FILENO, "\n", 1);
 }
 
 /* What a person keeps from a new booking: the code's worth, how to keep

@@ -428,8 +428,9 @@ long_exact(struct ctl *ctl, int argc, char **argv, const struct option *lo)
  * an argument, "code?" may have one joined with '=', "ical" has none);
  * values[i] gets the argument of names[i], "" for a flag given, NULL if
  * absent. --key and --passphrase-file are every command's, --code-file and
- * --show-code those that take a code (CTL_CODE). Returns the index of the first of minpos to maxpos
- * positional arguments, or -1 after printing the usage.
+ * --show-code those that take a code (CTL_CODE). Returns the index of the
+ * first of minpos to maxpos positional arguments, or -1 after printing the
+ * usage.
  */
 int
 ctl_parse(struct ctl *ctl, int argc, char **argv, const char *const *names,

@@ -76,6 +76,22 @@ expect_no_match() {
 
 ctl() { "$ECOCTL" -s "$SOCK" "$@"; }
 
+# at ARGS...: ecoctl ARGS with stdin and stderr on a terminal (ptyrun.py;
+# $PTYARGS first: what to type at which prompt, emptied after); sets TTY
+# (what the person saw), STDOUT, RC and ECHO (the terminal's echo, on or
+# off, as ecoctl left it).
+PTY="/usr/bin/python3 $ROOT/tests/integration/ptyrun.py"
+PTYARGS=()
+at() {
+	local out
+	out=$($PTY "${PTYARGS[@]}" -- "$ECOCTL" -s "$SOCK" "$@")
+	TTY=$(sed '/^--- stdout$/,$d' <<<"$out")
+	STDOUT=$(sed -n '/^--- stdout$/,/^--- rc /p' <<<"$out" | sed '1d;$d')
+	RC=$(sed -n 's/^--- rc //p' <<<"$out")
+	ECHO=$(sed -n 's/^--- echo //p' <<<"$out")
+	PTYARGS=()
+}
+
 ecod_init() { "$ECOD" -c "$CONF" --init "$@" >"$T/init.out" 2>&1; }
 
 # ecod_start: starts the daemon in the background and waits until it

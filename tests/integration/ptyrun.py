@@ -13,6 +13,7 @@ Prints the terminal's text, then a line "--- stdout", then stdout, then a
 line "--- rc N" (-N: killed by signal N), then "--- echo on" or "--- echo
 off": the terminal's echo as the command left it. Used by t-worker.sh,
 t-i18n.sh and t-code.sh."""
+import fcntl
 import os
 import pty
 import select
@@ -44,8 +45,8 @@ def run(argv, expects, stdin=None, procfile=None, env=None, timeout=30,
     proc = subprocess.Popen(argv, stdin=stdin or slave, stderr=slave,
                             stdout=subprocess.PIPE, close_fds=True,
                             start_new_session=True, env=env,
-                            preexec_fn=lambda: __import__("fcntl").ioctl(
-                                2, __import__("termios").TIOCSCTTY, 0))
+                            preexec_fn=lambda: fcntl.ioctl(
+                                2, termios.TIOCSCTTY, 0))
     os.close(slave)
     matched = 0
     seen = b""

@@ -9,7 +9,6 @@
 # HOME nor under /tmp.
 . "$(dirname "$0")/lib.sh"
 
-PTY="/usr/bin/python3 $(dirname "$0")/ptyrun.py"
 PROMPT="Your code (not shown as you type): "
 write_conf "min_notice_minutes = 0;" "max_bookings_per_uid_hour = 0;" \
     "max_bookings_per_connection = 1000;"
@@ -19,19 +18,6 @@ D=$(ldate "+3 days")
 as ana avail add --start "$D 10:00" --minutes 50 --weekly 30 \
     --location "Consultorio 3" >/dev/null		# slots 1..30
 
-# at ARGS...: ecoctl ARGS with stdin and stderr on a terminal ($PTYARGS
-# first: what to type at which prompt); sets TTY, STDOUT, RC and ECHO (the
-# terminal's echo, on or off, as ecoctl left it).
-at() {
-	local out
-	out=$($PTY "${PTYARGS[@]}" -- "$ECOCTL" -s "$SOCK" "$@")
-	TTY=$(sed '/^--- stdout$/,$d' <<<"$out")
-	STDOUT=$(sed -n '/^--- stdout$/,/^--- rc /p' <<<"$out" | sed '1d;$d')
-	RC=$(sed -n 's/^--- rc //p' <<<"$out")
-	ECHO=$(sed -n 's/^--- echo //p' <<<"$out")
-	PTYARGS=()
-}
-PTYARGS=()
 # typed CODE: at's next command gets CODE typed at the code prompt.
 typed() { PTYARGS=(--expect "$PROMPT" "$1"); }
 booked_in() { grep -cP "\tbooked(\t|$)" <<<"$1"; }

@@ -5,7 +5,6 @@
 # if the person says yes. Scripts (no terminal) see only the contract.
 . "$(dirname "$0")/lib.sh"
 
-PTY="/usr/bin/python3 $(dirname "$0")/ptyrun.py"
 write_conf "min_notice_minutes = 0;" "cancel_window_minutes = 1440;"
 ecod_init && ecod_start || { not_ok "daemon starts"; finish; }
 ctl admin counsellor add ana "$(make_key ana)"
@@ -16,17 +15,6 @@ soon=$(TZ=$ZONE date -d "+3 hours" "+%F %H:00")
 as ana avail add --start "$soon" --minutes 30 --modality telefono \
     >/dev/null						# slot 4
 
-# at ARGS...: ecoctl ARGS at a terminal; sets TTY (what the person saw),
-# STDOUT and RC.
-at() {
-	local out
-	out=$($PTY "${PTYARGS[@]}" -- "$ECOCTL" -s "$SOCK" "$@")
-	TTY=$(sed '/^--- stdout$/,$d' <<<"$out")
-	STDOUT=$(sed -n '/^--- stdout$/,/^--- rc /p' <<<"$out" | sed '1d;$d')
-	RC=$(sed -n 's/^--- rc //p' <<<"$out")
-	PTYARGS=()
-}
-PTYARGS=()
 
 at book 1
 CODE=$STDOUT

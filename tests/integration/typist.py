@@ -8,6 +8,7 @@ off the screen (or their paper) and types it, the code never on a command
 line. A prompt with no code shown before it gets an empty line, so the
 command fails rather than hangs. Exits with ARGV's status; 124 if it ran
 past 60 seconds. Used by t-readme.sh."""
+import fcntl
 import os
 import pty
 import re
@@ -32,8 +33,7 @@ def main():
 
     def child():
         os.setsid()
-        termios_ioctl = __import__("fcntl").ioctl
-        termios_ioctl(0, termios.TIOCSCTTY, 0)
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
                             close_fds=True, preexec_fn=child)
